@@ -1,0 +1,334 @@
+//! A User's effective access inside one Organization (SPEC section 2).
+//!
+//! The facts are the User's own rows: direct Group and Project memberships, the group-group links
+//! that invite a Group they belong to, and the project-group links likewise. They are read fresh
+//! for each request, so a change is exact the moment its write commits; from them a check is a few
+//! hash lookups along the resource's ancestry (its traversal ids, root first).
+//!
+//! - A Group membership applies to the Group, all its descendants and all their Projects.
+//! - A link caps what flows through it: `min(member level, link max level)`; links are not
+//!   transitive (access gained through one link does not flow through another).
+//! - Several paths to one resource: the highest level wins.
+//! - Minimal access applies to the Group itself only, never to its descendants.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::access::AccessLevel;
+use crate::ids::{NamespaceId, ProjectId};
+
+/// A group-group link that invites a Group the User can reach.
+#[derive(Debug, Clone)]
+pub struct GroupLinkFact {
+    /// The Group that was shared.
+    pub shared_group: NamespaceId,
+    /// Traversal ids (root first) of the Group invited to it.
+    pub invited_traversal: Vec<NamespaceId>,
+    pub max_access: AccessLevel,
+}
+
+/// A project-group link that invites a Group the User can reach.
+#[derive(Debug, Clone)]
+pub struct ProjectLinkFact {
+    pub project: ProjectId,
+    pub invited_traversal: Vec<NamespaceId>,
+    pub max_access: AccessLevel,
+}
+
+/// A User's direct membership of a Project.
+#[derive(Debug, Clone)]
+pub struct ProjectMembershipFact {
+    pub project: ProjectId,
+    /// Traversal ids of the Project's namespace (its Group's ancestry, or the personal namespace).
+    pub namespace_traversal: Vec<NamespaceId>,
+    pub level: AccessLevel,
+}
+
+/// Everything one User has been granted in one Organization.
+#[derive(Debug, Clone, Default)]
+pub struct Grants {
+    /// Direct Group memberships (and ownership of a personal namespace).
+    direct: HashMap<NamespaceId, AccessLevel>,
+    /// Groups shared with a Group the User is in, at the capped level.
+    shared: HashMap<NamespaceId, AccessLevel>,
+    /// Direct Project memberships and Projects shared with a Group the User is in.
+    projects: HashMap<ProjectId, AccessLevel>,
+    /// Groups above a Project the User is a Member of: limited access, they see these Groups.
+    project_ancestors: HashSet<NamespaceId>,
+}
+
+impl Grants {
+    /// Grants from direct Group memberships. Add links and Project memberships after.
+    pub fn new(direct_groups: impl IntoIterator<Item = (NamespaceId, AccessLevel)>) -> Grants {
+        let mut grants = Grants::default();
+        for (group, level) in direct_groups {
+            raise(&mut grants.direct, group, level);
+        }
+        grants
+    }
+
+    pub fn add_group_link(&mut self, link: &GroupLinkFact) {
+        let reached = inherited(&self.direct, &link.invited_traversal);
+        if reached > AccessLevel::NoAccess {
+            raise(
+                &mut self.shared,
+                link.shared_group,
+                reached.min(link.max_access),
+            );
+        }
+    }
+
+    pub fn add_project_link(&mut self, link: &ProjectLinkFact) {
+        let reached = inherited(&self.direct, &link.invited_traversal);
+        if reached > AccessLevel::NoAccess {
+            raise(
+                &mut self.projects,
+                link.project,
+                reached.min(link.max_access),
+            );
+        }
+    }
+
+    pub fn add_project_membership(&mut self, membership: &ProjectMembershipFact) {
+        raise(&mut self.projects, membership.project, membership.level);
+        self.project_ancestors
+            .extend(membership.namespace_traversal.iter().copied());
+    }
+
+    /// The User's level on a Group (or namespace), given its traversal ids, root first.
+    pub fn group_access(&self, traversal: &[NamespaceId]) -> AccessLevel {
+        inherited(&self.direct, traversal).max(inherited(&self.shared, traversal))
+    }
+
+    /// The User's level on a Project, given the traversal ids of its namespace.
+    pub fn project_access(
+        &self,
+        project: ProjectId,
+        namespace_traversal: &[NamespaceId],
+    ) -> AccessLevel {
+        let through_namespace = self.group_access(namespace_traversal);
+        // Minimal access to the Project's own namespace gives nothing inside it.
+        let through_namespace = if through_namespace == AccessLevel::MinimalAccess {
+            AccessLevel::NoAccess
+        } else {
+            through_namespace
+        };
+        let own = self
+            .projects
+            .get(&project)
+            .copied()
+            .unwrap_or(AccessLevel::NoAccess);
+        through_namespace.max(own)
+    }
+
+    /// Whether the User is a Member of a Project somewhere below this Group.
+    pub fn is_project_member_below(&self, group: NamespaceId) -> bool {
+        self.project_ancestors.contains(&group)
+    }
+
+    /// The Groups whose whole subtree the User can read, with the level granted at each.
+    pub fn subtree_roots(&self) -> impl Iterator<Item = (NamespaceId, AccessLevel)> + '_ {
+        self.direct
+            .iter()
+            .chain(self.shared.iter())
+            .filter(|(_, level)| level.reads())
+            .map(|(id, level)| (*id, *level))
+    }
+
+    /// Groups the User sees without reading their subtree: minimal access and limited access
+    /// through a Project membership.
+    pub fn single_groups(&self) -> impl Iterator<Item = NamespaceId> + '_ {
+        let minimal = self
+            .direct
+            .iter()
+            .filter(|(_, level)| **level == AccessLevel::MinimalAccess)
+            .map(|(id, _)| *id);
+        minimal.chain(self.project_ancestors.iter().copied())
+    }
+
+    /// Projects granted directly or through a project-group link.
+    pub fn projects(&self) -> impl Iterator<Item = (ProjectId, AccessLevel)> + '_ {
+        self.projects.iter().map(|(id, level)| (*id, *level))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.direct.is_empty() && self.shared.is_empty() && self.projects.is_empty()
+    }
+}
+
+fn raise<K: std::hash::Hash + Eq>(map: &mut HashMap<K, AccessLevel>, key: K, level: AccessLevel) {
+    let entry = map.entry(key).or_insert(level);
+    if level > *entry {
+        *entry = level;
+    }
+}
+
+/// The highest level granted on any Group along a traversal; minimal access only counts on the
+/// last Group (the resource itself).
+fn inherited(grants: &HashMap<NamespaceId, AccessLevel>, traversal: &[NamespaceId]) -> AccessLevel {
+    let last = traversal.len().saturating_sub(1);
+    let mut best = AccessLevel::NoAccess;
+    for (depth, id) in traversal.iter().enumerate() {
+        if let Some(level) = grants.get(id) {
+            if *level == AccessLevel::MinimalAccess && depth != last {
+                continue;
+            }
+            best = best.max(*level);
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use AccessLevel::*;
+
+    fn ns(ids: &[i64]) -> Vec<NamespaceId> {
+        ids.iter().map(|id| NamespaceId(*id)).collect()
+    }
+
+    /// The shape used below: 1 (top) > 2 (sub) > 3 (subsub); 10 is another top-level Group with
+    /// a subgroup 11. Projects: 100 in 3, 101 in 1, 110 in 11.
+    fn grants(direct: &[(i64, AccessLevel)]) -> Grants {
+        Grants::new(direct.iter().map(|(id, level)| (NamespaceId(*id), *level)))
+    }
+
+    #[test]
+    fn inheritance_and_highest_level() {
+        // (direct memberships, group traversal, expected level)
+        let cases: &[(&[(i64, AccessLevel)], &[i64], AccessLevel)] = &[
+            (&[(1, Developer)], &[1], Developer),
+            (&[(1, Developer)], &[1, 2], Developer),
+            (&[(1, Developer)], &[1, 2, 3], Developer),
+            (&[(2, Developer)], &[1], NoAccess),
+            (&[(2, Developer)], &[1, 2, 3], Developer),
+            (&[(1, Reporter), (2, Maintainer)], &[1, 2, 3], Maintainer),
+            (&[(1, Maintainer), (2, Reporter)], &[1, 2], Maintainer),
+            (&[(1, Owner)], &[10], NoAccess),
+            (&[(1, MinimalAccess)], &[1], MinimalAccess),
+            (&[(1, MinimalAccess)], &[1, 2], NoAccess),
+            (&[(1, MinimalAccess), (2, Guest)], &[1, 2, 3], Guest),
+        ];
+        for (direct, traversal, expect) in cases {
+            assert_eq!(
+                grants(direct).group_access(&ns(traversal)),
+                *expect,
+                "{direct:?} on {traversal:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn links_cap_and_do_not_chain() {
+        // Group 10 (and its subtree) is shared with group 1 at `max`; the User is in `direct`.
+        // (direct memberships, link max, target traversal, expected)
+        let cases: &[(&[(i64, AccessLevel)], AccessLevel, &[i64], AccessLevel)] = &[
+            (&[(1, Owner)], Developer, &[10], Developer),
+            (&[(1, Owner)], Developer, &[10, 11], Developer),
+            (&[(1, Reporter)], Developer, &[10], Reporter),
+            // Inherited membership of the invited group counts (member of 1, invited group is 2).
+            (&[(2, Guest)], Maintainer, &[10], Guest),
+            (
+                &[(10, Maintainer), (1, Owner)],
+                Guest,
+                &[10, 11],
+                Maintainer,
+            ),
+            (&[(20, Owner)], Owner, &[10], NoAccess),
+        ];
+        for (direct, max, target, expect) in cases {
+            let mut g = grants(direct);
+            let invited = if direct.iter().any(|(id, _)| *id == 2) {
+                ns(&[1, 2])
+            } else {
+                ns(&[1])
+            };
+            g.add_group_link(&GroupLinkFact {
+                shared_group: NamespaceId(10),
+                invited_traversal: invited,
+                max_access: *max,
+            });
+            assert_eq!(
+                g.group_access(&ns(target)),
+                *expect,
+                "{direct:?} max {max:?} on {target:?}"
+            );
+        }
+
+        // Not transitive: 10 is shared with 1, and 20 is shared with 10; a member of 1 gets 10, not 20.
+        let mut g = grants(&[(1, Owner)]);
+        g.add_group_link(&GroupLinkFact {
+            shared_group: NamespaceId(10),
+            invited_traversal: ns(&[1]),
+            max_access: Owner,
+        });
+        g.add_group_link(&GroupLinkFact {
+            shared_group: NamespaceId(20),
+            invited_traversal: ns(&[10]),
+            max_access: Owner,
+        });
+        assert_eq!(g.group_access(&ns(&[10])), Owner);
+        assert_eq!(g.group_access(&ns(&[20])), NoAccess);
+    }
+
+    #[test]
+    fn project_access() {
+        let project = ProjectId(100);
+        // (direct group memberships, project membership, project link max (invited: group 1), expected)
+        let cases: &[(
+            &[(i64, AccessLevel)],
+            Option<AccessLevel>,
+            Option<AccessLevel>,
+            AccessLevel,
+        )] = &[
+            (&[], None, None, NoAccess),
+            (&[(1, Reporter)], None, None, Reporter),
+            (&[(3, Developer)], None, None, Developer),
+            (&[], Some(Maintainer), None, Maintainer),
+            (&[(1, Developer)], Some(Guest), None, Developer),
+            (&[(1, Guest)], Some(Maintainer), None, Maintainer),
+            (&[(1, MinimalAccess)], None, None, NoAccess),
+            (&[(10, Owner)], None, None, NoAccess),
+            (&[(10, Owner)], None, Some(Developer), Developer),
+            (&[(10, Reporter)], None, Some(Developer), Reporter),
+            (&[(1, Owner)], None, Some(Developer), Owner),
+        ];
+        for (direct, member, link, expect) in cases {
+            let mut g = grants(direct);
+            if let Some(level) = member {
+                g.add_project_membership(&ProjectMembershipFact {
+                    project,
+                    namespace_traversal: ns(&[1, 2, 3]),
+                    level: *level,
+                });
+            }
+            if let Some(max) = link {
+                g.add_project_link(&ProjectLinkFact {
+                    project,
+                    invited_traversal: ns(&[10]),
+                    max_access: *max,
+                });
+            }
+            // The link invites group 10 into the Project.
+            assert_eq!(
+                g.project_access(project, &ns(&[1, 2, 3])),
+                *expect,
+                "{direct:?} member {member:?} link {link:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn project_members_see_ancestors() {
+        let mut g = grants(&[]);
+        g.add_project_membership(&ProjectMembershipFact {
+            project: ProjectId(100),
+            namespace_traversal: ns(&[1, 2, 3]),
+            level: Guest,
+        });
+        assert!(g.is_project_member_below(NamespaceId(1)));
+        assert!(g.is_project_member_below(NamespaceId(3)));
+        assert!(!g.is_project_member_below(NamespaceId(10)));
+        assert_eq!(g.group_access(&ns(&[1, 2])), NoAccess);
+    }
+}

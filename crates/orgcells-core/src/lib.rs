@@ -1,0 +1,17 @@
+//! The rules of orgcells, as plain functions and types: no database, no HTTP, no clock.
+//!
+//! - [`ids`]: typed identifiers and the Cell id ranges they are allocated from.
+//! - [`access`]: GitLab's ordered access levels.
+//! - [`visibility`]: visibility levels and the "not more visible than its parent" rule.
+//! - [`paths`]: path and name validation, reserved words.
+//! - [`grants`]: a User's effective access inside one Organization, computed from their memberships.
+//! - [`policy`]: who may see and do what, the one place every permission is decided.
+//! - [`invalid`]: per-field validation errors, shaped as GitLab reports them.
+
+pub mod access;
+pub mod grants;
+pub mod ids;
+pub mod invalid;
+pub mod paths;
+pub mod policy;
+pub mod visibility;

@@ -1,0 +1,235 @@
+//! Who may see and do what (SPEC sections 3 and 4). Every permission in orgcells is decided here;
+//! the service layer asks, handlers never decide.
+//!
+//! Something a viewer may not see does not exist for them ([`Denied::NotFound`]); 403
+//! ([`Denied::Forbidden`]) is for what they see but may not change.
+
+use crate::access::{AccessLevel, OrganizationRole};
+use crate::grants::Grants;
+use crate::ids::{NamespaceId, ProjectId, UserId};
+use crate::visibility::{OrganizationVisibility, Visibility};
+
+/// Who is asking, as seen from one Organization.
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    pub user: Option<UserId>,
+    /// An instance admin, who may do anything an Organization Owner may, and more.
+    pub admin: bool,
+    /// The viewer's role in this Organization; `None` for a Non-User (or a banned User).
+    pub role: Option<OrganizationRole>,
+    pub grants: Grants,
+}
+
+/// Why an action is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    /// The viewer may not see the resource: it does not exist for them.
+    NotFound,
+    /// The viewer sees it but may not do this.
+    Forbidden,
+}
+
+pub type Decision = Result<(), Denied>;
+
+/// The facts about a Group that decide access to it.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupFacts<'a> {
+    pub id: NamespaceId,
+    /// Root-first ids of the Group's ancestry, ending with the Group itself.
+    pub traversal: &'a [NamespaceId],
+    pub visibility: Visibility,
+    /// The lowest level that may create Projects in the Group.
+    pub project_creation_level: AccessLevel,
+    /// The lowest level that may create subgroups in the Group.
+    pub subgroup_creation_level: AccessLevel,
+}
+
+/// The facts about a Project that decide access to it.
+#[derive(Debug, Clone, Copy)]
+pub struct ProjectFacts<'a> {
+    pub id: ProjectId,
+    /// Traversal ids of the namespace the Project lives in.
+    pub namespace_traversal: &'a [NamespaceId],
+    pub visibility: Visibility,
+}
+
+/// The facts about an Organization that decide access to it.
+#[derive(Debug, Clone, Copy)]
+pub struct OrganizationFacts {
+    pub visibility: OrganizationVisibility,
+    pub is_default: bool,
+    /// Whether only Owners may create top-level Groups.
+    pub group_creation_owners_only: bool,
+}
+
+/// Actions on a Group beyond reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupAction {
+    /// Read the list of Members.
+    ReadMembers,
+    /// Edit the name and description.
+    Update,
+    /// Change visibility, path or other settings that reach beyond the Group.
+    UpdateSensitive,
+    Delete,
+    /// Move the Group to another parent (or to the top level).
+    Transfer,
+    CreateSubgroup,
+    CreateProject,
+    /// Invite another Group into this one.
+    Share,
+    /// Add, change or remove a Member holding (or to hold) this level.
+    ManageMember(AccessLevel),
+}
+
+/// Actions on a Project beyond reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectAction {
+    ReadMembers,
+    Update,
+    UpdateSensitive,
+    Delete,
+    Transfer,
+    /// Invite a Group into this Project.
+    Share,
+    ManageMember(AccessLevel),
+}
+
+/// Actions on an Organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganizationAction {
+    /// Settings, the list of Owners, the full Users overview.
+    Administer,
+    Delete,
+    CreateGroup,
+    /// Move a top-level Group into this Organization (Owner of both).
+    TransferGroupIn,
+}
+
+impl Viewer {
+    pub fn anonymous() -> Viewer {
+        Viewer::default()
+    }
+
+    pub fn is_org_user(&self) -> bool {
+        self.role.is_some()
+    }
+
+    pub fn is_org_owner(&self) -> bool {
+        self.role == Some(OrganizationRole::Owner)
+    }
+
+    fn sees_by_visibility(&self, visibility: Visibility) -> bool {
+        match visibility {
+            Visibility::Public => true,
+            Visibility::Internal => self.is_org_user(),
+            Visibility::Private => false,
+        }
+    }
+
+    pub fn can_read_organization(&self, org: &OrganizationFacts) -> bool {
+        self.admin || org.visibility == OrganizationVisibility::Public || self.is_org_user()
+    }
+
+    pub fn organization(&self, org: &OrganizationFacts, action: OrganizationAction) -> Decision {
+        if !self.can_read_organization(org) {
+            return Err(Denied::NotFound);
+        }
+        let owner = self.admin || self.is_org_owner();
+        let allowed = match action {
+            OrganizationAction::Administer | OrganizationAction::TransferGroupIn => owner,
+            OrganizationAction::Delete => owner && !org.is_default,
+            OrganizationAction::CreateGroup => {
+                owner || (self.is_org_user() && !org.group_creation_owners_only)
+            }
+        };
+        allow(allowed)
+    }
+
+    /// The viewer's level on a Group; an admin counts as Owner.
+    pub fn group_access(&self, group: &GroupFacts) -> AccessLevel {
+        if self.admin {
+            AccessLevel::Owner
+        } else {
+            self.grants.group_access(group.traversal)
+        }
+    }
+
+    pub fn can_read_group(&self, group: &GroupFacts) -> bool {
+        self.admin
+            || self.sees_by_visibility(group.visibility)
+            || self.grants.group_access(group.traversal) >= AccessLevel::MinimalAccess
+            || self.grants.is_project_member_below(group.id)
+    }
+
+    pub fn group(&self, group: &GroupFacts, action: GroupAction) -> Decision {
+        if !self.can_read_group(group) {
+            return Err(Denied::NotFound);
+        }
+        let level = self.group_access(group);
+        let allowed = match action {
+            GroupAction::ReadMembers => true,
+            GroupAction::Update => level >= AccessLevel::Maintainer,
+            GroupAction::UpdateSensitive
+            | GroupAction::Delete
+            | GroupAction::Transfer
+            | GroupAction::Share => level >= AccessLevel::Owner,
+            GroupAction::CreateSubgroup => {
+                level >= group.subgroup_creation_level.max(AccessLevel::Maintainer)
+            }
+            GroupAction::CreateProject => {
+                level >= group.project_creation_level.max(AccessLevel::Developer)
+            }
+            GroupAction::ManageMember(target) => manages_member(level, target),
+        };
+        allow(allowed)
+    }
+
+    /// The viewer's level on a Project; an admin counts as Owner.
+    pub fn project_access(&self, project: &ProjectFacts) -> AccessLevel {
+        if self.admin {
+            AccessLevel::Owner
+        } else {
+            self.grants
+                .project_access(project.id, project.namespace_traversal)
+        }
+    }
+
+    pub fn can_read_project(&self, project: &ProjectFacts) -> bool {
+        self.admin
+            || self.sees_by_visibility(project.visibility)
+            || self.project_access(project).reads()
+    }
+
+    pub fn project(&self, project: &ProjectFacts, action: ProjectAction) -> Decision {
+        if !self.can_read_project(project) {
+            return Err(Denied::NotFound);
+        }
+        let level = self.project_access(project);
+        let allowed = match action {
+            ProjectAction::ReadMembers => true,
+            ProjectAction::Update | ProjectAction::Share => level >= AccessLevel::Maintainer,
+            ProjectAction::UpdateSensitive | ProjectAction::Delete | ProjectAction::Transfer => {
+                level >= AccessLevel::Owner
+            }
+            ProjectAction::ManageMember(target) => manages_member(level, target),
+        };
+        allow(allowed)
+    }
+}
+
+/// Maintainers manage Members up to their own level; only Owners manage Owners.
+fn manages_member(own: AccessLevel, target: AccessLevel) -> bool {
+    own >= AccessLevel::Maintainer && target <= own
+}
+
+fn allow(allowed: bool) -> Decision {
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden)
+    }
+}
+
+#[cfg(test)]
+mod tests;

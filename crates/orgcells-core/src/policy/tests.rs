@@ -1,0 +1,338 @@
+//! The tables of SPEC sections 3 and 4, one line per case.
+
+use super::*;
+use crate::grants::{GroupLinkFact, ProjectMembershipFact};
+use AccessLevel::*;
+use OrganizationVisibility as Org;
+use Visibility::*;
+
+/// The kinds of viewer the tables distinguish.
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    Anonymous,
+    /// Signed in, but not a User of this Organization.
+    NonUser,
+    /// An Organization User with no membership here.
+    OrgUser,
+    /// A Member of the Group (at this level).
+    Member(AccessLevel),
+    /// A Member of the parent Group only (at this level).
+    ParentMember(AccessLevel),
+    /// A Member of a Project inside the Group only.
+    ProjectMember,
+    /// A Member of a Group that the Group was shared with, at the link's cap.
+    SharedGroupMember(AccessLevel, AccessLevel),
+    Admin,
+}
+
+const PARENT: NamespaceId = NamespaceId(1);
+const GROUP: NamespaceId = NamespaceId(2);
+const OTHER: NamespaceId = NamespaceId(50);
+const PROJECT: ProjectId = ProjectId(100);
+const TRAVERSAL: [NamespaceId; 2] = [PARENT, GROUP];
+
+fn viewer(who: Who) -> Viewer {
+    let user = Some(UserId(7));
+    let member = |grants: Grants| Viewer {
+        user,
+        admin: false,
+        role: Some(OrganizationRole::User),
+        grants,
+    };
+    match who {
+        Who::Anonymous => Viewer::anonymous(),
+        Who::NonUser => Viewer {
+            user,
+            ..Viewer::default()
+        },
+        Who::OrgUser => member(Grants::default()),
+        Who::Member(level) => member(Grants::new([(GROUP, level)])),
+        Who::ParentMember(level) => member(Grants::new([(PARENT, level)])),
+        Who::ProjectMember => {
+            let mut grants = Grants::default();
+            grants.add_project_membership(&ProjectMembershipFact {
+                project: ProjectId(999),
+                namespace_traversal: TRAVERSAL.to_vec(),
+                level: Developer,
+            });
+            member(grants)
+        }
+        Who::SharedGroupMember(level, cap) => {
+            let mut grants = Grants::new([(OTHER, level)]);
+            grants.add_group_link(&GroupLinkFact {
+                shared_group: GROUP,
+                invited_traversal: vec![OTHER],
+                max_access: cap,
+            });
+            member(grants)
+        }
+        Who::Admin => Viewer {
+            user,
+            admin: true,
+            ..Viewer::default()
+        },
+    }
+}
+
+fn group(visibility: Visibility) -> GroupFacts<'static> {
+    GroupFacts {
+        id: GROUP,
+        traversal: &TRAVERSAL,
+        visibility,
+        project_creation_level: Maintainer,
+        subgroup_creation_level: Maintainer,
+    }
+}
+
+fn project(visibility: Visibility) -> ProjectFacts<'static> {
+    ProjectFacts {
+        id: PROJECT,
+        namespace_traversal: &TRAVERSAL,
+        visibility,
+    }
+}
+
+fn org(visibility: Org) -> OrganizationFacts {
+    OrganizationFacts {
+        visibility,
+        is_default: false,
+        group_creation_owners_only: false,
+    }
+}
+
+#[test]
+fn who_sees_what() {
+    // (organization, group/project visibility, viewer, sees the Organization, sees the Group/Project)
+    let cases = [
+        (Org::Public, Public, Who::Anonymous, true, true),
+        (Org::Public, Public, Who::NonUser, true, true),
+        (Org::Public, Public, Who::OrgUser, true, true),
+        (Org::Public, Internal, Who::Anonymous, true, false),
+        (Org::Public, Internal, Who::NonUser, true, false),
+        (Org::Public, Internal, Who::OrgUser, true, true),
+        (Org::Public, Private, Who::Anonymous, true, false),
+        (Org::Public, Private, Who::NonUser, true, false),
+        (Org::Public, Private, Who::OrgUser, true, false),
+        (Org::Public, Private, Who::Member(Guest), true, true),
+        (Org::Public, Private, Who::ParentMember(Guest), true, true),
+        (
+            Org::Public,
+            Private,
+            Who::SharedGroupMember(Developer, Guest),
+            true,
+            true,
+        ),
+        (Org::Public, Private, Who::Admin, true, true),
+        (Org::Internal, Internal, Who::Anonymous, false, false),
+        (Org::Internal, Internal, Who::NonUser, false, false),
+        (Org::Internal, Internal, Who::OrgUser, true, true),
+        (Org::Internal, Private, Who::Anonymous, false, false),
+        (Org::Internal, Private, Who::NonUser, false, false),
+        (Org::Internal, Private, Who::OrgUser, true, false),
+        (Org::Internal, Private, Who::Member(Reporter), true, true),
+        (Org::Internal, Private, Who::Admin, true, true),
+    ];
+    for (org_visibility, visibility, who, sees_org, sees) in cases {
+        let v = viewer(who);
+        assert_eq!(
+            v.can_read_organization(&org(org_visibility)),
+            sees_org,
+            "org {org_visibility:?} {who:?}"
+        );
+        assert_eq!(
+            v.can_read_group(&group(visibility)),
+            sees,
+            "group {visibility:?} in {org_visibility:?} {who:?}"
+        );
+        assert_eq!(
+            v.can_read_project(&project(visibility)),
+            sees,
+            "project {visibility:?} in {org_visibility:?} {who:?}"
+        );
+    }
+}
+
+#[test]
+fn project_members_get_limited_access_to_ancestors() {
+    let v = viewer(Who::ProjectMember);
+    assert!(v.can_read_group(&group(Private)));
+    assert_eq!(v.group_access(&group(Private)), NoAccess);
+    // They see the Group, not what is in it.
+    assert!(!v.can_read_project(&project(Private)));
+    assert_eq!(
+        v.group(&group(Private), GroupAction::Update),
+        Err(Denied::Forbidden)
+    );
+}
+
+#[test]
+fn group_permissions() {
+    use GroupAction::*;
+    // (viewer, action, decision) on a private Group.
+    let cases = [
+        (Who::OrgUser, ReadMembers, Err(Denied::NotFound)),
+        (Who::OrgUser, Update, Err(Denied::NotFound)),
+        (Who::Member(Guest), ReadMembers, Ok(())),
+        (Who::Member(Guest), Update, Err(Denied::Forbidden)),
+        (Who::Member(Reporter), CreateProject, Err(Denied::Forbidden)),
+        (
+            Who::Member(Developer),
+            CreateProject,
+            Err(Denied::Forbidden),
+        ),
+        (
+            Who::Member(Developer),
+            CreateSubgroup,
+            Err(Denied::Forbidden),
+        ),
+        (
+            Who::Member(Developer),
+            ManageMember(Guest),
+            Err(Denied::Forbidden),
+        ),
+        (Who::Member(Maintainer), Update, Ok(())),
+        (Who::Member(Maintainer), CreateProject, Ok(())),
+        (Who::Member(Maintainer), CreateSubgroup, Ok(())),
+        (Who::Member(Maintainer), ManageMember(Developer), Ok(())),
+        (Who::Member(Maintainer), ManageMember(Maintainer), Ok(())),
+        (
+            Who::Member(Maintainer),
+            ManageMember(Owner),
+            Err(Denied::Forbidden),
+        ),
+        (
+            Who::Member(Maintainer),
+            UpdateSensitive,
+            Err(Denied::Forbidden),
+        ),
+        (Who::Member(Maintainer), Delete, Err(Denied::Forbidden)),
+        (Who::Member(Maintainer), Transfer, Err(Denied::Forbidden)),
+        (Who::Member(Maintainer), Share, Err(Denied::Forbidden)),
+        (Who::Member(Owner), ManageMember(Owner), Ok(())),
+        (Who::Member(Owner), UpdateSensitive, Ok(())),
+        (Who::Member(Owner), Delete, Ok(())),
+        (Who::Member(Owner), Transfer, Ok(())),
+        (Who::Member(Owner), Share, Ok(())),
+        (Who::ParentMember(Owner), Delete, Ok(())),
+        (Who::ParentMember(Developer), Update, Err(Denied::Forbidden)),
+        (
+            Who::SharedGroupMember(Owner, Developer),
+            Update,
+            Err(Denied::Forbidden),
+        ),
+        (Who::SharedGroupMember(Owner, Maintainer), Update, Ok(())),
+        (
+            Who::SharedGroupMember(Guest, Maintainer),
+            Update,
+            Err(Denied::Forbidden),
+        ),
+        (Who::ProjectMember, ReadMembers, Ok(())),
+        (Who::ProjectMember, CreateProject, Err(Denied::Forbidden)),
+        (Who::Admin, Delete, Ok(())),
+        (Who::Admin, ManageMember(Owner), Ok(())),
+    ];
+    for (who, action, expect) in cases {
+        assert_eq!(
+            viewer(who).group(&group(Private), action),
+            expect,
+            "{who:?} {action:?}"
+        );
+    }
+    // On a public Group, a Non-User sees it but may do nothing.
+    assert_eq!(
+        viewer(Who::NonUser).group(&group(Public), Update),
+        Err(Denied::Forbidden)
+    );
+    assert_eq!(
+        viewer(Who::Anonymous).group(&group(Public), ReadMembers),
+        Ok(())
+    );
+}
+
+#[test]
+fn project_permissions() {
+    use ProjectAction::*;
+    // (viewer, action, decision) on a private Project inside the private Group.
+    let cases = [
+        (Who::OrgUser, Update, Err(Denied::NotFound)),
+        (Who::ProjectMember, Update, Err(Denied::NotFound)),
+        (Who::Member(Guest), ReadMembers, Ok(())),
+        (Who::Member(Developer), Update, Err(Denied::Forbidden)),
+        (Who::Member(Developer), Share, Err(Denied::Forbidden)),
+        (Who::Member(Maintainer), Update, Ok(())),
+        (Who::Member(Maintainer), Share, Ok(())),
+        (Who::Member(Maintainer), ManageMember(Maintainer), Ok(())),
+        (
+            Who::Member(Maintainer),
+            ManageMember(Owner),
+            Err(Denied::Forbidden),
+        ),
+        (Who::Member(Maintainer), Delete, Err(Denied::Forbidden)),
+        (Who::Member(Maintainer), Transfer, Err(Denied::Forbidden)),
+        (
+            Who::Member(Maintainer),
+            UpdateSensitive,
+            Err(Denied::Forbidden),
+        ),
+        (Who::ParentMember(Owner), Delete, Ok(())),
+        (Who::ParentMember(Owner), Transfer, Ok(())),
+        (Who::Admin, Delete, Ok(())),
+    ];
+    for (who, action, expect) in cases {
+        assert_eq!(
+            viewer(who).project(&project(Private), action),
+            expect,
+            "{who:?} {action:?}"
+        );
+    }
+}
+
+#[test]
+fn organization_permissions() {
+    use OrganizationAction::*;
+    let owner = Viewer {
+        user: Some(UserId(7)),
+        role: Some(OrganizationRole::Owner),
+        ..Viewer::default()
+    };
+    let user = viewer(Who::OrgUser);
+    let outsider = viewer(Who::NonUser);
+    let admin = viewer(Who::Admin);
+    let public = org(Org::Public);
+    let internal = org(Org::Internal);
+    let restricted = OrganizationFacts {
+        group_creation_owners_only: true,
+        ..public
+    };
+    let default = OrganizationFacts {
+        is_default: true,
+        ..public
+    };
+    // (viewer, organization, action, decision)
+    let cases = [
+        (&owner, public, Administer, Ok(())),
+        (&owner, public, Delete, Ok(())),
+        (&owner, default, Delete, Err(Denied::Forbidden)),
+        (&admin, default, Delete, Err(Denied::Forbidden)),
+        (&owner, public, CreateGroup, Ok(())),
+        (&owner, restricted, CreateGroup, Ok(())),
+        (&owner, public, TransferGroupIn, Ok(())),
+        (&user, public, Administer, Err(Denied::Forbidden)),
+        (&user, public, Delete, Err(Denied::Forbidden)),
+        (&user, public, CreateGroup, Ok(())),
+        (&user, restricted, CreateGroup, Err(Denied::Forbidden)),
+        (&user, public, TransferGroupIn, Err(Denied::Forbidden)),
+        (&outsider, public, CreateGroup, Err(Denied::Forbidden)),
+        (&outsider, internal, Administer, Err(Denied::NotFound)),
+        (&admin, internal, Administer, Ok(())),
+        (&admin, public, Delete, Ok(())),
+    ];
+    for (v, facts, action, expect) in cases {
+        assert_eq!(
+            v.organization(&facts, action),
+            expect,
+            "{:?} {facts:?} {action:?}",
+            v.role
+        );
+    }
+}
