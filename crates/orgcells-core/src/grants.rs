@@ -6,8 +6,11 @@
 //! hash lookups along the resource's ancestry (its traversal ids, root first).
 //!
 //! - A Group membership applies to the Group, all its descendants and all their Projects.
-//! - A link caps what flows through it: `min(member level, link max level)`; links are not
-//!   transitive (access gained through one link does not flow through another).
+//! - A link caps what flows through it: `min(member level, link max level)`.
+//! - A Group shared with Group B reaches B's direct Members only (not Members of B's ancestors,
+//!   subgroups, or of Groups shared with B), as GitLab's `project_authorizations` computes it.
+//! - A Project shared with Group G reaches everyone with access to G: direct and inherited
+//!   Members, and Members of Groups shared with G (capped by both links).
 //! - Several paths to one resource: the highest level wins.
 //! - Minimal access applies to the Group itself only, never to its descendants.
 
@@ -21,8 +24,8 @@ use crate::ids::{NamespaceId, ProjectId};
 pub struct GroupLinkFact {
     /// The Group that was shared.
     pub shared_group: NamespaceId,
-    /// Traversal ids (root first) of the Group invited to it.
-    pub invited_traversal: Vec<NamespaceId>,
+    /// The Group invited to it.
+    pub invited_group: NamespaceId,
     pub max_access: AccessLevel,
 }
 
@@ -30,8 +33,18 @@ pub struct GroupLinkFact {
 #[derive(Debug, Clone)]
 pub struct ProjectLinkFact {
     pub project: ProjectId,
+    /// Traversal ids (root first) of the Group invited to the Project.
     pub invited_traversal: Vec<NamespaceId>,
     pub max_access: AccessLevel,
+}
+
+/// The rows a User's grants are computed from.
+#[derive(Debug, Clone, Default)]
+pub struct GrantFacts {
+    pub groups: Vec<(NamespaceId, AccessLevel)>,
+    pub group_links: Vec<GroupLinkFact>,
+    pub project_memberships: Vec<ProjectMembershipFact>,
+    pub project_links: Vec<ProjectLinkFact>,
 }
 
 /// A User's direct membership of a Project.
@@ -57,7 +70,23 @@ pub struct Grants {
 }
 
 impl Grants {
-    /// Grants from direct Group memberships. Add links and Project memberships after.
+    /// Everything granted, from the rows: group links are applied before project links, since
+    /// a Project shared with a Group reaches the Members of Groups shared with that Group.
+    pub fn from_facts(facts: &GrantFacts) -> Grants {
+        let mut grants = Grants::new(facts.groups.iter().copied());
+        for link in &facts.group_links {
+            grants.add_group_link(link);
+        }
+        for membership in &facts.project_memberships {
+            grants.add_project_membership(membership);
+        }
+        for link in &facts.project_links {
+            grants.add_project_link(link);
+        }
+        grants
+    }
+
+    /// Grants from direct Group memberships only.
     pub fn new(direct_groups: impl IntoIterator<Item = (NamespaceId, AccessLevel)>) -> Grants {
         let mut grants = Grants::default();
         for (group, level) in direct_groups {
@@ -66,9 +95,13 @@ impl Grants {
         grants
     }
 
-    pub fn add_group_link(&mut self, link: &GroupLinkFact) {
-        let reached = inherited(&self.direct, &link.invited_traversal);
-        if reached > AccessLevel::NoAccess {
+    fn add_group_link(&mut self, link: &GroupLinkFact) {
+        let reached = self
+            .direct
+            .get(&link.invited_group)
+            .copied()
+            .unwrap_or(AccessLevel::NoAccess);
+        if reached.reads() {
             raise(
                 &mut self.shared,
                 link.shared_group,
@@ -77,9 +110,9 @@ impl Grants {
         }
     }
 
-    pub fn add_project_link(&mut self, link: &ProjectLinkFact) {
-        let reached = inherited(&self.direct, &link.invited_traversal);
-        if reached > AccessLevel::NoAccess {
+    fn add_project_link(&mut self, link: &ProjectLinkFact) {
+        let reached = self.group_access(&link.invited_traversal);
+        if reached.reads() {
             raise(
                 &mut self.projects,
                 link.project,
@@ -88,7 +121,7 @@ impl Grants {
         }
     }
 
-    pub fn add_project_membership(&mut self, membership: &ProjectMembershipFact) {
+    fn add_project_membership(&mut self, membership: &ProjectMembershipFact) {
         raise(&mut self.projects, membership.project, membership.level);
         self.project_ancestors
             .extend(membership.namespace_traversal.iter().copied());
@@ -218,18 +251,27 @@ mod tests {
         }
     }
 
+    fn group_link(shared: i64, invited: i64, max: AccessLevel) -> GroupLinkFact {
+        GroupLinkFact {
+            shared_group: NamespaceId(shared),
+            invited_group: NamespaceId(invited),
+            max_access: max,
+        }
+    }
+
     #[test]
-    fn links_cap_and_do_not_chain() {
-        // Group 10 (and its subtree) is shared with group 1 at `max`; the User is in `direct`.
+    fn group_links_cap_and_reach_direct_members_only() {
+        // Group 10 (and its subtree, 11) is shared with group 2 (a subgroup of 1) at `max`.
         // (direct memberships, link max, target traversal, expected)
         let cases: &[(&[(i64, AccessLevel)], AccessLevel, &[i64], AccessLevel)] = &[
-            (&[(1, Owner)], Developer, &[10], Developer),
-            (&[(1, Owner)], Developer, &[10, 11], Developer),
-            (&[(1, Reporter)], Developer, &[10], Reporter),
-            // Inherited membership of the invited group counts (member of 1, invited group is 2).
-            (&[(2, Guest)], Maintainer, &[10], Guest),
+            (&[(2, Owner)], Developer, &[10], Developer),
+            (&[(2, Owner)], Developer, &[10, 11], Developer),
+            (&[(2, Reporter)], Developer, &[10], Reporter),
+            // Members of the invited group's parent do not get in through the link.
+            (&[(1, Owner)], Developer, &[10], NoAccess),
+            (&[(2, MinimalAccess)], Developer, &[10], NoAccess),
             (
-                &[(10, Maintainer), (1, Owner)],
+                &[(10, Maintainer), (2, Owner)],
                 Guest,
                 &[10, 11],
                 Maintainer,
@@ -237,36 +279,28 @@ mod tests {
             (&[(20, Owner)], Owner, &[10], NoAccess),
         ];
         for (direct, max, target, expect) in cases {
-            let mut g = grants(direct);
-            let invited = if direct.iter().any(|(id, _)| *id == 2) {
-                ns(&[1, 2])
-            } else {
-                ns(&[1])
+            let facts = GrantFacts {
+                groups: direct
+                    .iter()
+                    .map(|(id, level)| (NamespaceId(*id), *level))
+                    .collect(),
+                group_links: vec![group_link(10, 2, *max)],
+                ..GrantFacts::default()
             };
-            g.add_group_link(&GroupLinkFact {
-                shared_group: NamespaceId(10),
-                invited_traversal: invited,
-                max_access: *max,
-            });
             assert_eq!(
-                g.group_access(&ns(target)),
+                Grants::from_facts(&facts).group_access(&ns(target)),
                 *expect,
                 "{direct:?} max {max:?} on {target:?}"
             );
         }
 
         // Not transitive: 10 is shared with 1, and 20 is shared with 10; a member of 1 gets 10, not 20.
-        let mut g = grants(&[(1, Owner)]);
-        g.add_group_link(&GroupLinkFact {
-            shared_group: NamespaceId(10),
-            invited_traversal: ns(&[1]),
-            max_access: Owner,
-        });
-        g.add_group_link(&GroupLinkFact {
-            shared_group: NamespaceId(20),
-            invited_traversal: ns(&[10]),
-            max_access: Owner,
-        });
+        let facts = GrantFacts {
+            groups: vec![(NamespaceId(1), Owner)],
+            group_links: vec![group_link(10, 1, Owner), group_link(20, 10, Owner)],
+            ..GrantFacts::default()
+        };
+        let g = Grants::from_facts(&facts);
         assert_eq!(g.group_access(&ns(&[10])), Owner);
         assert_eq!(g.group_access(&ns(&[20])), NoAccess);
     }
@@ -274,7 +308,9 @@ mod tests {
     #[test]
     fn project_access() {
         let project = ProjectId(100);
-        // (direct group memberships, project membership, project link max (invited: group 1), expected)
+        // The Project lives in 1/2/3 and is shared with group 11 (a subgroup of 10) at `link`.
+        // Group 11 is itself shared with group 20 at Maintainer.
+        // (direct group memberships, project membership, project link max, expected)
         let cases: &[(
             &[(i64, AccessLevel)],
             Option<AccessLevel>,
@@ -288,33 +324,42 @@ mod tests {
             (&[(1, Developer)], Some(Guest), None, Developer),
             (&[(1, Guest)], Some(Maintainer), None, Maintainer),
             (&[(1, MinimalAccess)], None, None, NoAccess),
-            (&[(10, Owner)], None, None, NoAccess),
+            (&[(11, Owner)], None, None, NoAccess),
+            (&[(11, Owner)], None, Some(Developer), Developer),
+            (&[(11, Reporter)], None, Some(Developer), Reporter),
+            // Inherited members of the invited group are reached.
             (&[(10, Owner)], None, Some(Developer), Developer),
-            (&[(10, Reporter)], None, Some(Developer), Reporter),
+            // So are members of a group shared with the invited group, capped by both links.
+            (&[(20, Owner)], None, Some(Owner), Maintainer),
+            (&[(20, Owner)], None, Some(Reporter), Reporter),
             (&[(1, Owner)], None, Some(Developer), Owner),
         ];
         for (direct, member, link, expect) in cases {
-            let mut g = grants(direct);
-            if let Some(level) = member {
-                g.add_project_membership(&ProjectMembershipFact {
-                    project,
-                    namespace_traversal: ns(&[1, 2, 3]),
-                    level: *level,
-                });
-            }
-            if let Some(max) = link {
-                g.add_project_link(&ProjectLinkFact {
-                    project,
-                    invited_traversal: ns(&[10]),
-                    max_access: *max,
-                });
-            }
-            // The link invites group 10 into the Project.
-            assert_eq!(
-                g.project_access(project, &ns(&[1, 2, 3])),
-                *expect,
-                "{direct:?} member {member:?} link {link:?}"
-            );
+            let facts = GrantFacts {
+                groups: direct
+                    .iter()
+                    .map(|(id, level)| (NamespaceId(*id), *level))
+                    .collect(),
+                group_links: vec![group_link(11, 20, Maintainer)],
+                project_memberships: member
+                    .iter()
+                    .map(|level| ProjectMembershipFact {
+                        project,
+                        namespace_traversal: ns(&[1, 2, 3]),
+                        level: *level,
+                    })
+                    .collect(),
+                project_links: link
+                    .iter()
+                    .map(|max| ProjectLinkFact {
+                        project,
+                        invited_traversal: ns(&[10, 11]),
+                        max_access: *max,
+                    })
+                    .collect(),
+            };
+            let got = Grants::from_facts(&facts).project_access(project, &ns(&[1, 2, 3]));
+            assert_eq!(got, *expect, "{direct:?} member {member:?} link {link:?}");
         }
     }
 

@@ -17,7 +17,7 @@ pub struct Viewer {
     pub admin: bool,
     /// The viewer's role in this Organization; `None` for a Non-User (or a banned User).
     pub role: Option<OrganizationRole>,
-    pub grants: Grants,
+    pub grants: std::sync::Arc<Grants>,
 }
 
 /// Why an action is refused.

@@ -1,7 +1,7 @@
 //! The tables of SPEC sections 3 and 4, one line per case.
 
 use super::*;
-use crate::grants::{GroupLinkFact, ProjectMembershipFact};
+use crate::grants::{GrantFacts, GroupLinkFact, ProjectMembershipFact};
 use AccessLevel::*;
 use OrganizationVisibility as Org;
 use Visibility::*;
@@ -37,7 +37,7 @@ fn viewer(who: Who) -> Viewer {
         user,
         admin: false,
         role: Some(OrganizationRole::User),
-        grants,
+        grants: grants.into(),
     };
     match who {
         Who::Anonymous => Viewer::anonymous(),
@@ -49,22 +49,27 @@ fn viewer(who: Who) -> Viewer {
         Who::Member(level) => member(Grants::new([(GROUP, level)])),
         Who::ParentMember(level) => member(Grants::new([(PARENT, level)])),
         Who::ProjectMember => {
-            let mut grants = Grants::default();
-            grants.add_project_membership(&ProjectMembershipFact {
-                project: ProjectId(999),
-                namespace_traversal: TRAVERSAL.to_vec(),
-                level: Developer,
-            });
-            member(grants)
+            let facts = GrantFacts {
+                project_memberships: vec![ProjectMembershipFact {
+                    project: ProjectId(999),
+                    namespace_traversal: TRAVERSAL.to_vec(),
+                    level: Developer,
+                }],
+                ..GrantFacts::default()
+            };
+            member(Grants::from_facts(&facts))
         }
         Who::SharedGroupMember(level, cap) => {
-            let mut grants = Grants::new([(OTHER, level)]);
-            grants.add_group_link(&GroupLinkFact {
-                shared_group: GROUP,
-                invited_traversal: vec![OTHER],
-                max_access: cap,
-            });
-            member(grants)
+            let facts = GrantFacts {
+                groups: vec![(OTHER, level)],
+                group_links: vec![GroupLinkFact {
+                    shared_group: GROUP,
+                    invited_group: OTHER,
+                    max_access: cap,
+                }],
+                ..GrantFacts::default()
+            };
+            member(Grants::from_facts(&facts))
         }
         Who::Admin => Viewer {
             user,

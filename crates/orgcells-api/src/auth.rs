@@ -1,0 +1,86 @@
+//! Who is calling: `PRIVATE-TOKEN`, `Authorization: Bearer`, or the `private_token` query
+//! parameter; `Sudo` (header) or `sudo` (parameter) for admins.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use orgcells_service::{Caller, ServiceError};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The authenticated caller (anonymous when no token was sent).
+#[derive(Debug, Clone)]
+pub struct Auth(pub Caller);
+
+fn query_param(parts: &Parts, name: &str) -> Option<String> {
+    let query = parts.uri.query()?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+    pairs
+        .into_iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+fn header_value(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The token a request carries, if any.
+pub fn token_of(parts: &Parts) -> Option<String> {
+    if let Some(token) = header_value(parts, "private-token") {
+        return Some(token);
+    }
+    if let Some(value) = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        if let Some(token) = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+        {
+            return Some(token.trim().to_owned());
+        }
+    }
+    query_param(parts, "private_token").or_else(|| query_param(parts, "access_token"))
+}
+
+/// Whether the token's scopes allow this method: `api` for everything, `read_api` (and
+/// `read_user`) for reads.
+fn scope_allows(caller: &Caller, method: &Method) -> bool {
+    if caller.has_scope("api") {
+        return true;
+    }
+    let read = matches!(*method, Method::GET | Method::HEAD);
+    read && (caller.has_scope("read_api") || caller.has_scope("read_user"))
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Auth, ApiError> {
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(Auth(caller.clone()));
+        }
+        let caller = match token_of(parts) {
+            Some(token) => state.service.authenticate(&token).await?,
+            None => Caller::anonymous(),
+        };
+        if caller.user.is_some() && !scope_allows(&caller, &parts.method) {
+            return Err(ApiError(ServiceError::forbidden("insufficient_scope")));
+        }
+        let sudo = header_value(parts, "sudo").or_else(|| query_param(parts, "sudo"));
+        let caller = match sudo {
+            Some(ident) if !ident.is_empty() => state.service.sudo(caller, &ident).await?,
+            _ => caller,
+        };
+        parts.extensions.insert(caller.clone());
+        Ok(Auth(caller))
+    }
+}

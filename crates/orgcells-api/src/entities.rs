@@ -1,0 +1,646 @@
+//! The JSON shapes of GitLab's API entities (`lib/api/entities`), built from the service's
+//! results. Fields GitLab has but orgcells does not model yet carry GitLab's defaults.
+
+use orgcells_core::visibility::{OrganizationVisibility, Visibility};
+use orgcells_service::groups::{GroupDetail, GroupOut};
+use orgcells_service::members::MemberOut;
+use orgcells_service::organizations::OrganizationUser;
+use orgcells_service::projects::ProjectOut;
+use orgcells_service::tokens::CreatedToken;
+use orgcells_service::users::Membership;
+use orgcells_store::rows::{LinkRow, NamespaceRow, OrganizationRow, TokenRow, UserRow};
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// `2024-05-23T08:00:58.000Z`, from milliseconds since the epoch.
+pub fn timestamp(millis: i64) -> String {
+    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let at = at
+        .replace_nanosecond((millis.rem_euclid(1000) as u32) * 1_000_000)
+        .unwrap_or(at);
+    at.format(&Rfc3339)
+        .map(|s| {
+            // Rfc3339 prints fractional seconds only when present; GitLab always shows milliseconds.
+            if s.contains('.') {
+                s
+            } else {
+                s.replace('Z', ".000Z")
+            }
+        })
+        .unwrap_or_default()
+}
+
+fn visibility_name(level: i64) -> &'static str {
+    Visibility::from_value(level)
+        .map(Visibility::name)
+        .unwrap_or("private")
+}
+
+#[derive(Debug, Serialize)]
+pub struct UserBasic {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub state: String,
+    pub locked: bool,
+    pub avatar_url: Option<String>,
+    pub web_url: String,
+}
+
+pub fn user_basic(base: &str, user: &UserRow) -> UserBasic {
+    UserBasic {
+        id: user.id,
+        username: user.username.clone(),
+        name: user.name.clone(),
+        state: user.state.clone(),
+        locked: false,
+        avatar_url: None,
+        web_url: format!("{base}/{}", user.username),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct UserDetails {
+    pub created_at: String,
+    pub bio: String,
+    pub location: Option<String>,
+    pub public_email: Option<String>,
+    pub linkedin: String,
+    pub twitter: String,
+    pub discord: String,
+    pub website_url: String,
+    pub organization: Option<String>,
+    pub job_title: String,
+    pub pronouns: Option<String>,
+    pub bot: bool,
+    pub work_information: Option<String>,
+    pub local_time: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UserPrivate {
+    pub last_sign_in_at: Option<String>,
+    pub confirmed_at: String,
+    pub last_activity_on: Option<String>,
+    pub email: String,
+    pub theme_id: i64,
+    pub color_scheme_id: i64,
+    pub projects_limit: i64,
+    pub current_sign_in_at: Option<String>,
+    pub identities: Vec<serde_json::Value>,
+    pub can_create_group: bool,
+    pub can_create_project: bool,
+    pub two_factor_enabled: bool,
+    pub external: bool,
+    pub private_profile: bool,
+    pub commit_email: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UserAdmin {
+    pub is_admin: bool,
+    pub note: Option<String>,
+    pub namespace_id: Option<i64>,
+    pub home_organization_id: i64,
+}
+
+/// A User: basic for everyone, details for signed-in callers, private fields for the User
+/// themself and admins, admin fields for admins.
+#[derive(Debug, Serialize)]
+pub struct UserEntity {
+    #[serde(flatten)]
+    pub basic: UserBasic,
+    #[serde(flatten)]
+    pub details: Option<UserDetails>,
+    #[serde(flatten)]
+    pub private: Option<UserPrivate>,
+    #[serde(flatten)]
+    pub admin: Option<UserAdmin>,
+}
+
+/// How much of a User to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum UserView {
+    Basic,
+    Public,
+    Own,
+    Admin,
+}
+
+pub fn user(base: &str, user: &UserRow, view: UserView, namespace_id: Option<i64>) -> UserEntity {
+    let details = (view >= UserView::Public).then(|| UserDetails {
+        created_at: timestamp(user.created_at),
+        bio: String::new(),
+        location: None,
+        public_email: None,
+        linkedin: String::new(),
+        twitter: String::new(),
+        discord: String::new(),
+        website_url: String::new(),
+        organization: None,
+        job_title: String::new(),
+        pronouns: None,
+        bot: user.bot == 1,
+        work_information: None,
+        local_time: None,
+    });
+    let private = (view >= UserView::Own).then(|| UserPrivate {
+        last_sign_in_at: None,
+        confirmed_at: timestamp(user.created_at),
+        last_activity_on: None,
+        email: user.email.clone(),
+        theme_id: 1,
+        color_scheme_id: 1,
+        projects_limit: 100_000,
+        current_sign_in_at: None,
+        identities: Vec::new(),
+        can_create_group: true,
+        can_create_project: true,
+        two_factor_enabled: false,
+        external: false,
+        private_profile: false,
+        commit_email: user.email.clone(),
+    });
+    let admin = (view == UserView::Admin).then(|| UserAdmin {
+        is_admin: user.admin == 1,
+        note: None,
+        namespace_id,
+        home_organization_id: user.home_organization_id,
+    });
+    UserEntity {
+        basic: user_basic(base, user),
+        details,
+        private,
+        admin,
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Group {
+    pub id: i64,
+    pub web_url: String,
+    pub name: String,
+    pub path: String,
+    pub description: String,
+    pub visibility: &'static str,
+    pub share_with_group_lock: bool,
+    pub require_two_factor_authentication: bool,
+    pub two_factor_grace_period: i64,
+    pub project_creation_level: &'static str,
+    pub auto_devops_enabled: Option<bool>,
+    pub subgroup_creation_level: &'static str,
+    pub emails_disabled: bool,
+    pub emails_enabled: bool,
+    pub mentions_disabled: Option<bool>,
+    pub lfs_enabled: bool,
+    pub archived: bool,
+    pub default_branch: Option<String>,
+    pub default_branch_protection: i64,
+    pub avatar_url: Option<String>,
+    pub request_access_enabled: bool,
+    pub full_name: String,
+    pub full_path: String,
+    pub created_at: String,
+    pub parent_id: Option<i64>,
+    pub organization_id: i64,
+    pub shared_runners_setting: &'static str,
+    pub max_artifacts_size: Option<i64>,
+    pub marked_for_deletion_on: Option<String>,
+}
+
+fn project_creation_level_name(level: i64) -> &'static str {
+    match level {
+        30 => "developer",
+        40 => "maintainer",
+        50 => "owner",
+        _ => "noone",
+    }
+}
+
+pub fn group(base: &str, out: &GroupOut) -> Group {
+    let row = &out.row;
+    Group {
+        id: row.id,
+        web_url: format!("{base}/groups/{}", row.full_path),
+        name: row.name.clone(),
+        path: row.path.clone(),
+        description: row.description.clone(),
+        visibility: visibility_name(row.visibility_level),
+        share_with_group_lock: false,
+        require_two_factor_authentication: false,
+        two_factor_grace_period: 48,
+        project_creation_level: project_creation_level_name(row.project_creation_level),
+        auto_devops_enabled: None,
+        subgroup_creation_level: if row.subgroup_creation_level >= 50 {
+            "owner"
+        } else {
+            "maintainer"
+        },
+        emails_disabled: false,
+        emails_enabled: true,
+        mentions_disabled: None,
+        lfs_enabled: true,
+        archived: false,
+        default_branch: None,
+        default_branch_protection: 2,
+        avatar_url: None,
+        request_access_enabled: true,
+        full_name: out.full_name.clone(),
+        full_path: row.full_path.clone(),
+        created_at: timestamp(row.created_at),
+        parent_id: row.parent_id,
+        organization_id: row.organization_id,
+        shared_runners_setting: "enabled",
+        max_artifacts_size: None,
+        marked_for_deletion_on: None,
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SharedWithGroup {
+    pub group_id: i64,
+    pub group_name: String,
+    pub group_full_path: String,
+    pub group_access_level: i64,
+    pub expires_at: Option<String>,
+}
+
+fn shared_with(links: &[(LinkRow, NamespaceRow)]) -> Vec<SharedWithGroup> {
+    links
+        .iter()
+        .map(|(link, group)| SharedWithGroup {
+            group_id: group.id,
+            group_name: group.name.clone(),
+            group_full_path: group.full_path.clone(),
+            group_access_level: link.group_access,
+            expires_at: link.expires_at.clone(),
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupDetailEntity {
+    #[serde(flatten)]
+    pub group: Group,
+    pub shared_with_groups: Vec<SharedWithGroup>,
+}
+
+pub fn group_detail(base: &str, detail: &GroupDetail) -> GroupDetailEntity {
+    GroupDetailEntity {
+        group: group(base, &detail.group),
+        shared_with_groups: shared_with(&detail.shared_with),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct NamespaceBasic {
+    pub id: i64,
+    pub name: String,
+    pub path: String,
+    pub kind: &'static str,
+    pub full_path: String,
+    pub parent_id: Option<i64>,
+    pub avatar_url: Option<String>,
+    pub web_url: String,
+}
+
+pub fn namespace(base: &str, row: &NamespaceRow) -> NamespaceBasic {
+    let group = row.kind == "group";
+    NamespaceBasic {
+        id: row.id,
+        name: if group {
+            row.name.clone()
+        } else {
+            row.path.clone()
+        },
+        path: row.path.clone(),
+        kind: if group { "group" } else { "user" },
+        full_path: row.full_path.clone(),
+        parent_id: row.parent_id,
+        avatar_url: None,
+        web_url: if group {
+            format!("{base}/groups/{}", row.full_path)
+        } else {
+            format!("{base}/{}", row.full_path)
+        },
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProjectLinks {
+    #[serde(rename = "self")]
+    pub self_: String,
+    pub issues: String,
+    pub merge_requests: String,
+    pub repo_branches: String,
+    pub labels: String,
+    pub events: String,
+    pub members: String,
+    pub cluster_agents: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccessEntry {
+    pub access_level: i64,
+    pub notification_level: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Permissions {
+    pub project_access: Option<AccessEntry>,
+    pub group_access: Option<AccessEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Project {
+    pub id: i64,
+    pub description: String,
+    pub name: String,
+    pub name_with_namespace: String,
+    pub path: String,
+    pub path_with_namespace: String,
+    pub created_at: String,
+    pub default_branch: &'static str,
+    pub tag_list: Vec<String>,
+    pub topics: Vec<String>,
+    pub ssh_url_to_repo: String,
+    pub http_url_to_repo: String,
+    pub web_url: String,
+    pub readme_url: Option<String>,
+    pub forks_count: i64,
+    pub avatar_url: Option<String>,
+    pub star_count: i64,
+    pub last_activity_at: String,
+    pub namespace: NamespaceBasic,
+    pub _links: ProjectLinks,
+    pub packages_enabled: bool,
+    pub empty_repo: bool,
+    pub archived: bool,
+    pub visibility: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<UserBasic>,
+    pub issues_enabled: bool,
+    pub merge_requests_enabled: bool,
+    pub wiki_enabled: bool,
+    pub jobs_enabled: bool,
+    pub snippets_enabled: bool,
+    pub container_registry_enabled: bool,
+    pub creator_id: Option<i64>,
+    pub import_status: &'static str,
+    pub open_issues_count: i64,
+    pub updated_at: String,
+    pub shared_with_groups: Vec<SharedWithGroup>,
+    pub request_access_enabled: bool,
+    pub organization_id: i64,
+    pub marked_for_deletion_on: Option<String>,
+    pub permissions: Permissions,
+}
+
+pub fn project(base: &str, out: &ProjectOut) -> Project {
+    let row = &out.row;
+    let host = base
+        .split("://")
+        .nth(1)
+        .unwrap_or(base)
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let api = format!("{base}/api/v4/projects/{}", row.id);
+    let access = |level: Option<i64>| {
+        level.map(|access_level| AccessEntry {
+            access_level,
+            notification_level: 3,
+        })
+    };
+    Project {
+        id: row.id,
+        description: row.description.clone(),
+        name: row.name.clone(),
+        name_with_namespace: format!("{} / {}", out.namespace_full_name, row.name),
+        path: row.path.clone(),
+        path_with_namespace: row.full_path.clone(),
+        created_at: timestamp(row.created_at),
+        default_branch: "main",
+        tag_list: Vec::new(),
+        topics: Vec::new(),
+        ssh_url_to_repo: format!(
+            "git@{}:{}.git",
+            host.split(':').next().unwrap_or_default(),
+            row.full_path
+        ),
+        http_url_to_repo: format!("{base}/{}.git", row.full_path),
+        web_url: format!("{base}/{}", row.full_path),
+        readme_url: None,
+        forks_count: 0,
+        avatar_url: None,
+        star_count: 0,
+        last_activity_at: timestamp(row.last_activity_at),
+        namespace: namespace(base, &out.namespace),
+        _links: ProjectLinks {
+            self_: api.clone(),
+            issues: format!("{api}/issues"),
+            merge_requests: format!("{api}/merge_requests"),
+            repo_branches: format!("{api}/repository/branches"),
+            labels: format!("{api}/labels"),
+            events: format!("{api}/events"),
+            members: format!("{api}/members"),
+            cluster_agents: format!("{api}/cluster_agents"),
+        },
+        packages_enabled: true,
+        empty_repo: true,
+        archived: false,
+        visibility: visibility_name(row.visibility_level),
+        owner: out.owner.as_ref().map(|u| user_basic(base, u)),
+        issues_enabled: true,
+        merge_requests_enabled: true,
+        wiki_enabled: true,
+        jobs_enabled: true,
+        snippets_enabled: true,
+        container_registry_enabled: true,
+        creator_id: row.creator_id,
+        import_status: "none",
+        open_issues_count: 0,
+        updated_at: timestamp(row.updated_at),
+        shared_with_groups: shared_with(&out.shared_with),
+        request_access_enabled: true,
+        organization_id: row.organization_id,
+        marked_for_deletion_on: None,
+        permissions: Permissions {
+            project_access: access(out.project_access),
+            group_access: access(out.group_access),
+        },
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Member {
+    #[serde(flatten)]
+    pub user: UserBasic,
+    pub access_level: i64,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<UserBasic>,
+    pub expires_at: Option<String>,
+    pub membership_state: &'static str,
+}
+
+pub fn member(base: &str, out: &MemberOut) -> Member {
+    Member {
+        user: user_basic(base, &out.user),
+        access_level: out.member.access_level,
+        created_at: timestamp(out.member.created_at),
+        created_by: out.created_by.as_ref().map(|u| user_basic(base, u)),
+        expires_at: out.member.expires_at.clone(),
+        membership_state: "active",
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct MembershipEntity {
+    pub source_id: i64,
+    pub source_name: String,
+    pub source_type: &'static str,
+    pub access_level: i64,
+}
+
+pub fn membership(m: &Membership) -> MembershipEntity {
+    MembershipEntity {
+        source_id: m.member.source_id,
+        source_name: m.source_name.clone(),
+        source_type: if m.member.source_type == "group" {
+            "Namespace"
+        } else {
+            "Project"
+        },
+        access_level: m.member.access_level,
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Organization {
+    pub id: i64,
+    pub name: String,
+    pub path: String,
+    pub description: String,
+    pub visibility: &'static str,
+    pub state: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub web_url: String,
+    pub avatar_url: Option<String>,
+}
+
+pub fn organization(base: &str, row: &OrganizationRow) -> Organization {
+    Organization {
+        id: row.id,
+        name: row.name.clone(),
+        path: row.path.clone(),
+        description: row.description.clone(),
+        visibility: OrganizationVisibility::from_value(row.visibility_level)
+            .map(OrganizationVisibility::name)
+            .unwrap_or("public"),
+        state: row.state.clone(),
+        created_at: timestamp(row.created_at),
+        updated_at: timestamp(row.updated_at),
+        web_url: format!("{base}/-/organizations/{}", row.path),
+        avatar_url: row.avatar_url.clone(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrganizationUserEntity {
+    #[serde(flatten)]
+    pub user: UserBasic,
+    pub access_level: i64,
+    pub role: &'static str,
+    pub is_enterprise_user: bool,
+    pub created_at: String,
+}
+
+pub fn organization_user(base: &str, out: &OrganizationUser) -> OrganizationUserEntity {
+    OrganizationUserEntity {
+        user: user_basic(base, &out.user),
+        access_level: out.membership.access_level,
+        role: if out.membership.access_level >= 50 {
+            "owner"
+        } else {
+            "default"
+        },
+        is_enterprise_user: out.membership.enterprise == 1,
+        created_at: timestamp(out.membership.created_at),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Token {
+    pub id: i64,
+    pub name: String,
+    pub revoked: bool,
+    pub created_at: String,
+    pub description: Option<String>,
+    pub scopes: Vec<String>,
+    pub user_id: i64,
+    pub last_used_at: Option<String>,
+    pub active: bool,
+    pub expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+pub fn token(row: &TokenRow, secret: Option<&str>) -> Token {
+    Token {
+        id: row.id,
+        name: row.name.clone(),
+        revoked: row.revoked == 1,
+        created_at: timestamp(row.created_at),
+        description: None,
+        scopes: row
+            .scopes
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        user_id: row.user_id,
+        last_used_at: row.last_used_at.map(timestamp),
+        active: row.revoked == 0,
+        expires_at: row.expires_at.clone(),
+        token: secret.map(str::to_owned),
+    }
+}
+
+pub fn created_token(created: &CreatedToken) -> Token {
+    token(&created.row, Some(&created.token))
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProjectGroupLink {
+    pub id: i64,
+    pub project_id: i64,
+    pub group_id: i64,
+    pub group_access: i64,
+    pub expires_at: Option<String>,
+}
+
+pub fn project_group_link(link: &LinkRow) -> ProjectGroupLink {
+    ProjectGroupLink {
+        id: link.id,
+        project_id: link.source_id,
+        group_id: link.group_id,
+        group_access: link.group_access,
+        expires_at: link.expires_at.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_have_milliseconds() {
+        assert_eq!(timestamp(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(timestamp(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+    }
+}

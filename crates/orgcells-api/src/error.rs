@@ -1,0 +1,98 @@
+//! One error type at the edge, one JSON envelope: `{"message": ...}` as GitLab sends it.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use orgcells_service::ServiceError;
+use serde_json::json;
+
+/// An error answered to the client.
+#[derive(Debug)]
+pub struct ApiError(pub ServiceError);
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> ApiError {
+        ApiError(error)
+    }
+}
+
+impl From<orgcells_core::invalid::Invalid> for ApiError {
+    fn from(invalid: orgcells_core::invalid::Invalid) -> ApiError {
+        ApiError(ServiceError::Invalid(invalid))
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = match &self.0 {
+            ServiceError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                json!({"message": "401 Unauthorized"}),
+            ),
+            ServiceError::Forbidden(None) => {
+                (StatusCode::FORBIDDEN, json!({"message": "403 Forbidden"}))
+            }
+            ServiceError::Forbidden(Some(reason)) => (
+                StatusCode::FORBIDDEN,
+                json!({"message": format!("403 Forbidden - {reason}")}),
+            ),
+            ServiceError::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                json!({"message": format!("404 {what} Not Found")}),
+            ),
+            ServiceError::Invalid(invalid) => {
+                (StatusCode::BAD_REQUEST, json!({"message": invalid.fields}))
+            }
+            ServiceError::BadRequest(message) => {
+                (StatusCode::BAD_REQUEST, json!({"message": message}))
+            }
+            ServiceError::Conflict(message) => (StatusCode::CONFLICT, json!({"message": message})),
+            ServiceError::NotAllowed(message) => {
+                (StatusCode::METHOD_NOT_ALLOWED, json!({"error": message}))
+            }
+            ServiceError::Unavailable { message, .. } => {
+                (StatusCode::SERVICE_UNAVAILABLE, json!({"message": message}))
+            }
+            ServiceError::Internal(cause) => {
+                tracing::error!(error = %cause, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    json!({"message": "500 Internal Server Error"}),
+                )
+            }
+        };
+        let mut response = (status, axum::Json(body)).into_response();
+        if let ServiceError::Unavailable { retry_after, .. } = &self.0 {
+            if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+/// `404 Not Found` for a route that does not exist, as GitLab answers it.
+pub async fn no_route() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(json!({"error": "404 Not Found"})),
+    )
+        .into_response()
+}
+
+/// `405` for a known route with another method.
+pub fn method_not_allowed() -> Response {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        axum::Json(json!({"message": "405 Method Not Allowed"})),
+    )
+        .into_response()
+}
+
+impl ApiError {
+    /// The response, for places that need it outside `IntoResponse` (the panic handler).
+    pub fn into_response_plain(self) -> Response {
+        self.into_response()
+    }
+}

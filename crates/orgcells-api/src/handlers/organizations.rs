@@ -1,0 +1,166 @@
+//! `/organizations` and their overviews.
+
+use axum::Json;
+use axum::extract::{OriginalUri, Path, State};
+use axum::response::{IntoResponse, Response};
+use orgcells_service::organizations::OrganizationInput;
+use orgcells_store::projects::Within;
+
+use super::{accepted, created, id_ref};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::entities;
+use crate::error::ApiResult;
+use crate::pagination::{page_request, respond};
+use crate::params::Params;
+
+fn organization_input(params: &Params) -> ApiResult<OrganizationInput> {
+    Ok(OrganizationInput {
+        name: params.text("name")?,
+        path: params.text("path")?,
+        description: params.text("description")?,
+        visibility: params.text("visibility")?,
+        avatar_url: params.text("avatar_url")?,
+    })
+}
+
+pub async fn list_organizations(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    OriginalUri(uri): OriginalUri,
+    params: Params,
+) -> ApiResult<Response> {
+    let page = page_request(&params, false)?;
+    let listed = app
+        .service
+        .list_organizations(
+            &caller,
+            params.text("search")?.filter(|s| !s.is_empty()),
+            &page,
+        )
+        .await?;
+    let base = app.external_url.clone();
+    Ok(respond(
+        &base,
+        &uri,
+        &page,
+        listed,
+        |o| (String::new(), o.id),
+        |o| entities::organization(&base, &o),
+    ))
+}
+
+pub async fn create_organization(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    params: Params,
+) -> ApiResult<Response> {
+    let row = app
+        .service
+        .create_organization(&caller, &organization_input(&params)?)
+        .await?;
+    Ok(created(entities::organization(&app.external_url, &row)))
+}
+
+pub async fn get_organization(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let row = app.service.get_organization(&caller, &id_ref(&id)).await?;
+    Ok(Json(entities::organization(&app.external_url, &row)).into_response())
+}
+
+pub async fn update_organization(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Response> {
+    let row = app
+        .service
+        .update_organization(&caller, &id_ref(&id), &organization_input(&params)?)
+        .await?;
+    Ok(Json(entities::organization(&app.external_url, &row)).into_response())
+}
+
+pub async fn delete_organization(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    app.service
+        .delete_organization(&caller, &id_ref(&id))
+        .await?;
+    Ok(accepted())
+}
+
+pub async fn list_organization_groups(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    params: Params,
+) -> ApiResult<Response> {
+    let org = app.service.get_organization(&caller, &id_ref(&id)).await?;
+    let mut filter = super::groups::group_filter(&params)?;
+    filter.organization_id = Some(org.id);
+    filter.all_available = Some(true);
+    let page = page_request(&params, true)?;
+    let listed = app
+        .service
+        .list_groups(&caller, None, &filter, &page)
+        .await?;
+    Ok(super::groups::respond_groups(
+        &app, &uri, &page, &filter, listed,
+    ))
+}
+
+pub async fn list_organization_projects(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    params: Params,
+) -> ApiResult<Response> {
+    let org = app.service.get_organization(&caller, &id_ref(&id)).await?;
+    let mut filter = super::projects::project_filter(&params)?;
+    filter.organization_id = Some(org.id);
+    let page = page_request(&params, super::projects::keyset_allowed(&params)?)?;
+    let listed = app
+        .service
+        .list_projects(&caller, Within::Anywhere, &filter, &page)
+        .await?;
+    let base = app.external_url.clone();
+    Ok(respond(
+        &base,
+        &uri,
+        &page,
+        listed,
+        |p| (String::new(), p.row.id),
+        |p| entities::project(&base, &p),
+    ))
+}
+
+pub async fn list_organization_users(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    params: Params,
+) -> ApiResult<Response> {
+    let page = page_request(&params, false)?;
+    let listed = app
+        .service
+        .organization_users(&caller, &id_ref(&id), &page)
+        .await?;
+    let base = app.external_url.clone();
+    Ok(respond(
+        &base,
+        &uri,
+        &page,
+        listed,
+        |u| (String::new(), u.user.id),
+        |u| entities::organization_user(&base, &u),
+    ))
+}

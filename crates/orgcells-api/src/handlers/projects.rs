@@ -1,0 +1,228 @@
+//! `/projects`: Projects, their transfers, shares and Groups.
+
+use axum::Json;
+use axum::extract::{OriginalUri, Path, State};
+use axum::response::{IntoResponse, Response};
+use orgcells_service::ServiceError;
+use orgcells_service::projects::{ProjectFilter, ProjectInput};
+use orgcells_store::projects::Within;
+
+use super::{accepted, created, id_ref, no_content};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::entities;
+use crate::error::ApiResult;
+use crate::pagination::{page_request, respond};
+use crate::params::Params;
+
+const ORDERS: &[&str] = &[
+    "id",
+    "name",
+    "path",
+    "created_at",
+    "updated_at",
+    "last_activity_at",
+    "similarity",
+    "star_count",
+];
+
+pub(crate) fn project_filter(params: &Params) -> ApiResult<ProjectFilter> {
+    let order_by = params.text("order_by")?;
+    if let Some(order) = &order_by {
+        if !ORDERS.contains(&order.as_str()) {
+            return Err(ServiceError::invalid("order_by", "does not have a valid value").into());
+        }
+    }
+    let sort = params.text("sort")?;
+    if let Some(sort) = &sort {
+        if !matches!(sort.as_str(), "asc" | "desc") {
+            return Err(ServiceError::invalid("sort", "does not have a valid value").into());
+        }
+    }
+    Ok(ProjectFilter {
+        membership: params.flag("membership")?,
+        owned: params.flag("owned")?,
+        search: params.text("search")?.filter(|s| !s.is_empty()),
+        visibility: params.text("visibility")?,
+        min_access_level: super::groups::min_access_level(params)?,
+        order_by,
+        // GitLab sorts Projects newest first unless told otherwise.
+        descending: sort.as_deref() != Some("asc"),
+        organization_id: params.int("organization_id")?,
+    })
+}
+
+/// Keyset pagination of Projects is offered for `order_by=id` only, as GitLab.
+pub(crate) fn keyset_allowed(params: &Params) -> ApiResult<bool> {
+    Ok(params.text("order_by")?.as_deref() == Some("id"))
+}
+
+fn project_input(params: &Params) -> ApiResult<ProjectInput> {
+    Ok(ProjectInput {
+        name: params.text("name")?,
+        path: params.text("path")?,
+        namespace_id: params.int("namespace_id")?.or(params.int("namespace")?),
+        visibility: params.text("visibility")?,
+        description: params.text("description")?,
+    })
+}
+
+pub async fn list_projects(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    OriginalUri(uri): OriginalUri,
+    params: Params,
+) -> ApiResult<Response> {
+    let filter = project_filter(&params)?;
+    let page = page_request(&params, keyset_allowed(&params)?)?;
+    let listed = app
+        .service
+        .list_projects(&caller, Within::Anywhere, &filter, &page)
+        .await?;
+    let base = app.external_url.clone();
+    Ok(respond(
+        &base,
+        &uri,
+        &page,
+        listed,
+        |p| (String::new(), p.row.id),
+        |p| entities::project(&base, &p),
+    ))
+}
+
+pub async fn create_project(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    params: Params,
+) -> ApiResult<Response> {
+    let out = app
+        .service
+        .create_project(&caller, &project_input(&params)?, None)
+        .await?;
+    Ok(created(entities::project(&app.external_url, &out)))
+}
+
+pub async fn create_user_project(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    Path(user_id): Path<i64>,
+    params: Params,
+) -> ApiResult<Response> {
+    let out = app
+        .service
+        .create_project(&caller, &project_input(&params)?, Some(user_id))
+        .await?;
+    Ok(created(entities::project(&app.external_url, &out)))
+}
+
+pub async fn get_project(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let out = app.service.get_project(&caller, &id_ref(&id)).await?;
+    Ok(Json(entities::project(&app.external_url, &out)).into_response())
+}
+
+pub async fn update_project(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Response> {
+    let out = app
+        .service
+        .update_project(&caller, &id_ref(&id), &project_input(&params)?)
+        .await?;
+    Ok(Json(entities::project(&app.external_url, &out)).into_response())
+}
+
+pub async fn delete_project(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    app.service.delete_project(&caller, &id_ref(&id)).await?;
+    Ok(accepted())
+}
+
+pub async fn transfer_project(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Response> {
+    let namespace = params
+        .text("namespace")?
+        .ok_or_else(|| ServiceError::invalid("namespace", "is missing"))?;
+    let out = app
+        .service
+        .transfer_project(&caller, &id_ref(&id), &id_ref(&namespace))
+        .await?;
+    Ok(Json(entities::project(&app.external_url, &out)).into_response())
+}
+
+pub async fn share_project(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Response> {
+    let link = app
+        .service
+        .share_project(&caller, &id_ref(&id), &super::groups::share_input(&params)?)
+        .await?;
+    Ok(created(entities::project_group_link(&link)))
+}
+
+pub async fn unshare_project(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    Path((id, group_id)): Path<(String, i64)>,
+) -> ApiResult<Response> {
+    app.service
+        .unshare_project(&caller, &id_ref(&id), group_id)
+        .await?;
+    Ok(no_content())
+}
+
+pub async fn list_project_groups(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    params: Params,
+) -> ApiResult<Response> {
+    let page = page_request(&params, false)?;
+    let search = params.text("search")?;
+    let mut groups = app
+        .service
+        .project_groups(
+            &caller,
+            &id_ref(&id),
+            params.flag("with_shared")?,
+            search.as_deref(),
+        )
+        .await?;
+    let skip = params.int_list("skip_groups")?;
+    groups.retain(|g| !skip.contains(&g.row.id));
+    let total = groups.len() as i64;
+    let items = groups
+        .into_iter()
+        .skip(page.offset() as usize)
+        .take(page.per_page as usize)
+        .collect();
+    let base = app.external_url.clone();
+    let listed = orgcells_service::Listed {
+        items,
+        total: Some(total),
+    };
+    Ok(respond(
+        &base,
+        &uri,
+        &page,
+        listed,
+        |g| (String::new(), g.row.id),
+        |g| entities::group(&base, &g),
+    ))
+}

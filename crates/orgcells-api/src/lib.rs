@@ -1,0 +1,39 @@
+//! The HTTP face of orgcells: GitLab's REST API v4 under `/api/v4`, on axum.
+//!
+//! Handlers are thin: they read parameters ([`params`]), authenticate ([`auth`]), call one
+//! service operation and shape its result as GitLab does ([`entities`]). Only this crate knows
+//! about HTTP.
+
+pub mod auth;
+pub mod entities;
+pub mod error;
+mod handlers;
+pub mod pagination;
+pub mod params;
+mod router;
+
+use std::sync::Arc;
+
+use orgcells_service::Service;
+
+pub use router::router;
+
+/// What every handler can reach.
+#[derive(Debug)]
+pub struct App {
+    pub service: Service,
+    /// The base of every `web_url` and `Link`, without a trailing slash.
+    pub external_url: String,
+}
+
+/// The state handlers receive.
+#[derive(Debug, Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}

@@ -1,0 +1,216 @@
+//! Loading what the policy decides with: the caller's role in an Organization and their grants,
+//! and the same grants as a database [`Scope`] for lists.
+
+use std::collections::HashMap;
+
+use orgcells_core::access::{AccessLevel, OrganizationRole};
+use orgcells_core::grants::{
+    GrantFacts, Grants, GroupLinkFact, ProjectLinkFact, ProjectMembershipFact,
+};
+use orgcells_core::ids::{NamespaceId, ProjectId, UserId};
+use orgcells_core::policy::{GroupFacts, OrganizationFacts, ProjectFacts, Viewer};
+use orgcells_core::visibility::{OrganizationVisibility, Visibility};
+use orgcells_store::grants::GrantRows;
+use orgcells_store::rows::{NamespaceRow, OrganizationRow, ProjectRow, parse_traversal};
+use orgcells_store::scope::Scope;
+use orgcells_store::{AnyConnection, grants, organizations};
+
+use crate::{Caller, Result, clock};
+
+/// A caller's standing across this Cell: their Organizations and everything granted to them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Standing {
+    pub admin: bool,
+    pub user: Option<i64>,
+    /// Active Organization Users: role per Organization.
+    pub roles: HashMap<i64, OrganizationRole>,
+    rows: GrantRows,
+    grants: std::sync::Arc<Grants>,
+}
+
+impl Standing {
+    /// The viewer as one Organization sees them.
+    pub fn viewer(&self, org: i64) -> Viewer {
+        Viewer {
+            user: self.user.map(UserId),
+            admin: self.admin,
+            role: self.roles.get(&org).copied(),
+            grants: self.grants.clone(),
+        }
+    }
+
+    /// What lists may show. `min_level` keeps only what is granted at that level or above.
+    pub fn scope(&self, min_level: Option<AccessLevel>) -> Scope {
+        if self.admin && min_level.is_none() {
+            return Scope::everything();
+        }
+        let mut traversals: HashMap<i64, &str> = HashMap::new();
+        for row in &self.rows.groups {
+            traversals.insert(row.group_id, &row.traversal);
+        }
+        for row in &self.rows.group_links {
+            traversals.insert(row.target_id, &row.target_traversal);
+        }
+        let wanted = min_level.unwrap_or(AccessLevel::Guest);
+        let subtrees = self
+            .grants
+            .subtree_roots()
+            .filter(|(_, level)| *level >= wanted)
+            .filter_map(|(id, _)| traversals.get(&id.0).map(|t| (*t).to_owned()))
+            .collect();
+        let groups = if min_level.is_some() {
+            Vec::new()
+        } else {
+            self.grants.single_groups().map(|id| id.0).collect()
+        };
+        let projects = self
+            .grants
+            .projects()
+            .filter(|(_, level)| *level >= wanted)
+            .map(|(id, _)| id.0)
+            .collect();
+        Scope {
+            all: false,
+            granted_only: min_level.is_some(),
+            internal_orgs: self.roles.keys().copied().collect(),
+            subtrees,
+            groups,
+            projects,
+        }
+    }
+}
+
+/// Loads a caller's standing, in one Organization or (`None`) all of them.
+pub(crate) async fn standing(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    org: Option<i64>,
+) -> Result<Standing> {
+    let Some(user) = &caller.user else {
+        return Ok(Standing::default());
+    };
+    let mut roles = HashMap::new();
+    let mut banned = Vec::new();
+    for row in organizations::memberships_of(conn, user.id).await? {
+        if org.is_some_and(|org| org != row.organization_id) {
+            continue;
+        }
+        match (
+            row.state.as_str(),
+            OrganizationRole::from_value(row.access_level),
+        ) {
+            ("active", Some(role)) => {
+                roles.insert(row.organization_id, role);
+            }
+            _ => banned.push(row.organization_id),
+        }
+    }
+    let mut rows = grants::load(conn, user.id, org, &clock::today()).await?;
+    // A banned Organization User keeps nothing there.
+    if !banned.is_empty() {
+        rows.groups.retain(|r| !banned.contains(&r.organization_id));
+        rows.group_links
+            .retain(|r| !banned.contains(&r.organization_id));
+        rows.projects
+            .retain(|r| !banned.contains(&r.organization_id));
+        rows.project_links
+            .retain(|r| !banned.contains(&r.organization_id));
+    }
+    let grants = std::sync::Arc::new(Grants::from_facts(&facts(&rows)));
+    Ok(Standing {
+        admin: user.admin == 1,
+        user: Some(user.id),
+        roles,
+        rows,
+        grants,
+    })
+}
+
+fn level(value: i64) -> AccessLevel {
+    AccessLevel::from_value(value).unwrap_or(AccessLevel::NoAccess)
+}
+
+fn facts(rows: &GrantRows) -> GrantFacts {
+    GrantFacts {
+        groups: rows
+            .groups
+            .iter()
+            .map(|r| (NamespaceId(r.group_id), level(r.access_level)))
+            .collect(),
+        group_links: rows
+            .group_links
+            .iter()
+            .map(|r| GroupLinkFact {
+                shared_group: NamespaceId(r.target_id),
+                invited_group: parse_traversal(&r.invited_traversal)
+                    .last()
+                    .copied()
+                    .unwrap_or(NamespaceId(0)),
+                max_access: level(r.group_access),
+            })
+            .collect(),
+        project_memberships: rows
+            .projects
+            .iter()
+            .map(|r| ProjectMembershipFact {
+                project: ProjectId(r.project_id),
+                namespace_traversal: parse_traversal(&r.traversal),
+                level: level(r.access_level),
+            })
+            .collect(),
+        project_links: rows
+            .project_links
+            .iter()
+            .map(|r| ProjectLinkFact {
+                project: ProjectId(r.target_id),
+                invited_traversal: parse_traversal(&r.invited_traversal),
+                max_access: level(r.group_access),
+            })
+            .collect(),
+    }
+}
+
+/// The facts of a Group row, for the policy.
+pub(crate) struct GroupView {
+    pub traversal: Vec<NamespaceId>,
+}
+
+impl GroupView {
+    pub fn of(row: &NamespaceRow) -> GroupView {
+        GroupView {
+            traversal: parse_traversal(&row.traversal),
+        }
+    }
+
+    pub fn facts<'a>(&'a self, row: &NamespaceRow) -> GroupFacts<'a> {
+        GroupFacts {
+            id: NamespaceId(row.id),
+            traversal: &self.traversal,
+            visibility: Visibility::from_value(row.visibility_level).unwrap_or(Visibility::Private),
+            project_creation_level: AccessLevel::from_value(row.project_creation_level)
+                .unwrap_or(AccessLevel::Maintainer),
+            subgroup_creation_level: AccessLevel::from_value(row.subgroup_creation_level)
+                .unwrap_or(AccessLevel::Maintainer),
+        }
+    }
+}
+
+pub(crate) fn project_facts<'a>(
+    row: &ProjectRow,
+    traversal: &'a [NamespaceId],
+) -> ProjectFacts<'a> {
+    ProjectFacts {
+        id: ProjectId(row.id),
+        namespace_traversal: traversal,
+        visibility: Visibility::from_value(row.visibility_level).unwrap_or(Visibility::Private),
+    }
+}
+
+pub(crate) fn organization_facts(row: &OrganizationRow) -> OrganizationFacts {
+    OrganizationFacts {
+        visibility: OrganizationVisibility::from_value(row.visibility_level)
+            .unwrap_or(OrganizationVisibility::Public),
+        is_default: row.id == orgcells_core::ids::OrganizationId::DEFAULT.0,
+        group_creation_owners_only: row.group_creation_owners_only == 1,
+    }
+}

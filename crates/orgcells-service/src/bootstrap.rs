@@ -1,0 +1,163 @@
+//! What every instance has from its first start: the Default Organization, the Ghost User and
+//! the first admin (`root`).
+
+use orgcells_core::ids::OrganizationId;
+use orgcells_core::visibility::OrganizationVisibility;
+use orgcells_store::claims::{self, Bucket};
+use orgcells_store::rows::OrganizationRow;
+use orgcells_store::{organizations, tokens, users};
+
+use crate::users::{GHOST_USER_ID, ValidUser, insert_user};
+use crate::{Result, Service, ServiceError, clock};
+
+/// The first admin's id.
+pub const ROOT_USER_ID: i64 = 1;
+
+/// How the first admin is set up.
+#[derive(Debug, Clone, Default)]
+pub struct AdminSetup {
+    /// The personal access token to give `root` (scope `api`, no expiry); one is made if absent.
+    pub token: Option<String>,
+    pub password: Option<String>,
+}
+
+impl Service {
+    /// Creates what is missing of the Default Organization, the Ghost User and `root`. Returns
+    /// root's token when it was created now (to be shown once).
+    pub async fn bootstrap(&self, admin: &AdminSetup) -> Result<Option<String>> {
+        let cell = i64::from(self.db.cell().0);
+        let mut tx = self.db.write().await?;
+        if organizations::find(tx.conn(), OrganizationId::DEFAULT.0)
+            .await?
+            .is_none()
+        {
+            let now = clock::now();
+            let org = OrganizationRow {
+                id: OrganizationId::DEFAULT.0,
+                name: "Default".into(),
+                path: "default".into(),
+                description: String::new(),
+                avatar_url: None,
+                visibility_level: OrganizationVisibility::Public.value(),
+                state: "active".into(),
+                group_creation_owners_only: 0,
+                created_at: now,
+                updated_at: now,
+            };
+            claims::claim(
+                tx.conn(),
+                Bucket::OrganizationPath,
+                "default",
+                crate::organizations::organization_owner(org.id),
+                cell,
+                now,
+            )
+            .await?;
+            organizations::insert(tx.conn(), &org).await?;
+        }
+        if users::find(tx.conn(), GHOST_USER_ID).await?.is_none() {
+            let ghost = ValidUser {
+                username: "ghost".into(),
+                email: "ghost@orgcells.invalid".into(),
+                name: "Ghost User".into(),
+                password_hash: None,
+                admin: false,
+                bot: true,
+                state: "blocked".into(),
+            };
+            insert_user(&mut tx, GHOST_USER_ID, &ghost, cell).await?;
+        }
+        let mut shown = None;
+        if users::find(tx.conn(), ROOT_USER_ID).await?.is_none() {
+            let password_hash = match &admin.password {
+                Some(password) if password.chars().count() < 8 => {
+                    return Err(ServiceError::invalid(
+                        "password",
+                        "is too short (minimum is 8 characters)",
+                    ));
+                }
+                Some(password) => Some(crate::users::hash_password(password)?),
+                None => None,
+            };
+            let root = ValidUser {
+                username: "root".into(),
+                email: "admin@example.com".into(),
+                name: "Administrator".into(),
+                password_hash,
+                admin: true,
+                bot: false,
+                state: "active".into(),
+            };
+            insert_user(&mut tx, ROOT_USER_ID, &root, cell).await?;
+            let token = admin.token.clone().unwrap_or_else(crate::tokens::generate);
+            crate::tokens::insert(
+                &mut tx,
+                ROOT_USER_ID,
+                "initial admin token",
+                "api",
+                None,
+                &token,
+            )
+            .await?;
+            organizations::add_user(
+                tx.conn(),
+                OrganizationId::DEFAULT.0,
+                ROOT_USER_ID,
+                50,
+                clock::now(),
+            )
+            .await?;
+            if admin.token.is_none() {
+                shown = Some(token);
+            }
+        } else if let Some(token) = &admin.token {
+            // A token given in the environment always works, also on later starts.
+            if tokens::find_by_digest(tx.conn(), &crate::tokens::digest(token))
+                .await?
+                .is_none()
+            {
+                crate::tokens::insert(
+                    &mut tx,
+                    ROOT_USER_ID,
+                    "admin token from the environment",
+                    "api",
+                    None,
+                    token,
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(shown)
+    }
+}
+
+impl Service {
+    /// `orgcells admin create`: another instance admin, with a token (scope `api`) returned once.
+    pub async fn create_admin(
+        &self,
+        username: &str,
+        email: &str,
+        name: &str,
+        password: Option<&str>,
+    ) -> Result<String> {
+        let input = crate::users::UserInput {
+            username: Some(username.to_owned()),
+            email: Some(email.to_owned()),
+            name: Some(name.to_owned()),
+            password: password.map(str::to_owned),
+            admin: Some(true),
+            bot: None,
+            state: None,
+        };
+        let valid = crate::users::validate_new(&input)?;
+        let cell = i64::from(self.db.cell().0);
+        let mut tx = self.db.write().await?;
+        let id = tx.next_id().await?;
+        insert_user(&mut tx, id, &valid, cell).await?;
+        let token = crate::tokens::generate();
+        crate::tokens::insert(&mut tx, id, "admin token", "api", None, &token).await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+}

@@ -1,0 +1,76 @@
+use orgcells_core::invalid::Invalid;
+use orgcells_store::StoreError;
+use thiserror::Error;
+
+/// Why a request failed, in the terms the API reports.
+#[derive(Debug, Error)]
+pub enum ServiceError {
+    /// 401: no valid credentials.
+    #[error("401 Unauthorized")]
+    Unauthorized,
+    /// 403, with GitLab's optional reason.
+    #[error("403 Forbidden")]
+    Forbidden(Option<String>),
+    /// 404: the resource does not exist for the caller (named: "Group", "Project", ...).
+    #[error("404 {0} Not Found")]
+    NotFound(&'static str),
+    /// 400 with messages per field.
+    #[error("{0}")]
+    Invalid(Invalid),
+    /// 400 with one message.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 409.
+    #[error("{0}")]
+    Conflict(String),
+    /// 405: the request is well formed but not offered (keyset pagination for some orders).
+    #[error("{0}")]
+    NotAllowed(String),
+    /// 503: the database is busy or the Organization is in maintenance; retry after the seconds.
+    #[error("{message}")]
+    Unavailable { message: String, retry_after: u32 },
+    /// 500: logged once, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+impl From<StoreError> for ServiceError {
+    fn from(error: StoreError) -> ServiceError {
+        match error {
+            StoreError::Conflict(_) => ServiceError::Conflict("409 Conflict".into()),
+            StoreError::Busy(message) => ServiceError::Unavailable {
+                message: format!("503 Service Unavailable: {message}"),
+                retry_after: 1,
+            },
+            other => ServiceError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<Invalid> for ServiceError {
+    fn from(invalid: Invalid) -> ServiceError {
+        ServiceError::Invalid(invalid)
+    }
+}
+
+impl ServiceError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> ServiceError {
+        ServiceError::Invalid(Invalid::field(field, message))
+    }
+
+    pub fn forbidden(reason: impl Into<String>) -> ServiceError {
+        ServiceError::Forbidden(Some(reason.into()))
+    }
+}
+
+/// Maps a policy refusal to the error of the named resource.
+pub(crate) fn denied(
+    resource: &'static str,
+) -> impl Fn(orgcells_core::policy::Denied) -> ServiceError {
+    move |denied| match denied {
+        orgcells_core::policy::Denied::NotFound => ServiceError::NotFound(resource),
+        orgcells_core::policy::Denied::Forbidden => ServiceError::Forbidden(None),
+    }
+}

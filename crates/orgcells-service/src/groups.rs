@@ -1,0 +1,801 @@
+//! Groups: creation (the creator becomes Owner), reads, lists, updates, renames, transfers and
+//! deletion, each checked by the policy.
+
+use std::collections::HashMap;
+
+use orgcells_core::access::AccessLevel;
+use orgcells_core::invalid::Invalid;
+use orgcells_core::paths::{self, PathPlace};
+use orgcells_core::policy::{GroupAction, OrganizationAction, Viewer};
+use orgcells_core::visibility::{OrganizationVisibility, Visibility, visibility_conflict};
+use orgcells_store::claims::{self, Bucket, Owner};
+use orgcells_store::namespaces::{GroupOrder, GroupQuery, Place};
+use orgcells_store::rows::{MemberRow, NamespaceRow, parse_traversal};
+use orgcells_store::{AnyConnection, Tx, members, namespaces, organizations, projects};
+
+use crate::access::{GroupView, Standing, organization_facts, standing};
+use crate::error::denied;
+use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock, users};
+
+/// Fields of `POST /groups` and `PUT /groups/:id`.
+#[derive(Debug, Clone, Default)]
+pub struct GroupInput {
+    pub name: Option<String>,
+    pub path: Option<String>,
+    pub parent_id: Option<i64>,
+    pub visibility: Option<String>,
+    pub description: Option<String>,
+    pub organization_id: Option<i64>,
+    pub project_creation_level: Option<String>,
+    pub subgroup_creation_level: Option<String>,
+}
+
+/// A Group as presented: its row and its full name (`Acme / Platform`).
+#[derive(Debug, Clone)]
+pub struct GroupOut {
+    pub row: NamespaceRow,
+    pub full_name: String,
+}
+
+/// A Group with what its detail page shows.
+#[derive(Debug, Clone)]
+pub struct GroupDetail {
+    pub group: GroupOut,
+    /// Groups this one is shared with: (link, invited group).
+    pub shared_with: Vec<(orgcells_store::rows::LinkRow, NamespaceRow)>,
+}
+
+/// Filters of Group lists.
+#[derive(Debug, Clone, Default)]
+pub struct GroupFilter {
+    pub search: Option<String>,
+    pub owned: bool,
+    pub min_access_level: Option<AccessLevel>,
+    pub top_level_only: bool,
+    pub skip_groups: Vec<i64>,
+    pub all_available: Option<bool>,
+    pub order_by: Option<String>,
+    pub descending: bool,
+    pub organization_id: Option<i64>,
+}
+
+pub(crate) fn group_owner(id: i64) -> Owner<'static> {
+    Owner {
+        kind: "namespace",
+        id,
+    }
+}
+
+pub(crate) fn project_creation_level(name: &str) -> Option<i64> {
+    match name {
+        "noone" => Some(60),
+        "owner" => Some(50),
+        "maintainer" => Some(40),
+        "developer" => Some(30),
+        "administrator" => Some(60),
+        _ => None,
+    }
+}
+
+pub(crate) fn subgroup_creation_level(name: &str) -> Option<i64> {
+    match name {
+        "owner" => Some(50),
+        "maintainer" => Some(40),
+        _ => None,
+    }
+}
+
+fn parse_visibility(invalid: &mut Invalid, value: Option<&str>) -> Option<Visibility> {
+    let value = value?;
+    let parsed = Visibility::parse(value);
+    if parsed.is_none() {
+        invalid.add("visibility", "does not have a valid value");
+    }
+    parsed
+}
+
+/// A Group the caller may see, by id or full path (following redirects), with their viewer.
+pub(crate) async fn find_group(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    group: &Ref,
+) -> Result<(NamespaceRow, Viewer, GroupView)> {
+    let row = match group {
+        Ref::Id(id) => namespaces::find(conn, *id).await?,
+        Ref::Path(path) => match namespaces::find_group_by_path(conn, path).await? {
+            Some(row) => Some(row),
+            None => match namespaces::find_redirect(conn, path).await? {
+                Some((kind, id)) if kind == "group" => namespaces::find(conn, id).await?,
+                _ => None,
+            },
+        },
+    };
+    let row = row
+        .filter(|row| row.kind == "group")
+        .ok_or(ServiceError::NotFound("Group"))?;
+    let standing = standing(conn, caller, Some(row.organization_id)).await?;
+    let viewer = standing.viewer(row.organization_id);
+    let view = GroupView::of(&row);
+    if !viewer.can_read_group(&view.facts(&row)) {
+        return Err(ServiceError::NotFound("Group"));
+    }
+    Ok((row, viewer, view))
+}
+
+/// Full names (`Top / Sub / Group`) for rows, with one read of their ancestors.
+pub(crate) async fn full_names(
+    conn: &mut AnyConnection,
+    rows: &[NamespaceRow],
+) -> Result<HashMap<i64, String>> {
+    let mut wanted: Vec<i64> = rows
+        .iter()
+        .flat_map(|r| parse_traversal(&r.traversal))
+        .map(|id| id.0)
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let known: HashMap<i64, String> = rows.iter().map(|r| (r.id, r.name.clone())).collect();
+    wanted.retain(|id| !known.contains_key(id));
+    let mut names = known;
+    for row in namespaces::find_many(conn, &wanted).await? {
+        names.insert(row.id, row.name);
+    }
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let parts: Vec<&str> = parse_traversal(&row.traversal)
+                .iter()
+                .filter_map(|id| names.get(&id.0).map(String::as_str))
+                .collect();
+            (row.id, parts.join(" / "))
+        })
+        .collect())
+}
+
+pub(crate) async fn present(
+    conn: &mut AnyConnection,
+    rows: Vec<NamespaceRow>,
+) -> Result<Vec<GroupOut>> {
+    let names = full_names(conn, &rows).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| GroupOut {
+            full_name: names.get(&row.id).cloned().unwrap_or_default(),
+            row,
+        })
+        .collect())
+}
+
+/// Deletes a namespace's subtree with everything in it, releasing its routes.
+pub(crate) async fn delete_group_tree(tx: &mut Tx, root: &NamespaceRow) -> Result<()> {
+    if root.kind == "group" {
+        claims::release_routes_below(tx.conn(), &root.full_path).await?;
+    } else {
+        for project in projects::in_subtree(tx.conn(), &root.traversal).await? {
+            claims::release(
+                tx.conn(),
+                Bucket::Route,
+                &project.full_path,
+                crate::projects::project_owner(project.id),
+            )
+            .await?;
+        }
+    }
+    namespaces::delete_subtree(tx.conn(), &root.traversal).await?;
+    Ok(())
+}
+
+/// After a subtree moved from `old_prefix` to `new_prefix`: claims the new routes of its Groups
+/// and Projects, releases the old ones and keeps them as redirects. The root's own route is
+/// claimed by the caller (a Group) or belongs to its User (a personal namespace).
+pub(crate) async fn move_routes(
+    tx: &mut Tx,
+    root: &NamespaceRow,
+    old_prefix: &str,
+    new_prefix: &str,
+    cell: i64,
+) -> Result<()> {
+    let now = clock::now();
+    let old_of = |new: &str| format!("{old_prefix}{}", &new[new_prefix.len().min(new.len())..]);
+    let subtree = namespaces::subtree(tx.conn(), &root.traversal).await?;
+    for ns in subtree.iter().filter(|ns| ns.kind == "group") {
+        let old = old_of(&ns.full_path);
+        retake_route(tx, group_owner(ns.id), &old, &ns.full_path, cell, now).await?;
+        let id = tx.next_id().await?;
+        namespaces::add_redirect(tx.conn(), id, ns.organization_id, "group", ns.id, &old, now)
+            .await?;
+    }
+    for project in projects::in_subtree(tx.conn(), &root.traversal).await? {
+        let old = old_of(&project.full_path);
+        retake_route(
+            tx,
+            crate::projects::project_owner(project.id),
+            &old,
+            &project.full_path,
+            cell,
+            now,
+        )
+        .await?;
+        let id = tx.next_id().await?;
+        namespaces::add_redirect(
+            tx.conn(),
+            id,
+            project.organization_id,
+            "project",
+            project.id,
+            &old,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn retake_route(
+    tx: &mut Tx,
+    owner: Owner<'static>,
+    old: &str,
+    new: &str,
+    cell: i64,
+    now: i64,
+) -> Result<()> {
+    claims::release(tx.conn(), Bucket::Route, old, owner).await?;
+    take_route(tx, owner, new, cell, now, "path").await
+}
+
+/// Claims a route for a Group or Project (a redirect at that path gives way); 400 when taken.
+pub(crate) async fn take_route(
+    tx: &mut Tx,
+    owner: Owner<'static>,
+    path: &str,
+    cell: i64,
+    now: i64,
+    field: &str,
+) -> Result<()> {
+    if !claims::claim(tx.conn(), Bucket::Route, path, owner, cell, now).await? {
+        return Err(ServiceError::invalid(field, "has already been taken"));
+    }
+    namespaces::remove_redirect(tx.conn(), path).await?;
+    Ok(())
+}
+
+/// Adds a Member (the creator as Owner, or anyone), making them a User of the Organization.
+pub(crate) async fn insert_member(
+    tx: &mut Tx,
+    org: i64,
+    source: members::Source,
+    user: i64,
+    level: AccessLevel,
+    expires_at: Option<String>,
+    created_by: Option<i64>,
+) -> Result<MemberRow> {
+    users::ensure_org_user(tx, org, user).await?;
+    let now = clock::now();
+    let row = MemberRow {
+        id: tx.next_id().await?,
+        organization_id: org,
+        source_type: source.kind().into(),
+        source_id: source.id(),
+        user_id: user,
+        access_level: level.value(),
+        expires_at,
+        created_by_id: created_by,
+        created_at: now,
+        updated_at: now,
+    };
+    members::insert(tx.conn(), &row).await?;
+    Ok(row)
+}
+
+impl Service {
+    /// `POST /groups`.
+    pub async fn create_group(&self, caller: &Caller, input: &GroupInput) -> Result<GroupDetail> {
+        let me = caller.user()?.clone();
+        let mut invalid = Invalid::new();
+        let name = input.name.clone().unwrap_or_default();
+        let path = input.path.clone().unwrap_or_default();
+        invalid.check("name", paths::check_name(&name));
+        let place = if input.parent_id.is_some() {
+            PathPlace::BelowNamespace
+        } else {
+            PathPlace::TopLevel
+        };
+        invalid.check("path", paths::check_path(&path, place));
+        let visibility = parse_visibility(&mut invalid, input.visibility.as_deref());
+        let description = input.description.clone().unwrap_or_default();
+        invalid.check("description", paths::check_length(&description, 500));
+        let project_level = match &input.project_creation_level {
+            Some(v) => project_creation_level(v).or_else(|| {
+                invalid.add("project_creation_level", "does not have a valid value");
+                None
+            }),
+            None => Some(30),
+        };
+        let subgroup_level = match &input.subgroup_creation_level {
+            Some(v) => subgroup_creation_level(v).or_else(|| {
+                invalid.add("subgroup_creation_level", "does not have a valid value");
+                None
+            }),
+            None => Some(40),
+        };
+        invalid.into_result()?;
+
+        let mut tx = self.db.write().await?;
+        let (org, parent) = match input.parent_id {
+            Some(parent_id) => {
+                let (parent, viewer, view) =
+                    find_group(tx.conn(), caller, &Ref::Id(parent_id)).await?;
+                viewer
+                    .group(&view.facts(&parent), GroupAction::CreateSubgroup)
+                    .map_err(denied("Group"))?;
+                if input
+                    .organization_id
+                    .is_some_and(|org| org != parent.organization_id)
+                {
+                    return Err(ServiceError::invalid(
+                        "organization_id",
+                        "must be the organization of the parent group",
+                    ));
+                }
+                (parent.organization_id, Some(parent))
+            }
+            None => {
+                let org_id = input
+                    .organization_id
+                    .unwrap_or(orgcells_core::ids::OrganizationId::DEFAULT.0);
+                let org = organizations::find(tx.conn(), org_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound("Organization"))?;
+                let standing = standing(tx.conn(), caller, Some(org_id)).await?;
+                standing
+                    .viewer(org_id)
+                    .organization(&organization_facts(&org), OrganizationAction::CreateGroup)
+                    .map_err(denied("Organization"))?;
+                crate::organizations::ensure_writable(&org)?;
+                (org_id, None)
+            }
+        };
+        let ceiling = match &parent {
+            Some(parent) => {
+                Visibility::from_value(parent.visibility_level).unwrap_or(Visibility::Private)
+            }
+            None => {
+                let org_row = organizations::find(tx.conn(), org)
+                    .await?
+                    .ok_or(ServiceError::NotFound("Organization"))?;
+                OrganizationVisibility::from_value(org_row.visibility_level)
+                    .unwrap_or(OrganizationVisibility::Public)
+                    .ceiling()
+            }
+        };
+        let visibility = visibility.unwrap_or(Visibility::Private);
+        let container = if parent.is_some() {
+            "parent group"
+        } else {
+            "organization"
+        };
+        if let Some(message) = visibility_conflict(visibility, ceiling, None, container) {
+            return Err(ServiceError::invalid("visibility_level", message));
+        }
+        let id = tx.next_id().await?;
+        let (full_path, traversal) = match &parent {
+            Some(parent) => (
+                format!("{}/{path}", parent.full_path),
+                format!("{}/{id}", parent.traversal),
+            ),
+            None => (path.clone(), id.to_string()),
+        };
+        let now = clock::now();
+        take_route(
+            &mut tx,
+            group_owner(id),
+            &full_path,
+            i64::from(self.db.cell().0),
+            now,
+            "path",
+        )
+        .await?;
+        let row = NamespaceRow {
+            id,
+            organization_id: org,
+            kind: "group".into(),
+            name,
+            path,
+            full_path,
+            traversal,
+            parent_id: parent.as_ref().map(|p| p.id),
+            owner_id: None,
+            visibility_level: visibility.value(),
+            description,
+            project_creation_level: project_level.unwrap_or(30),
+            subgroup_creation_level: subgroup_level.unwrap_or(40),
+            created_at: now,
+            updated_at: now,
+        };
+        namespaces::insert(tx.conn(), &row).await?;
+        insert_member(
+            &mut tx,
+            org,
+            members::Source::Group(id),
+            me.id,
+            AccessLevel::Owner,
+            None,
+            Some(me.id),
+        )
+        .await?;
+        let group = present(tx.conn(), vec![row]).await?.remove(0);
+        tx.commit().await?;
+        Ok(GroupDetail {
+            group,
+            shared_with: Vec::new(),
+        })
+    }
+
+    /// `GET /groups/:id`.
+    pub async fn get_group(&self, caller: &Caller, group: &Ref) -> Result<GroupDetail> {
+        let mut conn = self.db.read().await?;
+        let (row, viewer, _) = find_group(&mut conn, caller, group).await?;
+        let shared_with = crate::shares::shared_with_groups(&mut conn, &viewer, row.id).await?;
+        let group = present(&mut conn, vec![row]).await?.remove(0);
+        Ok(GroupDetail { group, shared_with })
+    }
+
+    /// `GET /groups`, `/groups/:id/subgroups`, `/groups/:id/descendant_groups` and the
+    /// Organization's Groups overview.
+    pub async fn list_groups(
+        &self,
+        caller: &Caller,
+        within: Option<(&Ref, bool)>,
+        filter: &GroupFilter,
+        page: &PageRequest,
+    ) -> Result<Listed<GroupOut>> {
+        let mut conn = self.db.read().await?;
+        let (place, org, standing) = match within {
+            Some((group, descendants)) => {
+                let (row, _, _) = find_group(&mut conn, caller, group).await?;
+                let standing = standing(&mut conn, caller, Some(row.organization_id)).await?;
+                let place = if descendants {
+                    Place::Below(row.traversal.clone())
+                } else {
+                    Place::ChildrenOf(row.id)
+                };
+                (place, Some(row.organization_id), standing)
+            }
+            None => {
+                let place = if filter.top_level_only {
+                    Place::TopLevel
+                } else {
+                    Place::Anywhere
+                };
+                (
+                    place,
+                    filter.organization_id,
+                    standing(&mut conn, caller, filter.organization_id).await?,
+                )
+            }
+        };
+        let scope = group_scope(caller, &standing, filter, within.is_some());
+        let order = match filter.order_by.as_deref() {
+            Some("id") => GroupOrder::Id,
+            Some("path") => GroupOrder::Path,
+            _ => GroupOrder::Name,
+        };
+        let query = GroupQuery {
+            organization: org,
+            place,
+            search: filter.search.clone(),
+            skip: filter.skip_groups.clone(),
+            order,
+            descending: filter.descending,
+            limit: page.limit(),
+            offset: page.offset(),
+            after: page.after.clone(),
+        };
+        let (rows, total) =
+            namespaces::list_groups(&mut conn, &query, &scope, page.counts()).await?;
+        Ok(Listed {
+            items: present(&mut conn, rows).await?,
+            total,
+        })
+    }
+
+    /// `PUT /groups/:id`: name and description need Maintainer; path and visibility need Owner.
+    pub async fn update_group(
+        &self,
+        caller: &Caller,
+        group: &Ref,
+        input: &GroupInput,
+    ) -> Result<GroupDetail> {
+        let mut invalid = Invalid::new();
+        if let Some(name) = &input.name {
+            invalid.check("name", paths::check_name(name));
+        }
+        if let Some(description) = &input.description {
+            invalid.check("description", paths::check_length(description, 500));
+        }
+        let visibility = parse_visibility(&mut invalid, input.visibility.as_deref());
+        let project_level = input.project_creation_level.as_deref().map(|v| {
+            project_creation_level(v).ok_or(()).or_else(|()| {
+                invalid.add("project_creation_level", "does not have a valid value");
+                Err(())
+            })
+        });
+        let subgroup_level = input.subgroup_creation_level.as_deref().map(|v| {
+            subgroup_creation_level(v).ok_or(()).or_else(|()| {
+                invalid.add("subgroup_creation_level", "does not have a valid value");
+                Err(())
+            })
+        });
+        let mut tx = self.db.write().await?;
+        let (mut row, viewer, view) = find_group(tx.conn(), caller, group).await?;
+        let place = if row.parent_id.is_some() {
+            PathPlace::BelowNamespace
+        } else {
+            PathPlace::TopLevel
+        };
+        let new_path = input.path.clone().filter(|p| *p != row.path);
+        if let Some(path) = &new_path {
+            invalid.check("path", paths::check_path(path, place));
+        }
+        invalid.into_result()?;
+        crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
+        let facts = view.facts(&row);
+        viewer
+            .group(&facts, GroupAction::Update)
+            .map_err(denied("Group"))?;
+        let sensitive = new_path.is_some()
+            || visibility.is_some_and(|v| v.value() != row.visibility_level)
+            || project_level.is_some()
+            || subgroup_level.is_some();
+        if sensitive {
+            viewer
+                .group(&facts, GroupAction::UpdateSensitive)
+                .map_err(denied("Group"))?;
+        }
+        if let Some(visibility) = visibility {
+            let ceiling = container_visibility(tx.conn(), &row).await?;
+            let child = namespaces::most_visible_child(tx.conn(), row.id)
+                .await?
+                .and_then(Visibility::from_value);
+            let container = if row.parent_id.is_some() {
+                "parent group"
+            } else {
+                "organization"
+            };
+            if let Some(message) = visibility_conflict(visibility, ceiling, child, container) {
+                return Err(ServiceError::invalid("visibility_level", message));
+            }
+            row.visibility_level = visibility.value();
+        }
+        if let Some(name) = &input.name {
+            row.name = name.clone();
+        }
+        if let Some(description) = &input.description {
+            row.description = description.clone();
+        }
+        if let Some(Ok(level)) = project_level {
+            row.project_creation_level = level;
+        }
+        if let Some(Ok(level)) = subgroup_level {
+            row.subgroup_creation_level = level;
+        }
+        row.updated_at = clock::now();
+        namespaces::update(tx.conn(), &row).await?;
+        if let Some(path) = new_path {
+            let parent_path = row
+                .full_path
+                .rsplit_once('/')
+                .map(|(parent, _)| parent.to_owned());
+            let new_full = match parent_path {
+                Some(parent) => format!("{parent}/{path}"),
+                None => path.clone(),
+            };
+            self.relocate(
+                &mut tx,
+                &row,
+                row.parent_id,
+                &row.traversal.clone(),
+                &new_full,
+                &path,
+            )
+            .await?;
+        }
+        let row = namespaces::find(tx.conn(), row.id)
+            .await?
+            .ok_or(ServiceError::NotFound("Group"))?;
+        let shared_with = crate::shares::shared_with_groups(tx.conn(), &viewer, row.id).await?;
+        let group = present(tx.conn(), vec![row]).await?.remove(0);
+        tx.commit().await?;
+        Ok(GroupDetail { group, shared_with })
+    }
+
+    /// Moves a Group's subtree to a new full path (and traversal), with its route claims.
+    async fn relocate(
+        &self,
+        tx: &mut Tx,
+        row: &NamespaceRow,
+        parent_id: Option<i64>,
+        new_traversal: &str,
+        new_full: &str,
+        path: &str,
+    ) -> Result<()> {
+        let now = clock::now();
+        let cell = i64::from(self.db.cell().0);
+        let moved = namespaces::Move {
+            root: row.id,
+            old_traversal: &row.traversal,
+            new_traversal,
+            old_full_path: &row.full_path,
+            new_full_path: new_full,
+            parent_id,
+            path,
+            name: &row.name,
+            now,
+        };
+        namespaces::move_subtree(tx.conn(), &moved).await?;
+        let moved_root = NamespaceRow {
+            traversal: new_traversal.to_owned(),
+            ..row.clone()
+        };
+        move_routes(tx, &moved_root, &row.full_path, new_full, cell).await
+    }
+
+    /// `DELETE /groups/:id` (Owner): the Group, its subgroups and Projects go at once.
+    pub async fn delete_group(&self, caller: &Caller, group: &Ref) -> Result<()> {
+        let mut tx = self.db.write().await?;
+        let (row, viewer, view) = find_group(tx.conn(), caller, group).await?;
+        viewer
+            .group(&view.facts(&row), GroupAction::Delete)
+            .map_err(denied("Group"))?;
+        crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
+        delete_group_tree(&mut tx, &row).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `POST /groups/:id/transfer`: to another parent (`group_id`) of the same Organization, or
+    /// to the top level (no `group_id`).
+    pub async fn transfer_group(
+        &self,
+        caller: &Caller,
+        group: &Ref,
+        target: Option<i64>,
+    ) -> Result<GroupDetail> {
+        let mut tx = self.db.write().await?;
+        let (row, viewer, view) = find_group(tx.conn(), caller, group).await?;
+        viewer
+            .group(&view.facts(&row), GroupAction::Transfer)
+            .map_err(denied("Group"))?;
+        crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
+        let (new_parent, new_traversal, new_full) = match target {
+            Some(target_id) => {
+                let (target, target_viewer, target_view) =
+                    find_group(tx.conn(), caller, &Ref::Id(target_id)).await?;
+                if target.organization_id != row.organization_id {
+                    return Err(ServiceError::BadRequest(
+                        "Transfer failed: the group and the new parent group belong to different organizations".into(),
+                    ));
+                }
+                if parse_traversal(&target.traversal)
+                    .iter()
+                    .any(|id| id.0 == row.id)
+                {
+                    return Err(ServiceError::BadRequest("Transfer failed: cannot transfer a group to itself or one of its subgroups".into()));
+                }
+                if row.parent_id == Some(target.id) {
+                    return Err(ServiceError::BadRequest(
+                        "Transfer failed: group is already in the target parent group".into(),
+                    ));
+                }
+                target_viewer
+                    .group(&target_view.facts(&target), GroupAction::CreateSubgroup)
+                    .map_err(denied("Group"))?;
+                if row.visibility_level > target.visibility_level {
+                    return Err(ServiceError::invalid(
+                        "visibility_level",
+                        format!(
+                            "{} is not allowed since the parent group has a {} visibility.",
+                            Visibility::from_value(row.visibility_level)
+                                .map(Visibility::name)
+                                .unwrap_or("private"),
+                            Visibility::from_value(target.visibility_level)
+                                .map(Visibility::name)
+                                .unwrap_or("private")
+                        ),
+                    ));
+                }
+                (
+                    Some(target.id),
+                    format!("{}/{}", target.traversal, row.id),
+                    format!("{}/{}", target.full_path, row.path),
+                )
+            }
+            None => {
+                if row.parent_id.is_none() {
+                    return Err(ServiceError::BadRequest(
+                        "Transfer failed: group is already a top-level group".into(),
+                    ));
+                }
+                paths::check_path(&row.path, PathPlace::TopLevel)
+                    .map_err(|m| ServiceError::invalid("path", m))?;
+                let org = organizations::find(tx.conn(), row.organization_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound("Organization"))?;
+                let standing = standing(tx.conn(), caller, Some(org.id)).await?;
+                standing
+                    .viewer(org.id)
+                    .organization(&organization_facts(&org), OrganizationAction::CreateGroup)
+                    .map_err(denied("Organization"))?;
+                (None, row.id.to_string(), row.path.clone())
+            }
+        };
+        self.relocate(
+            &mut tx,
+            &row,
+            new_parent,
+            &new_traversal,
+            &new_full,
+            &row.path.clone(),
+        )
+        .await?;
+        let moved = namespaces::find(tx.conn(), row.id)
+            .await?
+            .ok_or(ServiceError::NotFound("Group"))?;
+        let shared_with = crate::shares::shared_with_groups(tx.conn(), &viewer, moved.id).await?;
+        let group = present(tx.conn(), vec![moved]).await?.remove(0);
+        tx.commit().await?;
+        Ok(GroupDetail { group, shared_with })
+    }
+}
+
+/// The visibility a Group may not exceed: its parent's, or its Organization's.
+pub(crate) async fn container_visibility(
+    conn: &mut AnyConnection,
+    row: &NamespaceRow,
+) -> Result<Visibility> {
+    match row.parent_id {
+        Some(parent) => {
+            let parent = namespaces::find(conn, parent)
+                .await?
+                .ok_or(ServiceError::NotFound("Group"))?;
+            Ok(Visibility::from_value(parent.visibility_level).unwrap_or(Visibility::Private))
+        }
+        None => {
+            let org = organizations::find(conn, row.organization_id)
+                .await?
+                .ok_or(ServiceError::NotFound("Organization"))?;
+            Ok(OrganizationVisibility::from_value(org.visibility_level)
+                .unwrap_or(OrganizationVisibility::Public)
+                .ceiling())
+        }
+    }
+}
+
+/// The scope of a Group list. GitLab: an authenticated non-admin lists the Groups they are a
+/// Member of unless `all_available`; inside a Group (subgroups, descendants), all they can see.
+fn group_scope(
+    caller: &Caller,
+    standing: &Standing,
+    filter: &GroupFilter,
+    inside_group: bool,
+) -> orgcells_store::scope::Scope {
+    if filter.owned {
+        return standing.scope(Some(AccessLevel::Owner));
+    }
+    if let Some(level) = filter.min_access_level {
+        return standing.scope(Some(level));
+    }
+    let all_available = filter.all_available.unwrap_or(
+        inside_group
+            || caller.user.is_none()
+            || caller.is_admin()
+            || filter.organization_id.is_some(),
+    );
+    if !all_available && caller.user.is_some() {
+        let mut scope = standing.scope(Some(AccessLevel::MinimalAccess));
+        scope.groups = standing.scope(None).groups;
+        scope.granted_only = true;
+        return scope;
+    }
+    standing.scope(None)
+}

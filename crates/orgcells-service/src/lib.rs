@@ -1,0 +1,84 @@
+//! The service layer: every read and write of orgcells, for the API and (later) the web pages.
+//!
+//! Each operation takes the [`Caller`], asks `orgcells_core::policy` whether it may proceed, and
+//! does its writes in one transaction of the Cell's database, so a 2xx is only ever sent for a
+//! committed change, and an audit event can later be recorded in the same transaction.
+
+mod access;
+pub mod bootstrap;
+mod caller;
+mod clock;
+mod error;
+pub mod groups;
+pub mod members;
+pub mod namespaces;
+pub mod organizations;
+pub mod projects;
+mod refs;
+pub mod shares;
+pub mod tokens;
+pub mod users;
+
+pub use caller::Caller;
+pub use error::{Result, ServiceError};
+pub use refs::Ref;
+
+use orgcells_store::Db;
+
+/// Instance-wide settings the service needs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Whether Users other than admins may create Organizations (on for SaaS, off by default).
+    pub allow_organization_creation: bool,
+}
+
+/// The service: the Cell's database and the instance settings.
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub db: Db,
+    pub settings: Settings,
+}
+
+impl Service {
+    pub fn new(db: Db, settings: Settings) -> Service {
+        Service { db, settings }
+    }
+}
+
+/// A page of results and the total (absent above 10,000, as GitLab drops it there).
+#[derive(Debug, Clone)]
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    pub total: Option<i64>,
+}
+
+/// Which page of a list: offset (`page`, `per_page`) or keyset (rows after a cursor).
+#[derive(Debug, Clone, Default)]
+pub struct PageRequest {
+    pub page: i64,
+    pub per_page: i64,
+    /// Keyset: the sort key and id of the last row of the previous page.
+    pub after: Option<(String, i64)>,
+    pub keyset: bool,
+    /// Descending order (`sort=desc`).
+    pub descending: bool,
+}
+
+impl PageRequest {
+    pub fn offset(&self) -> i64 {
+        if self.keyset {
+            0
+        } else {
+            (self.page.max(1) - 1) * self.per_page
+        }
+    }
+
+    /// One more than the page, to learn whether a next page exists without counting.
+    pub fn limit(&self) -> i64 {
+        self.per_page + i64::from(self.keyset)
+    }
+
+    pub fn counts(&self) -> bool {
+        !self.keyset
+    }
+}

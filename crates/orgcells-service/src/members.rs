@@ -1,0 +1,534 @@
+//! Members of Groups and Projects: direct (`/members`) and effective (`/members/all`: inherited
+//! and through invited Groups, one row per User at their highest level).
+
+use std::collections::HashMap;
+
+use orgcells_core::access::AccessLevel;
+use orgcells_core::invalid::Invalid;
+use orgcells_core::policy::{GroupAction, ProjectAction, Viewer};
+use orgcells_store::links::{self, LinkKind};
+use orgcells_store::members::Source;
+use orgcells_store::rows::{MemberRow, NamespaceRow, ProjectRow, UserRow, parse_traversal};
+use orgcells_store::{AnyConnection, members, namespaces, organizations, users};
+
+use crate::access::{GroupView, project_facts};
+use crate::error::denied;
+use crate::groups::{find_group, insert_member};
+use crate::projects::find_project;
+use crate::{Caller, Listed, Ref, Result, Service, ServiceError, clock};
+
+/// Whose members: a Group's or a Project's.
+#[derive(Debug, Clone)]
+pub enum MemberSource {
+    Group(Ref),
+    Project(Ref),
+}
+
+/// Fields of `POST .../members` and `PUT .../members/:user_id`.
+#[derive(Debug, Clone, Default)]
+pub struct MemberInput {
+    pub user_id: Option<i64>,
+    pub username: Option<String>,
+    pub access_level: Option<i64>,
+    pub expires_at: Option<String>,
+}
+
+/// A membership with its User (and who granted it).
+#[derive(Debug, Clone)]
+pub struct MemberOut {
+    pub member: MemberRow,
+    pub user: UserRow,
+    pub created_by: Option<UserRow>,
+}
+
+/// A resolved source the caller can see.
+enum Resolved {
+    Group(NamespaceRow, Viewer, GroupView),
+    Project(ProjectRow, Viewer, Vec<orgcells_core::ids::NamespaceId>),
+}
+
+impl Resolved {
+    fn source(&self) -> Source {
+        match self {
+            Resolved::Group(row, ..) => Source::Group(row.id),
+            Resolved::Project(row, ..) => Source::Project(row.id),
+        }
+    }
+
+    fn organization(&self) -> i64 {
+        match self {
+            Resolved::Group(row, ..) => row.organization_id,
+            Resolved::Project(row, ..) => row.organization_id,
+        }
+    }
+
+    fn may_manage(&self, level: AccessLevel) -> Result<()> {
+        match self {
+            Resolved::Group(row, viewer, view) => viewer
+                .group(&view.facts(row), GroupAction::ManageMember(level))
+                .map_err(denied("Group")),
+            Resolved::Project(row, viewer, traversal) => viewer
+                .project(
+                    &project_facts(row, traversal),
+                    ProjectAction::ManageMember(level),
+                )
+                .map_err(denied("Project")),
+        }
+    }
+
+    fn may_read(&self) -> Result<()> {
+        match self {
+            Resolved::Group(row, viewer, view) => viewer
+                .group(&view.facts(row), GroupAction::ReadMembers)
+                .map_err(denied("Group")),
+            Resolved::Project(row, viewer, traversal) => viewer
+                .project(&project_facts(row, traversal), ProjectAction::ReadMembers)
+                .map_err(denied("Project")),
+        }
+    }
+
+    /// A top-level Group must keep at least one Owner.
+    fn guards_last_owner(&self) -> bool {
+        matches!(self, Resolved::Group(row, ..) if row.parent_id.is_none())
+    }
+}
+
+async fn resolve(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    source: &MemberSource,
+) -> Result<Resolved> {
+    Ok(match source {
+        MemberSource::Group(group) => {
+            let (row, viewer, view) = find_group(conn, caller, group).await?;
+            Resolved::Group(row, viewer, view)
+        }
+        MemberSource::Project(project) => {
+            let (row, viewer, traversal) = find_project(conn, caller, project).await?;
+            Resolved::Project(row, viewer, traversal)
+        }
+    })
+}
+
+/// Checks an access level given for a membership.
+fn check_level(invalid: &mut Invalid, value: Option<i64>) -> Option<AccessLevel> {
+    match value {
+        None => {
+            invalid.add("access_level", "is missing");
+            None
+        }
+        Some(value) => {
+            let level = AccessLevel::for_member(value);
+            if level.is_none() {
+                invalid.add("access_level", "does not have a valid value");
+            }
+            level
+        }
+    }
+}
+
+/// Checks an expiry date: `YYYY-MM-DD`, in the future.
+pub(crate) fn check_expiry(invalid: &mut Invalid, value: Option<&str>) -> Option<String> {
+    match value {
+        None | Some("") => None,
+        Some(value) => match clock::parse_date(value) {
+            Some(date) if date > clock::today() => Some(date),
+            Some(_) => {
+                invalid.add("expires_at", "cannot be a date in the past");
+                None
+            }
+            None => {
+                invalid.add("expires_at", "is not a valid date (YYYY-MM-DD)");
+                None
+            }
+        },
+    }
+}
+
+/// Effective members of a Group: its and its ancestors' direct Members, and the direct Members
+/// of Groups shared with it or an ancestor (capped by the link). Highest level per User.
+async fn effective_group(
+    conn: &mut AnyConnection,
+    group: &NamespaceRow,
+    today: &str,
+    into: &mut HashMap<i64, MemberRow>,
+    cap: AccessLevel,
+) -> Result<()> {
+    let ancestors: Vec<i64> = parse_traversal(&group.traversal)
+        .iter()
+        .map(|id| id.0)
+        .collect();
+    for member in members::of_sources(conn, "group", &ancestors, None, today).await? {
+        keep_highest(into, member, cap);
+    }
+    for link in links::of_sources(conn, LinkKind::Group, &ancestors, today).await? {
+        let link_cap = AccessLevel::from_value(link.group_access)
+            .unwrap_or(AccessLevel::Guest)
+            .min(cap);
+        for member in members::of_sources(conn, "group", &[link.group_id], None, today).await? {
+            if member.access_level >= AccessLevel::Guest.value() {
+                keep_highest(into, member, link_cap);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn keep_highest(into: &mut HashMap<i64, MemberRow>, mut member: MemberRow, cap: AccessLevel) {
+    member.access_level = member.access_level.min(cap.value());
+    match into.get(&member.user_id) {
+        Some(existing) if existing.access_level >= member.access_level => {}
+        _ => {
+            into.insert(member.user_id, member);
+        }
+    }
+}
+
+async fn effective(
+    conn: &mut AnyConnection,
+    resolved: &Resolved,
+) -> Result<HashMap<i64, MemberRow>> {
+    let today = clock::today();
+    let mut all = HashMap::new();
+    match resolved {
+        Resolved::Group(row, ..) => {
+            effective_group(conn, row, &today, &mut all, AccessLevel::Owner).await?
+        }
+        Resolved::Project(row, ..) => {
+            for member in members::of_sources(conn, "project", &[row.id], None, &today).await? {
+                keep_highest(&mut all, member, AccessLevel::Owner);
+            }
+            if let Some(ns) = namespaces::find(conn, row.namespace_id)
+                .await?
+                .filter(|ns| ns.kind == "group")
+            {
+                effective_group(conn, &ns, &today, &mut all, AccessLevel::Owner).await?;
+            }
+            for link in links::of_sources(conn, LinkKind::Project, &[row.id], &today).await? {
+                let cap = AccessLevel::from_value(link.group_access).unwrap_or(AccessLevel::Guest);
+                if let Some(group) = namespaces::find(conn, link.group_id).await? {
+                    let mut invited = HashMap::new();
+                    effective_group(conn, &group, &today, &mut invited, cap).await?;
+                    for member in invited
+                        .into_values()
+                        .filter(|m| m.access_level >= AccessLevel::Guest.value())
+                    {
+                        keep_highest(&mut all, member, cap);
+                    }
+                }
+            }
+        }
+    }
+    Ok(all)
+}
+
+/// The level a User inherits on a source from above it (not counting the source's own row).
+async fn inherited_level(
+    conn: &mut AnyConnection,
+    resolved: &Resolved,
+    user: i64,
+) -> Result<Option<(AccessLevel, String)>> {
+    let today = clock::today();
+    let (ancestors, names): (Vec<i64>, Vec<NamespaceRow>) = match resolved {
+        Resolved::Group(row, ..) => {
+            let ids: Vec<i64> = parse_traversal(&row.traversal)
+                .iter()
+                .map(|id| id.0)
+                .filter(|id| *id != row.id)
+                .collect();
+            let rows = namespaces::find_many(conn, &ids).await?;
+            (ids, rows)
+        }
+        Resolved::Project(row, ..) => {
+            let ids: Vec<i64> = parse_traversal(&row.traversal)
+                .iter()
+                .map(|id| id.0)
+                .collect();
+            let rows = namespaces::find_many(conn, &ids)
+                .await?
+                .into_iter()
+                .filter(|n| n.kind == "group")
+                .collect::<Vec<_>>();
+            (rows.iter().map(|r| r.id).collect(), rows)
+        }
+    };
+    let found = members::of_sources(conn, "group", &ancestors, Some(&[user]), &today).await?;
+    Ok(found
+        .into_iter()
+        .max_by_key(|m| m.access_level)
+        .and_then(|m| {
+            let level = AccessLevel::from_value(m.access_level)?;
+            let name = names
+                .iter()
+                .find(|n| n.id == m.source_id)
+                .map(|n| n.name.clone())
+                .unwrap_or_default();
+            Some((level, name))
+        }))
+}
+
+async fn with_users(conn: &mut AnyConnection, rows: Vec<MemberRow>) -> Result<Vec<MemberOut>> {
+    let mut ids: Vec<i64> = rows
+        .iter()
+        .map(|m| m.user_id)
+        .chain(rows.iter().filter_map(|m| m.created_by_id))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let accounts: HashMap<i64, UserRow> = users::find_many(conn, &ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|member| {
+            let user = accounts.get(&member.user_id)?.clone();
+            let created_by = member
+                .created_by_id
+                .and_then(|id| accounts.get(&id).cloned());
+            Some(MemberOut {
+                member,
+                user,
+                created_by,
+            })
+        })
+        .collect())
+}
+
+fn matches_query(user: &UserRow, query: Option<&str>) -> bool {
+    query.is_none_or(|q| {
+        let q = q.to_lowercase();
+        user.username.to_lowercase().contains(&q)
+            || user.name.to_lowercase().contains(&q)
+            || user.email.to_lowercase() == q
+    })
+}
+
+impl Service {
+    /// `GET .../members` (`all = false`) and `GET .../members/all` (`all = true`).
+    pub async fn list_members(
+        &self,
+        caller: &Caller,
+        source: &MemberSource,
+        all: bool,
+        query: Option<&str>,
+        user_ids: Option<&[i64]>,
+        page: &crate::PageRequest,
+    ) -> Result<Listed<MemberOut>> {
+        let mut conn = self.db.read().await?;
+        let resolved = resolve(&mut conn, caller, source).await?;
+        resolved.may_read()?;
+        let mut rows: Vec<MemberRow> = if all {
+            effective(&mut conn, &resolved)
+                .await?
+                .into_values()
+                .collect()
+        } else {
+            let source = resolved.source();
+            members::of_sources(
+                &mut conn,
+                source.kind(),
+                &[source.id()],
+                None,
+                &clock::today(),
+            )
+            .await?
+        };
+        if let Some(ids) = user_ids {
+            rows.retain(|m| ids.contains(&m.user_id));
+        }
+        rows.sort_by_key(|m| (m.user_id, m.id));
+        let mut out = with_users(&mut conn, rows).await?;
+        out.retain(|m| matches_query(&m.user, query));
+        let total = out.len() as i64;
+        let items = out
+            .into_iter()
+            .skip(page.offset() as usize)
+            .take(page.per_page as usize)
+            .collect();
+        Ok(Listed {
+            items,
+            total: Some(total),
+        })
+    }
+
+    /// `GET .../members/:user_id` and `GET .../members/all/:user_id`.
+    pub async fn get_member(
+        &self,
+        caller: &Caller,
+        source: &MemberSource,
+        user: i64,
+        all: bool,
+    ) -> Result<MemberOut> {
+        let mut conn = self.db.read().await?;
+        let resolved = resolve(&mut conn, caller, source).await?;
+        resolved.may_read()?;
+        let row = if all {
+            effective(&mut conn, &resolved).await?.remove(&user)
+        } else {
+            members::find(&mut conn, resolved.source(), user).await?
+        };
+        let row = row.ok_or(ServiceError::NotFound("Member"))?;
+        with_users(&mut conn, vec![row])
+            .await?
+            .pop()
+            .ok_or(ServiceError::NotFound("Member"))
+    }
+
+    /// `POST .../members`.
+    pub async fn add_member(
+        &self,
+        caller: &Caller,
+        source: &MemberSource,
+        input: &MemberInput,
+    ) -> Result<MemberOut> {
+        let me = caller.user()?.id;
+        let mut invalid = Invalid::new();
+        if input.user_id.is_none() && input.username.is_none() {
+            invalid.add("user_id", "is missing");
+        }
+        let level = check_level(&mut invalid, input.access_level);
+        let expires_at = check_expiry(&mut invalid, input.expires_at.as_deref());
+        invalid.into_result()?;
+        let level = level.ok_or_else(|| ServiceError::invalid("access_level", "is missing"))?;
+        let mut tx = self.db.write().await?;
+        let resolved = resolve(tx.conn(), caller, source).await?;
+        resolved.may_manage(level)?;
+        crate::organizations::ensure_org_writable(tx.conn(), resolved.organization()).await?;
+        let user = match (input.user_id, &input.username) {
+            (Some(id), _) => users::find(tx.conn(), id).await?,
+            (None, Some(username)) => users::find_by_username(tx.conn(), username).await?,
+            (None, None) => None,
+        };
+        let user = user
+            .filter(|u| u.id != crate::users::GHOST_USER_ID)
+            .ok_or(ServiceError::NotFound("User"))?;
+        if let Some(org_user) =
+            organizations::find_user(tx.conn(), resolved.organization(), user.id).await?
+        {
+            if org_user.state == "banned" {
+                return Err(ServiceError::forbidden(
+                    "User is banned from this organization",
+                ));
+            }
+        }
+        if members::find(tx.conn(), resolved.source(), user.id)
+            .await?
+            .is_some()
+        {
+            return Err(ServiceError::Conflict("Member already exists".into()));
+        }
+        if let Some((inherited, from)) = inherited_level(tx.conn(), &resolved, user.id).await? {
+            if level < inherited {
+                return Err(ServiceError::invalid(
+                    "access_level",
+                    format!(
+                        "should be greater than or equal to {inherited} inherited membership from group {from}"
+                    ),
+                ));
+            }
+        }
+        let row = insert_member(
+            &mut tx,
+            resolved.organization(),
+            resolved.source(),
+            user.id,
+            level,
+            expires_at,
+            Some(me),
+        )
+        .await?;
+        let out = with_users(tx.conn(), vec![row])
+            .await?
+            .pop()
+            .ok_or(ServiceError::NotFound("Member"))?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// `PUT .../members/:user_id`.
+    pub async fn update_member(
+        &self,
+        caller: &Caller,
+        source: &MemberSource,
+        user: i64,
+        input: &MemberInput,
+    ) -> Result<MemberOut> {
+        let mut invalid = Invalid::new();
+        let level = check_level(&mut invalid, input.access_level);
+        let expires_at = check_expiry(&mut invalid, input.expires_at.as_deref());
+        invalid.into_result()?;
+        let level = level.ok_or_else(|| ServiceError::invalid("access_level", "is missing"))?;
+        let mut tx = self.db.write().await?;
+        let resolved = resolve(tx.conn(), caller, source).await?;
+        let mut row = members::find(tx.conn(), resolved.source(), user)
+            .await?
+            .ok_or(ServiceError::NotFound("Member"))?;
+        let current = AccessLevel::from_value(row.access_level).unwrap_or(AccessLevel::Owner);
+        resolved.may_manage(level.max(current))?;
+        crate::organizations::ensure_org_writable(tx.conn(), resolved.organization()).await?;
+        if current == AccessLevel::Owner
+            && level < AccessLevel::Owner
+            && resolved.guards_last_owner()
+            && members::count_owners(tx.conn(), row.source_id).await? <= 1
+        {
+            return Err(ServiceError::forbidden(
+                "A group must have at least one owner",
+            ));
+        }
+        if let Some((inherited, from)) = inherited_level(tx.conn(), &resolved, user).await? {
+            if level < inherited {
+                return Err(ServiceError::invalid(
+                    "access_level",
+                    format!(
+                        "should be greater than or equal to {inherited} inherited membership from group {from}"
+                    ),
+                ));
+            }
+        }
+        row.access_level = level.value();
+        if input.expires_at.is_some() {
+            row.expires_at = expires_at;
+        }
+        row.updated_at = clock::now();
+        members::update(tx.conn(), &row).await?;
+        let out = with_users(tx.conn(), vec![row])
+            .await?
+            .pop()
+            .ok_or(ServiceError::NotFound("Member"))?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// `DELETE .../members/:user_id`: Members may also leave on their own.
+    pub async fn remove_member(
+        &self,
+        caller: &Caller,
+        source: &MemberSource,
+        user: i64,
+    ) -> Result<()> {
+        let me = caller.user()?.id;
+        let mut tx = self.db.write().await?;
+        let resolved = resolve(tx.conn(), caller, source).await?;
+        let row = members::find(tx.conn(), resolved.source(), user)
+            .await?
+            .ok_or(ServiceError::NotFound("Member"))?;
+        let level = AccessLevel::from_value(row.access_level).unwrap_or(AccessLevel::Owner);
+        if user != me {
+            resolved.may_manage(level)?;
+        }
+        crate::organizations::ensure_org_writable(tx.conn(), resolved.organization()).await?;
+        if level == AccessLevel::Owner
+            && resolved.guards_last_owner()
+            && members::count_owners(tx.conn(), row.source_id).await? <= 1
+        {
+            return Err(ServiceError::forbidden(
+                "A group must have at least one owner",
+            ));
+        }
+        members::delete(tx.conn(), row.id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,135 @@
+//! Namespaces: the caller's personal namespaces and the Groups they belong to.
+
+use orgcells_core::access::AccessLevel;
+use orgcells_store::claims::{self, Bucket};
+use orgcells_store::namespaces::{GroupOrder, GroupQuery, Place};
+use orgcells_store::rows::NamespaceRow;
+use orgcells_store::{namespaces, organizations};
+
+use crate::access::{GroupView, standing};
+use crate::groups::{GroupOut, present};
+use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError};
+
+/// The answer of `GET /namespaces/:path/exists`.
+#[derive(Debug, Clone)]
+pub struct Existence {
+    pub exists: bool,
+    pub suggests: Vec<String>,
+}
+
+impl Service {
+    /// `GET /namespaces`: an admin sees all; a User their personal namespaces and the Groups
+    /// they are a Member of.
+    pub async fn list_namespaces(
+        &self,
+        caller: &Caller,
+        search: Option<String>,
+        page: &PageRequest,
+    ) -> Result<Listed<GroupOut>> {
+        let me = caller.user()?;
+        let mut conn = self.db.read().await?;
+        let mut personal = Vec::new();
+        if page.offset() == 0 {
+            for org in organizations::memberships_of(&mut conn, me.id).await? {
+                if let Some(ns) =
+                    namespaces::find_personal(&mut conn, org.organization_id, me.id).await?
+                {
+                    if search
+                        .as_deref()
+                        .is_none_or(|s| ns.path.to_lowercase().contains(&s.to_lowercase()))
+                    {
+                        personal.push(ns);
+                    }
+                }
+            }
+        }
+        let standing = standing(&mut conn, caller, None).await?;
+        let scope = if caller.is_admin() {
+            standing.scope(None)
+        } else {
+            standing.scope(Some(AccessLevel::Guest))
+        };
+        let query = GroupQuery {
+            organization: None,
+            place: Place::Anywhere,
+            search,
+            skip: Vec::new(),
+            order: GroupOrder::Id,
+            descending: false,
+            limit: page.per_page,
+            offset: page.offset(),
+            after: None,
+        };
+        let (groups, total) = namespaces::list_groups(&mut conn, &query, &scope, true).await?;
+        let mut rows: Vec<NamespaceRow> = personal;
+        let extra = rows.len() as i64;
+        rows.extend(groups);
+        rows.truncate(page.per_page as usize);
+        Ok(Listed {
+            items: present(&mut conn, rows).await?,
+            total: total.map(|t| t + extra),
+        })
+    }
+
+    /// `GET /namespaces/:id`: a personal namespace of the caller, or a Group they can see.
+    pub async fn get_namespace(&self, caller: &Caller, namespace: &Ref) -> Result<GroupOut> {
+        let me = caller.user()?;
+        let mut conn = self.db.read().await?;
+        let candidates = match namespace {
+            Ref::Id(id) => namespaces::find(&mut conn, *id)
+                .await?
+                .into_iter()
+                .collect(),
+            Ref::Path(path) => namespaces::find_by_path(&mut conn, path).await?,
+        };
+        for row in candidates {
+            let visible = if row.kind == "user" {
+                row.owner_id == Some(me.id) || caller.is_admin()
+            } else {
+                let standing = standing(&mut conn, caller, Some(row.organization_id)).await?;
+                let view = GroupView::of(&row);
+                let viewer = standing.viewer(row.organization_id);
+                viewer.admin || viewer.group_access(&view.facts(&row)) >= AccessLevel::Guest
+            };
+            if visible {
+                return Ok(present(&mut conn, vec![row]).await?.remove(0));
+            }
+        }
+        Err(ServiceError::NotFound("Namespace"))
+    }
+
+    /// `GET /namespaces/:path/exists`: whether the path is taken at the top level, or below
+    /// `parent_id`, with a free alternative.
+    pub async fn namespace_exists(
+        &self,
+        caller: &Caller,
+        path: &str,
+        parent_id: Option<i64>,
+    ) -> Result<Existence> {
+        caller.user()?;
+        let mut conn = self.db.read().await?;
+        let prefix = match parent_id {
+            Some(parent) => {
+                let parent = namespaces::find(&mut conn, parent)
+                    .await?
+                    .ok_or(ServiceError::NotFound("Parent Group"))?;
+                format!("{}/", parent.full_path)
+            }
+            None => String::new(),
+        };
+        let exists = claims::is_taken(&mut conn, Bucket::Route, &format!("{prefix}{path}")).await?;
+        let mut suggests = Vec::new();
+        if exists {
+            for n in 1..100 {
+                let candidate = format!("{path}{n}");
+                if !claims::is_taken(&mut conn, Bucket::Route, &format!("{prefix}{candidate}"))
+                    .await?
+                {
+                    suggests.push(candidate);
+                    break;
+                }
+            }
+        }
+        Ok(Existence { exists, suggests })
+    }
+}

@@ -1,0 +1,359 @@
+//! Organizations: the Default Organization, creation (the creator becomes Owner), settings,
+//! deletion, and the overviews of Groups, Projects and Users.
+
+use orgcells_core::access::OrganizationRole;
+use orgcells_core::invalid::Invalid;
+use orgcells_core::paths;
+use orgcells_core::policy::OrganizationAction;
+use orgcells_core::visibility::OrganizationVisibility;
+use orgcells_store::claims::{self, Bucket, Owner};
+use orgcells_store::organizations::OrganizationFilter;
+use orgcells_store::rows::{OrganizationRow, OrganizationUserRow, UserRow};
+use orgcells_store::{AnyConnection, namespaces, organizations, users};
+
+use crate::access::{organization_facts, standing};
+use crate::error::denied;
+use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
+
+/// Fields of `POST /organizations` and `PUT /organizations/:id`.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationInput {
+    pub name: Option<String>,
+    pub path: Option<String>,
+    pub description: Option<String>,
+    pub visibility: Option<String>,
+    pub avatar_url: Option<String>,
+}
+
+/// An Organization User with their account.
+#[derive(Debug, Clone)]
+pub struct OrganizationUser {
+    pub membership: OrganizationUserRow,
+    pub user: UserRow,
+}
+
+pub(crate) fn organization_owner(id: i64) -> Owner<'static> {
+    Owner {
+        kind: "organization",
+        id,
+    }
+}
+
+/// Writes to an Organization in maintenance (moving between Cells) are refused with 503.
+pub(crate) fn ensure_writable(org: &OrganizationRow) -> Result<()> {
+    if org.state == "maintenance" {
+        return Err(ServiceError::Unavailable {
+            message: "Organization is in maintenance mode: it is being moved. Try again later."
+                .into(),
+            retry_after: 60,
+        });
+    }
+    Ok(())
+}
+
+pub(crate) async fn ensure_org_writable(conn: &mut AnyConnection, org: i64) -> Result<()> {
+    match organizations::find(conn, org).await? {
+        Some(org) => ensure_writable(&org),
+        None => Err(ServiceError::NotFound("Organization")),
+    }
+}
+
+async fn find_org(conn: &mut AnyConnection, org: &Ref) -> Result<Option<OrganizationRow>> {
+    Ok(match org {
+        Ref::Id(id) => organizations::find(conn, *id).await?,
+        Ref::Path(path) => organizations::find_by_path(conn, path).await?,
+    })
+}
+
+fn parse_visibility(invalid: &mut Invalid, value: Option<&str>) -> Option<OrganizationVisibility> {
+    let value = value?;
+    let parsed = OrganizationVisibility::parse(value);
+    if parsed.is_none() {
+        invalid.add("visibility", "does not have a valid value");
+    }
+    parsed
+}
+
+impl Service {
+    /// An Organization the caller may see (by id or path).
+    pub async fn get_organization(&self, caller: &Caller, org: &Ref) -> Result<OrganizationRow> {
+        let mut conn = self.db.read().await?;
+        let row = find_org(&mut conn, org)
+            .await?
+            .ok_or(ServiceError::NotFound("Organization"))?;
+        let standing = standing(&mut conn, caller, Some(row.id)).await?;
+        if !standing
+            .viewer(row.id)
+            .can_read_organization(&organization_facts(&row))
+        {
+            return Err(ServiceError::NotFound("Organization"));
+        }
+        Ok(row)
+    }
+
+    /// `GET /organizations`: those the caller may see.
+    pub async fn list_organizations(
+        &self,
+        caller: &Caller,
+        search: Option<String>,
+        page: &PageRequest,
+    ) -> Result<Listed<OrganizationRow>> {
+        let mut conn = self.db.read().await?;
+        let member_of = match caller.id() {
+            Some(id) => organizations::memberships_of(&mut conn, id)
+                .await?
+                .into_iter()
+                .map(|m| m.organization_id)
+                .collect(),
+            None => Vec::new(),
+        };
+        let filter = OrganizationFilter {
+            all: caller.is_admin(),
+            member_of,
+            search,
+        };
+        let (items, total) =
+            organizations::list(&mut conn, &filter, page.per_page, page.offset()).await?;
+        Ok(Listed {
+            items,
+            total: Some(total),
+        })
+    }
+
+    /// `POST /organizations`: admins, or any User where the instance allows it.
+    pub async fn create_organization(
+        &self,
+        caller: &Caller,
+        input: &OrganizationInput,
+    ) -> Result<OrganizationRow> {
+        let me = caller.user()?.clone();
+        if !caller.is_admin() && !self.settings.allow_organization_creation {
+            return Err(ServiceError::forbidden(
+                "Organization creation is disabled on this instance",
+            ));
+        }
+        let mut invalid = Invalid::new();
+        let name = input.name.clone().unwrap_or_default();
+        let path = input.path.clone().unwrap_or_default();
+        let description = input.description.clone().unwrap_or_default();
+        invalid.check("name", paths::check_present(&name, 255));
+        invalid.check("path", paths::check_organization_path(&path));
+        invalid.check("description", paths::check_length(&description, 1024));
+        let visibility = parse_visibility(&mut invalid, input.visibility.as_deref())
+            .unwrap_or(OrganizationVisibility::Public);
+        invalid.into_result()?;
+        let mut tx = self.db.write().await?;
+        let id = tx.next_id().await?;
+        let now = clock::now();
+        if !claims::claim(
+            tx.conn(),
+            Bucket::OrganizationPath,
+            &path,
+            organization_owner(id),
+            i64::from(self.db.cell().0),
+            now,
+        )
+        .await?
+        {
+            return Err(ServiceError::invalid("path", "has already been taken"));
+        }
+        let row = OrganizationRow {
+            id,
+            name,
+            path,
+            description,
+            avatar_url: input.avatar_url.clone(),
+            visibility_level: visibility.value(),
+            state: "active".into(),
+            group_creation_owners_only: 0,
+            created_at: now,
+            updated_at: now,
+        };
+        organizations::insert(tx.conn(), &row).await?;
+        organizations::add_user(tx.conn(), id, me.id, OrganizationRole::Owner.value(), now).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// `PUT /organizations/:id` (Owner).
+    pub async fn update_organization(
+        &self,
+        caller: &Caller,
+        org: &Ref,
+        input: &OrganizationInput,
+    ) -> Result<OrganizationRow> {
+        let mut invalid = Invalid::new();
+        if let Some(name) = &input.name {
+            invalid.check("name", paths::check_present(name, 255));
+        }
+        if let Some(path) = &input.path {
+            invalid.check("path", paths::check_organization_path(path));
+        }
+        if let Some(description) = &input.description {
+            invalid.check("description", paths::check_length(description, 1024));
+        }
+        let visibility = parse_visibility(&mut invalid, input.visibility.as_deref());
+        invalid.into_result()?;
+        let mut tx = self.db.write().await?;
+        let mut row = find_org(tx.conn(), org)
+            .await?
+            .ok_or(ServiceError::NotFound("Organization"))?;
+        let standing = standing(tx.conn(), caller, Some(row.id)).await?;
+        standing
+            .viewer(row.id)
+            .organization(&organization_facts(&row), OrganizationAction::Administer)
+            .map_err(denied("Organization"))?;
+        ensure_writable(&row)?;
+        let now = clock::now();
+        if let Some(path) = input.path.as_ref().filter(|p| **p != row.path) {
+            if row.id == orgcells_core::ids::OrganizationId::DEFAULT.0 {
+                return Err(ServiceError::invalid(
+                    "path",
+                    "of the default organization cannot be changed",
+                ));
+            }
+            if !claims::claim(
+                tx.conn(),
+                Bucket::OrganizationPath,
+                path,
+                organization_owner(row.id),
+                i64::from(self.db.cell().0),
+                now,
+            )
+            .await?
+            {
+                return Err(ServiceError::invalid("path", "has already been taken"));
+            }
+            claims::release(
+                tx.conn(),
+                Bucket::OrganizationPath,
+                &row.path,
+                organization_owner(row.id),
+            )
+            .await?;
+            row.path = path.clone();
+        }
+        if let Some(visibility) = visibility {
+            // Not less visible than its most visible top-level Group.
+            let (groups, _) = namespaces::list_groups(
+                tx.conn(),
+                &namespaces::GroupQuery {
+                    organization: Some(row.id),
+                    place: namespaces::Place::TopLevel,
+                    search: None,
+                    skip: Vec::new(),
+                    order: namespaces::GroupOrder::Id,
+                    descending: false,
+                    limit: i64::MAX,
+                    offset: 0,
+                    after: None,
+                },
+                &orgcells_store::scope::Scope::everything(),
+                false,
+            )
+            .await?;
+            let most = groups.iter().map(|g| g.visibility_level).max().unwrap_or(0);
+            if most > visibility.value() {
+                return Err(ServiceError::invalid(
+                    "visibility",
+                    "must be at least as visible as its most visible group",
+                ));
+            }
+            row.visibility_level = visibility.value();
+        }
+        if let Some(name) = &input.name {
+            row.name = name.clone();
+        }
+        if let Some(description) = &input.description {
+            row.description = description.clone();
+        }
+        if input.avatar_url.is_some() {
+            row.avatar_url = input.avatar_url.clone().filter(|a| !a.is_empty());
+        }
+        row.updated_at = now;
+        organizations::update(tx.conn(), &row).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// `DELETE /organizations/:id` (Owner; never the Default Organization): its Groups,
+    /// Projects and personal namespaces go with it.
+    pub async fn delete_organization(&self, caller: &Caller, org: &Ref) -> Result<()> {
+        let mut tx = self.db.write().await?;
+        let row = find_org(tx.conn(), org)
+            .await?
+            .ok_or(ServiceError::NotFound("Organization"))?;
+        let standing = standing(tx.conn(), caller, Some(row.id)).await?;
+        let facts = organization_facts(&row);
+        if facts.is_default && standing.viewer(row.id).can_read_organization(&facts) {
+            return Err(ServiceError::BadRequest(
+                "The default organization cannot be deleted".into(),
+            ));
+        }
+        standing
+            .viewer(row.id)
+            .organization(&facts, OrganizationAction::Delete)
+            .map_err(denied("Organization"))?;
+        ensure_writable(&row)?;
+        for ns in namespaces::roots_of_organization(tx.conn(), row.id).await? {
+            crate::groups::delete_group_tree(&mut tx, &ns).await?;
+        }
+        claims::release(
+            tx.conn(),
+            Bucket::OrganizationPath,
+            &row.path,
+            organization_owner(row.id),
+        )
+        .await?;
+        organizations::delete(tx.conn(), row.id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `GET /organizations/:id/users`: an Owner (or admin) sees every Organization User; a User
+    /// sees the Users of the Groups and Projects they can see.
+    pub async fn organization_users(
+        &self,
+        caller: &Caller,
+        org: &Ref,
+        page: &PageRequest,
+    ) -> Result<Listed<OrganizationUser>> {
+        let row = self.get_organization(caller, org).await?;
+        let mut conn = self.db.read().await?;
+        let standing = standing(&mut conn, caller, Some(row.id)).await?;
+        let viewer = standing.viewer(row.id);
+        let only = if viewer
+            .organization(&organization_facts(&row), OrganizationAction::Administer)
+            .is_ok()
+        {
+            None
+        } else {
+            let scope = standing.scope(None);
+            Some(orgcells_store::members::users_in_scope(&mut conn, row.id, &scope).await?)
+        };
+        let (rows, total) = organizations::list_users(
+            &mut conn,
+            row.id,
+            only.as_deref(),
+            page.per_page,
+            page.offset(),
+        )
+        .await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
+        let accounts = users::find_many(&mut conn, &ids).await?;
+        let items = rows
+            .into_iter()
+            .filter_map(|membership| {
+                let user = accounts
+                    .iter()
+                    .find(|u| u.id == membership.user_id)?
+                    .clone();
+                Some(OrganizationUser { membership, user })
+            })
+            .collect();
+        Ok(Listed {
+            items,
+            total: Some(total),
+        })
+    }
+}

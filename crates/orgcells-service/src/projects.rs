@@ -1,0 +1,629 @@
+//! Projects: in a Group or a personal namespace; creation, reads, lists, updates, transfers,
+//! deletion.
+
+use std::collections::HashMap;
+
+use orgcells_core::access::AccessLevel;
+use orgcells_core::invalid::Invalid;
+use orgcells_core::paths::{self, PathPlace};
+use orgcells_core::policy::{GroupAction, ProjectAction, Viewer};
+use orgcells_core::visibility::{Visibility, visibility_conflict};
+use orgcells_store::claims::{self, Bucket, Owner};
+use orgcells_store::projects::{ProjectOrder, ProjectQuery, Within};
+use orgcells_store::rows::{LinkRow, NamespaceRow, ProjectRow, UserRow, parse_traversal};
+use orgcells_store::{AnyConnection, Tx, members, namespaces, projects, users};
+
+use crate::access::{GroupView, project_facts, standing};
+use crate::error::denied;
+use crate::groups::{find_group, full_names, insert_member, take_route};
+use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
+
+/// Fields of `POST /projects` and `PUT /projects/:id`.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectInput {
+    pub name: Option<String>,
+    pub path: Option<String>,
+    pub namespace_id: Option<i64>,
+    pub visibility: Option<String>,
+    pub description: Option<String>,
+}
+
+/// A Project as presented: its row, its namespace, and the caller's access.
+#[derive(Debug, Clone)]
+pub struct ProjectOut {
+    pub row: ProjectRow,
+    pub namespace: NamespaceRow,
+    pub namespace_full_name: String,
+    /// The User owning the personal namespace the Project lives in.
+    pub owner: Option<UserRow>,
+    /// Groups the Project is shared with: (link, group).
+    pub shared_with: Vec<(LinkRow, NamespaceRow)>,
+    /// The caller's direct Project membership level and their level through the namespace.
+    pub project_access: Option<i64>,
+    pub group_access: Option<i64>,
+}
+
+/// Filters of Project lists.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectFilter {
+    pub membership: bool,
+    pub owned: bool,
+    pub search: Option<String>,
+    pub visibility: Option<String>,
+    pub min_access_level: Option<AccessLevel>,
+    pub order_by: Option<String>,
+    pub descending: bool,
+    pub organization_id: Option<i64>,
+}
+
+pub(crate) fn project_owner(id: i64) -> Owner<'static> {
+    Owner {
+        kind: "project",
+        id,
+    }
+}
+
+/// GitLab's path for a name given without one: lower case, runs of other characters as `-`.
+fn path_from_name(name: &str) -> String {
+    let mut path = String::new();
+    for c in name.trim().chars() {
+        if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
+            path.push(c.to_ascii_lowercase());
+        } else if !path.ends_with('-') {
+            path.push('-');
+        }
+    }
+    path.trim_matches(|c| c == '-' || c == '.' || c == '_')
+        .to_owned()
+}
+
+/// A Project the caller may see, with their viewer and its namespace's traversal.
+pub(crate) async fn find_project(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    project: &Ref,
+) -> Result<(ProjectRow, Viewer, Vec<orgcells_core::ids::NamespaceId>)> {
+    let row = match project {
+        Ref::Id(id) => projects::find(conn, *id).await?,
+        Ref::Path(path) if path.contains('/') => match projects::find_by_path(conn, path).await? {
+            Some(row) => Some(row),
+            None => match namespaces::find_redirect(conn, path).await? {
+                Some((kind, id)) if kind == "project" => projects::find(conn, id).await?,
+                _ => None,
+            },
+        },
+        Ref::Path(_) => None,
+    };
+    let row = row.ok_or(ServiceError::NotFound("Project"))?;
+    let standing = standing(conn, caller, Some(row.organization_id)).await?;
+    let viewer = standing.viewer(row.organization_id);
+    let traversal = parse_traversal(&row.traversal);
+    if !viewer.can_read_project(&project_facts(&row, &traversal)) {
+        return Err(ServiceError::NotFound("Project"));
+    }
+    Ok((row, viewer, traversal))
+}
+
+/// Presents Projects with their namespaces (one read for all) and the caller's access.
+pub(crate) async fn present(
+    conn: &mut AnyConnection,
+    rows: Vec<ProjectRow>,
+    viewer: Option<&Viewer>,
+    with_links: bool,
+) -> Result<Vec<ProjectOut>> {
+    let mut ns_ids: Vec<i64> = rows.iter().map(|r| r.namespace_id).collect();
+    ns_ids.sort_unstable();
+    ns_ids.dedup();
+    let spaces = namespaces::find_many(conn, &ns_ids).await?;
+    let names = full_names(conn, &spaces).await?;
+    let spaces: HashMap<i64, NamespaceRow> = spaces.into_iter().map(|n| (n.id, n)).collect();
+    let owner_ids: Vec<i64> = spaces.values().filter_map(|n| n.owner_id).collect();
+    let owners = users::find_many(conn, &owner_ids).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let Some(namespace) = spaces.get(&row.namespace_id).cloned() else {
+            continue;
+        };
+        let owner = namespace
+            .owner_id
+            .and_then(|id| owners.iter().find(|u| u.id == id).cloned());
+        let shared_with = if with_links {
+            crate::shares::project_shared_with(conn, row.id).await?
+        } else {
+            Vec::new()
+        };
+        let (project_access, group_access) = match viewer.and_then(|v| v.user) {
+            Some(user) => {
+                let direct = members::find(conn, members::Source::Project(row.id), user.0)
+                    .await?
+                    .map(|m| m.access_level);
+                let traversal = parse_traversal(&row.traversal);
+                let through = viewer
+                    .map(|v| v.grants.group_access(&traversal).value())
+                    .filter(|l| *l > 0);
+                (direct, through)
+            }
+            None => (None, None),
+        };
+        out.push(ProjectOut {
+            namespace_full_name: names.get(&namespace.id).cloned().unwrap_or_default(),
+            namespace,
+            owner,
+            shared_with,
+            project_access,
+            group_access,
+            row,
+        });
+    }
+    Ok(out)
+}
+
+/// The namespace a new or moved Project goes to, checked: a Group where the caller may create
+/// Projects, or the caller's own personal namespace (any for an admin).
+async fn target_namespace(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: i64,
+    field: &str,
+) -> Result<NamespaceRow> {
+    let ns = namespaces::find(conn, id)
+        .await?
+        .ok_or_else(|| ServiceError::invalid(field, "is not valid"))?;
+    if ns.kind == "group" {
+        let (group, viewer, view) = find_group(conn, caller, &Ref::Id(id)).await?;
+        viewer
+            .group(&view.facts(&group), GroupAction::CreateProject)
+            .map_err(denied("Namespace"))?;
+        Ok(group)
+    } else if ns.owner_id == caller.id() || caller.is_admin() {
+        Ok(ns)
+    } else {
+        Err(ServiceError::NotFound("Namespace"))
+    }
+}
+
+fn parse_visibility(invalid: &mut Invalid, value: Option<&str>) -> Option<Visibility> {
+    let value = value?;
+    let parsed = Visibility::parse(value);
+    if parsed.is_none() {
+        invalid.add("visibility", "does not have a valid value");
+    }
+    parsed
+}
+
+impl Service {
+    /// `POST /projects` (and `POST /projects/user/:user_id` for an admin, with `for_user`).
+    pub async fn create_project(
+        &self,
+        caller: &Caller,
+        input: &ProjectInput,
+        for_user: Option<i64>,
+    ) -> Result<ProjectOut> {
+        let me = caller.user()?.clone();
+        if for_user.is_some() {
+            caller.admin()?;
+        }
+        let mut invalid = Invalid::new();
+        let (name, path) = match (&input.name, &input.path) {
+            (Some(name), Some(path)) => (name.clone(), path.clone()),
+            (Some(name), None) => (name.clone(), path_from_name(name)),
+            (None, Some(path)) => (path.clone(), path.clone()),
+            (None, None) => {
+                return Err(ServiceError::BadRequest(
+                    "name, path are missing, at least one parameter must be provided".into(),
+                ));
+            }
+        };
+        invalid.check("name", paths::check_name(&name));
+        invalid.check("path", paths::check_path(&path, PathPlace::BelowNamespace));
+        let description = input.description.clone().unwrap_or_default();
+        invalid.check("description", paths::check_length(&description, 2000));
+        let visibility = parse_visibility(&mut invalid, input.visibility.as_deref());
+        invalid.into_result()?;
+
+        let mut tx = self.db.write().await?;
+        let namespace = match (input.namespace_id, for_user) {
+            (Some(id), None) => target_namespace(tx.conn(), caller, id, "namespace").await?,
+            (_, Some(user_id)) => {
+                let user = users::find(tx.conn(), user_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound("User"))?;
+                crate::users::personal_namespace(&mut tx, user.home_organization_id, &user).await?
+            }
+            (None, None) => {
+                crate::users::personal_namespace(&mut tx, me.home_organization_id, &me).await?
+            }
+        };
+        crate::organizations::ensure_org_writable(tx.conn(), namespace.organization_id).await?;
+        let ceiling =
+            Visibility::from_value(namespace.visibility_level).unwrap_or(Visibility::Private);
+        let visibility = visibility.unwrap_or(Visibility::Private);
+        let container = if namespace.kind == "group" {
+            "group"
+        } else {
+            "namespace"
+        };
+        if let Some(message) = visibility_conflict(visibility, ceiling, None, container) {
+            return Err(ServiceError::invalid("visibility_level", message));
+        }
+        let id = tx.next_id().await?;
+        let now = clock::now();
+        let full_path = format!("{}/{path}", namespace.full_path);
+        take_route(
+            &mut tx,
+            project_owner(id),
+            &full_path,
+            i64::from(self.db.cell().0),
+            now,
+            "path",
+        )
+        .await?;
+        let creator = for_user.unwrap_or(me.id);
+        let row = ProjectRow {
+            id,
+            organization_id: namespace.organization_id,
+            namespace_id: namespace.id,
+            traversal: namespace.traversal.clone(),
+            name,
+            path,
+            full_path,
+            description,
+            visibility_level: visibility.value(),
+            creator_id: Some(creator),
+            created_at: now,
+            updated_at: now,
+            last_activity_at: now,
+        };
+        projects::insert(tx.conn(), &row).await?;
+        if namespace.kind == "user" {
+            let owner = namespace.owner_id.unwrap_or(creator);
+            insert_member(
+                &mut tx,
+                row.organization_id,
+                members::Source::Project(id),
+                owner,
+                AccessLevel::Owner,
+                None,
+                Some(me.id),
+            )
+            .await?;
+        }
+        let standing = standing(tx.conn(), caller, Some(row.organization_id)).await?;
+        let viewer = standing.viewer(row.organization_id);
+        let out = present(tx.conn(), vec![row], Some(&viewer), true)
+            .await?
+            .remove(0);
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// `GET /projects/:id`.
+    pub async fn get_project(&self, caller: &Caller, project: &Ref) -> Result<ProjectOut> {
+        let mut conn = self.db.read().await?;
+        let (row, viewer, _) = find_project(&mut conn, caller, project).await?;
+        Ok(present(&mut conn, vec![row], Some(&viewer), true)
+            .await?
+            .remove(0))
+    }
+
+    /// `GET /projects`, `/groups/:id/projects`, `/users/:id/projects`, the Organization's
+    /// Projects overview and `/groups/:id/projects/shared`.
+    pub async fn list_projects(
+        &self,
+        caller: &Caller,
+        within: Within,
+        filter: &ProjectFilter,
+        page: &PageRequest,
+    ) -> Result<Listed<ProjectOut>> {
+        let mut conn = self.db.read().await?;
+        let standing = standing(&mut conn, caller, filter.organization_id).await?;
+        let scope = if filter.owned {
+            standing.scope(Some(AccessLevel::Owner))
+        } else if let Some(level) = filter.min_access_level {
+            standing.scope(Some(level))
+        } else if filter.membership {
+            standing.scope(Some(AccessLevel::Guest))
+        } else {
+            standing.scope(None)
+        };
+        let mut invalid = Invalid::new();
+        let visibility = parse_visibility(&mut invalid, filter.visibility.as_deref());
+        invalid.into_result()?;
+        let order = match filter.order_by.as_deref() {
+            Some("id") => ProjectOrder::Id,
+            Some("name") => ProjectOrder::Name,
+            Some("path") => ProjectOrder::Path,
+            Some("updated_at") => ProjectOrder::UpdatedAt,
+            Some("last_activity_at") => ProjectOrder::LastActivityAt,
+            _ => ProjectOrder::CreatedAt,
+        };
+        let query = ProjectQuery {
+            organization: filter.organization_id,
+            within,
+            search: filter.search.clone(),
+            visibility: visibility.map(Visibility::value),
+            order,
+            descending: filter.descending,
+            limit: page.limit(),
+            offset: page.offset(),
+            after_id: page.after.as_ref().map(|(_, id)| *id),
+        };
+        let (rows, total) = projects::list(&mut conn, &query, &scope, page.counts()).await?;
+        let viewer = filter
+            .organization_id
+            .map(|org| standing.viewer(org))
+            .unwrap_or_else(|| standing.viewer(0));
+        Ok(Listed {
+            items: present(&mut conn, rows, Some(&viewer), false).await?,
+            total,
+        })
+    }
+
+    /// `GET /groups/:id/projects`: the Group's Projects (and its subgroups' with
+    /// `include_subgroups`).
+    pub async fn group_projects(
+        &self,
+        caller: &Caller,
+        group: &Ref,
+        include_subgroups: bool,
+        filter: &ProjectFilter,
+        page: &PageRequest,
+    ) -> Result<Listed<ProjectOut>> {
+        let row = {
+            let mut conn = self.db.read().await?;
+            find_group(&mut conn, caller, group).await?.0
+        };
+        let within = if include_subgroups {
+            Within::Subtree(row.traversal.clone())
+        } else {
+            Within::Namespace(row.id)
+        };
+        let filter = ProjectFilter {
+            organization_id: Some(row.organization_id),
+            ..filter.clone()
+        };
+        self.list_projects(caller, within, &filter, page).await
+    }
+
+    /// `GET /users/:id/projects`: the Projects in the User's personal namespaces.
+    pub async fn user_projects(
+        &self,
+        caller: &Caller,
+        user: &Ref,
+        filter: &ProjectFilter,
+        page: &PageRequest,
+    ) -> Result<Listed<ProjectOut>> {
+        let user = self.get_user(caller, user).await?;
+        let ns = {
+            let mut conn = self.db.read().await?;
+            namespaces::find_personal(&mut conn, user.home_organization_id, user.id).await?
+        };
+        let Some(ns) = ns else {
+            return Ok(Listed {
+                items: Vec::new(),
+                total: Some(0),
+            });
+        };
+        self.list_projects(caller, Within::Namespace(ns.id), filter, page)
+            .await
+    }
+
+    /// `PUT /projects/:id`: name and description need Maintainer; path and visibility Owner.
+    pub async fn update_project(
+        &self,
+        caller: &Caller,
+        project: &Ref,
+        input: &ProjectInput,
+    ) -> Result<ProjectOut> {
+        let mut invalid = Invalid::new();
+        if let Some(name) = &input.name {
+            invalid.check("name", paths::check_name(name));
+        }
+        if let Some(path) = &input.path {
+            invalid.check("path", paths::check_path(path, PathPlace::BelowNamespace));
+        }
+        if let Some(description) = &input.description {
+            invalid.check("description", paths::check_length(description, 2000));
+        }
+        let visibility = parse_visibility(&mut invalid, input.visibility.as_deref());
+        invalid.into_result()?;
+        let mut tx = self.db.write().await?;
+        let (mut row, viewer, traversal) = find_project(tx.conn(), caller, project).await?;
+        let facts = project_facts(&row, &traversal);
+        viewer
+            .project(&facts, ProjectAction::Update)
+            .map_err(denied("Project"))?;
+        crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
+        let new_path = input.path.clone().filter(|p| *p != row.path);
+        if new_path.is_some() || visibility.is_some_and(|v| v.value() != row.visibility_level) {
+            viewer
+                .project(&facts, ProjectAction::UpdateSensitive)
+                .map_err(denied("Project"))?;
+        }
+        if let Some(visibility) = visibility {
+            let ns = namespaces::find(tx.conn(), row.namespace_id)
+                .await?
+                .ok_or(ServiceError::NotFound("Namespace"))?;
+            let ceiling =
+                Visibility::from_value(ns.visibility_level).unwrap_or(Visibility::Private);
+            if let Some(message) = visibility_conflict(visibility, ceiling, None, "group") {
+                return Err(ServiceError::invalid("visibility_level", message));
+            }
+            row.visibility_level = visibility.value();
+        }
+        if let Some(name) = &input.name {
+            row.name = name.clone();
+        }
+        if let Some(description) = &input.description {
+            row.description = description.clone();
+        }
+        let now = clock::now();
+        if let Some(path) = new_path {
+            let namespace_path = row
+                .full_path
+                .rsplit_once('/')
+                .map(|(ns, _)| ns.to_owned())
+                .unwrap_or_default();
+            self.move_project_route(&mut tx, &mut row, &format!("{namespace_path}/{path}"), now)
+                .await?;
+            row.path = path;
+        }
+        row.updated_at = now;
+        projects::update(tx.conn(), &row).await?;
+        let out = present(tx.conn(), vec![row], Some(&viewer), true)
+            .await?
+            .remove(0);
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Claims a Project's new full path, releasing the old one and keeping it as a redirect.
+    async fn move_project_route(
+        &self,
+        tx: &mut Tx,
+        row: &mut ProjectRow,
+        new_full: &str,
+        now: i64,
+    ) -> Result<()> {
+        take_route(
+            tx,
+            project_owner(row.id),
+            new_full,
+            i64::from(self.db.cell().0),
+            now,
+            "path",
+        )
+        .await?;
+        claims::release(
+            tx.conn(),
+            Bucket::Route,
+            &row.full_path,
+            project_owner(row.id),
+        )
+        .await?;
+        let id = tx.next_id().await?;
+        namespaces::add_redirect(
+            tx.conn(),
+            id,
+            row.organization_id,
+            "project",
+            row.id,
+            &row.full_path,
+            now,
+        )
+        .await?;
+        row.full_path = new_full.to_owned();
+        Ok(())
+    }
+
+    /// `DELETE /projects/:id` (Owner).
+    pub async fn delete_project(&self, caller: &Caller, project: &Ref) -> Result<()> {
+        let mut tx = self.db.write().await?;
+        let (row, viewer, traversal) = find_project(tx.conn(), caller, project).await?;
+        viewer
+            .project(&project_facts(&row, &traversal), ProjectAction::Delete)
+            .map_err(denied("Project"))?;
+        crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
+        claims::release_all(tx.conn(), project_owner(row.id)).await?;
+        projects::delete(tx.conn(), row.id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `PUT /projects/:id/transfer`: to another namespace (id or path) of the same Organization.
+    pub async fn transfer_project(
+        &self,
+        caller: &Caller,
+        project: &Ref,
+        namespace: &Ref,
+    ) -> Result<ProjectOut> {
+        let mut tx = self.db.write().await?;
+        let (mut row, viewer, traversal) = find_project(tx.conn(), caller, project).await?;
+        viewer
+            .project(&project_facts(&row, &traversal), ProjectAction::Transfer)
+            .map_err(denied("Project"))?;
+        crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
+        let target_id = match namespace {
+            Ref::Id(id) => *id,
+            Ref::Path(path) => match namespaces::find_by_path(tx.conn(), path)
+                .await?
+                .into_iter()
+                .next()
+            {
+                Some(ns) => ns.id,
+                None => return Err(ServiceError::NotFound("Namespace")),
+            },
+        };
+        let target = target_namespace(tx.conn(), caller, target_id, "namespace").await?;
+        if target.organization_id != row.organization_id {
+            return Err(ServiceError::BadRequest(
+                "Transfer failed: the project and the target namespace belong to different organizations".into(),
+            ));
+        }
+        if target.id == row.namespace_id {
+            return Err(ServiceError::BadRequest(
+                "Transfer failed: project is already in this namespace".into(),
+            ));
+        }
+        if row.visibility_level > target.visibility_level {
+            return Err(ServiceError::invalid(
+                "visibility_level",
+                "the project is more visible than the target namespace",
+            ));
+        }
+        let now = clock::now();
+        let new_full = format!("{}/{}", target.full_path, row.path);
+        self.move_project_route(&mut tx, &mut row, &new_full, now)
+            .await?;
+        row.namespace_id = target.id;
+        row.traversal = target.traversal.clone();
+        row.updated_at = now;
+        projects::update(tx.conn(), &row).await?;
+        let standing = standing(tx.conn(), caller, Some(row.organization_id)).await?;
+        let viewer = standing.viewer(row.organization_id);
+        let out = present(tx.conn(), vec![row], Some(&viewer), true)
+            .await?
+            .remove(0);
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// `GET /projects/:id/groups`: the Project's ancestor Groups and (with `with_shared`) the
+    /// Groups it is shared with, as far as the caller may see them.
+    pub async fn project_groups(
+        &self,
+        caller: &Caller,
+        project: &Ref,
+        with_shared: bool,
+        search: Option<&str>,
+    ) -> Result<Vec<crate::groups::GroupOut>> {
+        let mut conn = self.db.read().await?;
+        let (row, viewer, traversal) = find_project(&mut conn, caller, project).await?;
+        let mut ids: Vec<i64> = traversal.iter().map(|id| id.0).collect();
+        if with_shared {
+            ids.extend(
+                crate::shares::project_shared_with(&mut conn, row.id)
+                    .await?
+                    .into_iter()
+                    .map(|(_, g)| g.id),
+            );
+        }
+        let mut groups: Vec<NamespaceRow> = namespaces::find_many(&mut conn, &ids)
+            .await?
+            .into_iter()
+            .filter(|g| g.kind == "group")
+            .filter(|g| {
+                let view = GroupView::of(g);
+                viewer.can_read_group(&view.facts(g))
+            })
+            .filter(|g| {
+                search.is_none_or(|s| {
+                    g.name.to_lowercase().contains(&s.to_lowercase())
+                        || g.path.to_lowercase().contains(&s.to_lowercase())
+                })
+            })
+            .collect();
+        groups.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        crate::groups::present(&mut conn, groups).await
+    }
+}

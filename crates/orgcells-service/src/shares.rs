@@ -1,0 +1,272 @@
+//! Group links: a Group invited to another Group or to a Project, with a maximum access level.
+//! Nothing links across Organizations.
+
+use orgcells_core::access::AccessLevel;
+use orgcells_core::invalid::Invalid;
+use orgcells_core::policy::{GroupAction, ProjectAction, Viewer};
+use orgcells_store::links::{self, LinkKind};
+use orgcells_store::rows::{LinkRow, NamespaceRow};
+use orgcells_store::{AnyConnection, namespaces};
+
+use crate::access::{GroupView, project_facts};
+use crate::error::denied;
+use crate::groups::{GroupDetail, find_group, present};
+use crate::projects::find_project;
+use crate::{Caller, Ref, Result, Service, ServiceError, clock};
+
+/// Fields of `POST /groups/:id/share` and `POST /projects/:id/share`.
+#[derive(Debug, Clone, Default)]
+pub struct ShareInput {
+    pub group_id: Option<i64>,
+    pub group_access: Option<i64>,
+    pub expires_at: Option<String>,
+}
+
+struct ValidShare {
+    group_id: i64,
+    access: AccessLevel,
+    expires_at: Option<String>,
+}
+
+fn validate(input: &ShareInput) -> Result<ValidShare> {
+    let mut invalid = Invalid::new();
+    if input.group_id.is_none() {
+        invalid.add("group_id", "is missing");
+    }
+    let access = match input.group_access {
+        None => {
+            invalid.add("group_access", "is missing");
+            None
+        }
+        Some(value) => {
+            let level = AccessLevel::for_member(value).filter(|l| *l >= AccessLevel::Guest);
+            if level.is_none() {
+                invalid.add("group_access", "does not have a valid value");
+            }
+            level
+        }
+    };
+    let expires_at = crate::members::check_expiry(&mut invalid, input.expires_at.as_deref());
+    invalid.into_result()?;
+    match (input.group_id, access) {
+        (Some(group_id), Some(access)) => Ok(ValidShare {
+            group_id,
+            access,
+            expires_at,
+        }),
+        _ => Err(ServiceError::BadRequest(
+            "group_id and group_access are required".into(),
+        )),
+    }
+}
+
+/// The Groups a Group is shared with, as far as the viewer may see them.
+pub(crate) async fn shared_with_groups(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    group: i64,
+) -> Result<Vec<(LinkRow, NamespaceRow)>> {
+    let links = links::of_sources(conn, LinkKind::Group, &[group], &clock::today()).await?;
+    let ids: Vec<i64> = links.iter().map(|l| l.group_id).collect();
+    let groups = namespaces::find_many(conn, &ids).await?;
+    Ok(links
+        .into_iter()
+        .filter_map(|link| {
+            let group = groups.iter().find(|g| g.id == link.group_id)?.clone();
+            let view = GroupView::of(&group);
+            viewer
+                .can_read_group(&view.facts(&group))
+                .then_some((link, group))
+        })
+        .collect())
+}
+
+/// The Groups a Project is shared with.
+pub(crate) async fn project_shared_with(
+    conn: &mut AnyConnection,
+    project: i64,
+) -> Result<Vec<(LinkRow, NamespaceRow)>> {
+    let links = links::of_sources(conn, LinkKind::Project, &[project], &clock::today()).await?;
+    let ids: Vec<i64> = links.iter().map(|l| l.group_id).collect();
+    let groups = namespaces::find_many(conn, &ids).await?;
+    Ok(links
+        .into_iter()
+        .filter_map(|link| {
+            Some((
+                link.clone(),
+                groups.iter().find(|g| g.id == link.group_id)?.clone(),
+            ))
+        })
+        .collect())
+}
+
+impl Service {
+    /// `POST /groups/:id/share`: the Owner of a Group invites another Group of the same
+    /// Organization that they can see.
+    pub async fn share_group(
+        &self,
+        caller: &Caller,
+        group: &Ref,
+        input: &ShareInput,
+    ) -> Result<GroupDetail> {
+        let share = validate(input)?;
+        let mut tx = self.db.write().await?;
+        let (row, viewer, view) = find_group(tx.conn(), caller, group).await?;
+        viewer
+            .group(&view.facts(&row), GroupAction::Share)
+            .map_err(denied("Group"))?;
+        crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
+        let (invited, _, _) = find_group(tx.conn(), caller, &Ref::Id(share.group_id)).await?;
+        if invited.organization_id != row.organization_id {
+            return Err(ServiceError::invalid(
+                "group_id",
+                "belongs to another organization: groups cannot be shared across organizations",
+            ));
+        }
+        if invited.id == row.id {
+            return Err(ServiceError::invalid(
+                "group_id",
+                "cannot be the group itself",
+            ));
+        }
+        if links::find(tx.conn(), LinkKind::Group, row.id, invited.id)
+            .await?
+            .is_some()
+        {
+            return Err(ServiceError::Conflict(
+                "The group has already been shared with this group".into(),
+            ));
+        }
+        let link = LinkRow {
+            id: tx.next_id().await?,
+            organization_id: row.organization_id,
+            source_id: row.id,
+            group_id: invited.id,
+            group_access: share.access.value(),
+            expires_at: share.expires_at,
+            created_at: clock::now(),
+        };
+        links::insert(tx.conn(), LinkKind::Group, &link).await?;
+        let shared_with = shared_with_groups(tx.conn(), &viewer, row.id).await?;
+        let group = present(tx.conn(), vec![row]).await?.remove(0);
+        tx.commit().await?;
+        Ok(GroupDetail { group, shared_with })
+    }
+
+    /// `DELETE /groups/:id/share/:group_id`.
+    pub async fn unshare_group(&self, caller: &Caller, group: &Ref, invited: i64) -> Result<()> {
+        let mut tx = self.db.write().await?;
+        let (row, viewer, view) = find_group(tx.conn(), caller, group).await?;
+        viewer
+            .group(&view.facts(&row), GroupAction::Share)
+            .map_err(denied("Group"))?;
+        let link = links::find(tx.conn(), LinkKind::Group, row.id, invited)
+            .await?
+            .ok_or(ServiceError::NotFound("Group Link"))?;
+        links::delete(tx.conn(), LinkKind::Group, link.id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `POST /projects/:id/share`: a Maintainer invites a Group of the same Organization, at
+    /// most at their own level.
+    pub async fn share_project(
+        &self,
+        caller: &Caller,
+        project: &Ref,
+        input: &ShareInput,
+    ) -> Result<LinkRow> {
+        let share = validate(input)?;
+        let mut tx = self.db.write().await?;
+        let (row, viewer, traversal) = find_project(tx.conn(), caller, project).await?;
+        let facts = project_facts(&row, &traversal);
+        viewer
+            .project(&facts, ProjectAction::Share)
+            .map_err(denied("Project"))?;
+        crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
+        if share.access > viewer.project_access(&facts) {
+            return Err(ServiceError::invalid(
+                "group_access",
+                "cannot be higher than your own access level",
+            ));
+        }
+        let (invited, _, _) = find_group(tx.conn(), caller, &Ref::Id(share.group_id)).await?;
+        if invited.organization_id != row.organization_id {
+            return Err(ServiceError::invalid(
+                "group_id",
+                "belongs to another organization: projects cannot be shared across organizations",
+            ));
+        }
+        if links::find(tx.conn(), LinkKind::Project, row.id, invited.id)
+            .await?
+            .is_some()
+        {
+            return Err(ServiceError::Conflict(
+                "The project has already been shared with this group".into(),
+            ));
+        }
+        let link = LinkRow {
+            id: tx.next_id().await?,
+            organization_id: row.organization_id,
+            source_id: row.id,
+            group_id: invited.id,
+            group_access: share.access.value(),
+            expires_at: share.expires_at,
+            created_at: clock::now(),
+        };
+        links::insert(tx.conn(), LinkKind::Project, &link).await?;
+        tx.commit().await?;
+        Ok(link)
+    }
+
+    /// `DELETE /projects/:id/share/:group_id`.
+    pub async fn unshare_project(
+        &self,
+        caller: &Caller,
+        project: &Ref,
+        invited: i64,
+    ) -> Result<()> {
+        let mut tx = self.db.write().await?;
+        let (row, viewer, traversal) = find_project(tx.conn(), caller, project).await?;
+        viewer
+            .project(&project_facts(&row, &traversal), ProjectAction::Share)
+            .map_err(denied("Project"))?;
+        let link = links::find(tx.conn(), LinkKind::Project, row.id, invited)
+            .await?
+            .ok_or(ServiceError::NotFound("Group Link"))?;
+        links::delete(tx.conn(), LinkKind::Project, link.id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `GET /groups/:id/projects/shared`: Projects shared with the Group that the caller sees.
+    pub async fn group_shared_projects(
+        &self,
+        caller: &Caller,
+        group: &Ref,
+        filter: &crate::projects::ProjectFilter,
+        page: &crate::PageRequest,
+    ) -> Result<crate::Listed<crate::projects::ProjectOut>> {
+        let (row, ids) = {
+            let mut conn = self.db.read().await?;
+            let (row, _, _) = find_group(&mut conn, caller, group).await?;
+            let ids = links::inviting(&mut conn, LinkKind::Project, row.id, &clock::today())
+                .await?
+                .into_iter()
+                .map(|l| l.source_id)
+                .collect();
+            (row, ids)
+        };
+        let filter = crate::projects::ProjectFilter {
+            organization_id: Some(row.organization_id),
+            ..filter.clone()
+        };
+        self.list_projects(
+            caller,
+            orgcells_store::projects::Within::Ids(ids),
+            &filter,
+            page,
+        )
+        .await
+    }
+}

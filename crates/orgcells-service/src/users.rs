@@ -1,0 +1,460 @@
+//! Users: cluster-wide accounts. Creating one claims its username, email and top-level route,
+//! makes it a User of its home Organization and gives it a personal namespace there.
+
+use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+use orgcells_core::access::OrganizationRole;
+use orgcells_core::ids::OrganizationId;
+use orgcells_core::invalid::Invalid;
+use orgcells_core::paths::{self, PathPlace};
+use orgcells_core::visibility::OrganizationVisibility;
+use orgcells_store::claims::{self, Bucket, Owner};
+use orgcells_store::rows::{MemberRow, NamespaceRow, UserRow};
+use orgcells_store::users::{Page, UserFilter};
+use orgcells_store::{Tx, members, namespaces, organizations, projects, users};
+
+use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
+
+/// The Ghost User: authored records of deleted Users are handed to it.
+pub const GHOST_USER_ID: i64 = 2;
+
+/// Fields of `POST /users` and `PUT /users/:id`.
+#[derive(Debug, Clone, Default)]
+pub struct UserInput {
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub password: Option<String>,
+    pub admin: Option<bool>,
+    pub bot: Option<bool>,
+    pub state: Option<String>,
+}
+
+pub(crate) fn user_owner(id: i64) -> Owner<'static> {
+    Owner { kind: "user", id }
+}
+
+pub(crate) fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| ServiceError::Internal(format!("password hash: {e}")))
+}
+
+fn check_password(invalid: &mut Invalid, password: &str) {
+    let length = password.chars().count();
+    if length < 8 {
+        invalid.add("password", "is too short (minimum is 8 characters)");
+    } else if length > 128 {
+        invalid.add("password", "is too long (maximum is 128 characters)");
+    }
+}
+
+/// Claims a username, its top-level route and an email for a User; 409 when taken, as GitLab.
+async fn claim_identity(
+    tx: &mut Tx,
+    id: i64,
+    username: Option<&str>,
+    email: Option<&str>,
+    cell: i64,
+) -> Result<()> {
+    let now = clock::now();
+    if let Some(username) = username {
+        let free = claims::claim(
+            tx.conn(),
+            Bucket::Username,
+            username,
+            user_owner(id),
+            cell,
+            now,
+        )
+        .await?
+            && claims::claim(
+                tx.conn(),
+                Bucket::Route,
+                username,
+                user_owner(id),
+                cell,
+                now,
+            )
+            .await?;
+        if !free {
+            return Err(ServiceError::Conflict(
+                "Username has already been taken".into(),
+            ));
+        }
+    }
+    if let Some(email) = email {
+        if !claims::claim(tx.conn(), Bucket::Email, email, user_owner(id), cell, now).await? {
+            return Err(ServiceError::Conflict(
+                "Email has already been taken".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Makes a User part of an Organization (no-op if they are). Banned Users stay banned.
+pub(crate) async fn ensure_org_user(tx: &mut Tx, org: i64, user: i64) -> Result<()> {
+    organizations::add_user(
+        tx.conn(),
+        org,
+        user,
+        OrganizationRole::User.value(),
+        clock::now(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The User's personal namespace in an Organization, created on first use.
+pub(crate) async fn personal_namespace(
+    tx: &mut Tx,
+    org: i64,
+    user: &UserRow,
+) -> Result<NamespaceRow> {
+    if let Some(ns) = namespaces::find_personal(tx.conn(), org, user.id).await? {
+        return Ok(ns);
+    }
+    let org_row = organizations::find(tx.conn(), org)
+        .await?
+        .ok_or(ServiceError::NotFound("Organization"))?;
+    let ceiling = OrganizationVisibility::from_value(org_row.visibility_level)
+        .unwrap_or(OrganizationVisibility::Public);
+    let id = tx.next_id().await?;
+    let now = clock::now();
+    let ns = NamespaceRow {
+        id,
+        organization_id: org,
+        kind: "user".into(),
+        name: user.name.clone(),
+        path: user.username.clone(),
+        full_path: user.username.clone(),
+        traversal: id.to_string(),
+        parent_id: None,
+        owner_id: Some(user.id),
+        visibility_level: ceiling.ceiling().value(),
+        description: String::new(),
+        project_creation_level: 50,
+        subgroup_creation_level: 50,
+        created_at: now,
+        updated_at: now,
+    };
+    namespaces::insert(tx.conn(), &ns).await?;
+    ensure_org_user(tx, org, user.id).await?;
+    Ok(ns)
+}
+
+/// Inserts a User (claims, home Organization, personal namespace) in the caller's transaction.
+pub(crate) async fn insert_user(
+    tx: &mut Tx,
+    id: i64,
+    input: &ValidUser,
+    cell: i64,
+) -> Result<UserRow> {
+    claim_identity(tx, id, Some(&input.username), Some(&input.email), cell).await?;
+    let now = clock::now();
+    let user = UserRow {
+        id,
+        username: input.username.clone(),
+        email: input.email.clone(),
+        name: input.name.clone(),
+        state: input.state.clone(),
+        bot: i64::from(input.bot),
+        admin: i64::from(input.admin),
+        password_hash: input.password_hash.clone(),
+        home_organization_id: OrganizationId::DEFAULT.0,
+        created_at: now,
+        updated_at: now,
+    };
+    users::insert(tx.conn(), &user).await?;
+    ensure_org_user(tx, OrganizationId::DEFAULT.0, id).await?;
+    personal_namespace(tx, OrganizationId::DEFAULT.0, &user).await?;
+    Ok(user)
+}
+
+/// A new User's fields, checked.
+pub(crate) struct ValidUser {
+    pub username: String,
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub admin: bool,
+    pub bot: bool,
+    pub state: String,
+}
+
+const STATES: &[&str] = &["active", "blocked", "banned", "deactivated"];
+
+pub(crate) fn validate_new(input: &UserInput) -> Result<ValidUser> {
+    let mut invalid = Invalid::new();
+    let username = input.username.clone().unwrap_or_default();
+    let email = input.email.clone().unwrap_or_default();
+    let name = input.name.clone().unwrap_or_default();
+    invalid.check(
+        "username",
+        paths::check_path(&username, PathPlace::TopLevel),
+    );
+    invalid.check(
+        "email",
+        if email.is_empty() {
+            Err("can't be blank".into())
+        } else {
+            paths::check_email(&email)
+        },
+    );
+    invalid.check("name", paths::check_present(&name, 255));
+    if let Some(password) = &input.password {
+        check_password(&mut invalid, password);
+    }
+    invalid.into_result()?;
+    let password_hash = input.password.as_deref().map(hash_password).transpose()?;
+    Ok(ValidUser {
+        username,
+        email,
+        name,
+        password_hash,
+        admin: input.admin.unwrap_or(false),
+        bot: input.bot.unwrap_or(false),
+        state: "active".into(),
+    })
+}
+
+/// `GET /users/:id/memberships` rows: (membership, source name).
+#[derive(Debug, Clone)]
+pub struct Membership {
+    pub member: MemberRow,
+    pub source_name: String,
+}
+
+impl Service {
+    /// `POST /users` (admin).
+    pub async fn create_user(&self, caller: &Caller, input: &UserInput) -> Result<UserRow> {
+        caller.admin()?;
+        let valid = validate_new(input)?;
+        let mut tx = self.db.write().await?;
+        let id = tx.next_id().await?;
+        let user = insert_user(&mut tx, id, &valid, i64::from(self.db.cell().0)).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// A User by id or username; 404 when there is none.
+    pub async fn get_user(&self, _caller: &Caller, user: &Ref) -> Result<UserRow> {
+        let mut conn = self.db.read().await?;
+        let found = match user {
+            Ref::Id(id) => users::find(&mut conn, *id).await?,
+            Ref::Path(username) => users::find_by_username(&mut conn, username).await?,
+        };
+        found
+            .filter(|u| u.id != GHOST_USER_ID)
+            .ok_or(ServiceError::NotFound("User"))
+    }
+
+    /// `GET /users`: admins see everyone; others see active Users.
+    pub async fn list_users(
+        &self,
+        caller: &Caller,
+        mut filter: UserFilter,
+        page: &PageRequest,
+        descending: bool,
+    ) -> Result<Listed<UserRow>> {
+        if !caller.is_admin() {
+            filter.state = Some("active".into());
+            filter.admins = None;
+        }
+        let mut conn = self.db.read().await?;
+        let after_id = page.after.as_ref().map(|(_, id)| *id);
+        let store_page = Page {
+            limit: page.limit(),
+            offset: page.offset(),
+            descending,
+            after_id,
+        };
+        let (mut rows, total) = users::list(&mut conn, &filter, store_page, page.counts()).await?;
+        rows.retain(|u| u.id != GHOST_USER_ID);
+        Ok(Listed { items: rows, total })
+    }
+
+    /// `PUT /users/:id` (admin).
+    pub async fn update_user(
+        &self,
+        caller: &Caller,
+        id: i64,
+        input: &UserInput,
+    ) -> Result<UserRow> {
+        caller.admin()?;
+        let mut invalid = Invalid::new();
+        if let Some(username) = &input.username {
+            invalid.check("username", paths::check_path(username, PathPlace::TopLevel));
+        }
+        if let Some(email) = &input.email {
+            invalid.check("email", paths::check_email(email));
+        }
+        if let Some(name) = &input.name {
+            invalid.check("name", paths::check_present(name, 255));
+        }
+        if let Some(password) = &input.password {
+            check_password(&mut invalid, password);
+        }
+        if let Some(state) = &input.state {
+            if !STATES.contains(&state.as_str()) {
+                invalid.add("state", "does not have a valid value");
+            }
+        }
+        invalid.into_result()?;
+        let password_hash = input.password.as_deref().map(hash_password).transpose()?;
+        let mut tx = self.db.write().await?;
+        let mut user = users::find(tx.conn(), id)
+            .await?
+            .filter(|u| u.id != GHOST_USER_ID)
+            .ok_or(ServiceError::NotFound("User"))?;
+        let cell = i64::from(self.db.cell().0);
+        if let Some(username) = input.username.as_ref().filter(|u| **u != user.username) {
+            claim_identity(&mut tx, id, Some(username), None, cell).await?;
+            claims::release(tx.conn(), Bucket::Username, &user.username, user_owner(id)).await?;
+            claims::release(tx.conn(), Bucket::Route, &user.username, user_owner(id)).await?;
+            rename_personal_namespaces(&mut tx, &user, username, cell).await?;
+            user.username = username.clone();
+        }
+        if let Some(email) = input.email.as_ref().filter(|e| **e != user.email) {
+            claim_identity(&mut tx, id, None, Some(email), cell).await?;
+            claims::release(tx.conn(), Bucket::Email, &user.email, user_owner(id)).await?;
+            user.email = email.clone();
+        }
+        if let Some(name) = &input.name {
+            user.name = name.clone();
+        }
+        if let Some(admin) = input.admin {
+            user.admin = i64::from(admin);
+        }
+        if let Some(state) = &input.state {
+            user.state = state.clone();
+        }
+        if password_hash.is_some() {
+            user.password_hash = password_hash;
+        }
+        user.updated_at = clock::now();
+        users::update(tx.conn(), &user).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// `DELETE /users/:id` (admin): refused while the User is the sole Owner of a Group unless
+    /// `hard_delete`, which deletes those Groups. Authored records go to the Ghost User.
+    pub async fn delete_user(&self, caller: &Caller, id: i64, hard_delete: bool) -> Result<()> {
+        let admin = caller.admin()?;
+        if admin.id == id {
+            return Err(ServiceError::forbidden("You cannot delete yourself"));
+        }
+        let mut tx = self.db.write().await?;
+        users::find(tx.conn(), id)
+            .await?
+            .filter(|u| u.id != GHOST_USER_ID)
+            .ok_or(ServiceError::NotFound("User"))?;
+        let sole = members::solely_owned_groups(tx.conn(), id).await?;
+        if !sole.is_empty() && !hard_delete {
+            return Err(ServiceError::Conflict(
+                "User cannot be removed while is the sole-owner of a group".into(),
+            ));
+        }
+        for group in namespaces::find_many(tx.conn(), &sole).await? {
+            crate::groups::delete_group_tree(&mut tx, &group).await?;
+        }
+        // Personal namespaces with their Projects.
+        for org in organizations::memberships_of(tx.conn(), id).await? {
+            if let Some(ns) = namespaces::find_personal(tx.conn(), org.organization_id, id).await? {
+                crate::groups::delete_group_tree(&mut tx, &ns).await?;
+            }
+        }
+        reassign_to_ghost(&mut tx, id).await?;
+        members::delete_of_user(tx.conn(), id).await?;
+        claims::release_all(tx.conn(), user_owner(id)).await?;
+        users::delete(tx.conn(), id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `GET /users/:id/memberships` (admin): direct memberships, optionally of one type.
+    pub async fn user_memberships(
+        &self,
+        caller: &Caller,
+        id: i64,
+        kind: Option<&str>,
+    ) -> Result<Vec<Membership>> {
+        caller.admin()?;
+        let mut conn = self.db.read().await?;
+        users::find(&mut conn, id)
+            .await?
+            .ok_or(ServiceError::NotFound("User"))?;
+        let rows = members::of_user(&mut conn, id, kind).await?;
+        let group_ids: Vec<i64> = rows
+            .iter()
+            .filter(|m| m.source_type == "group")
+            .map(|m| m.source_id)
+            .collect();
+        let project_ids: Vec<i64> = rows
+            .iter()
+            .filter(|m| m.source_type == "project")
+            .map(|m| m.source_id)
+            .collect();
+        let groups = namespaces::find_many(&mut conn, &group_ids).await?;
+        let projects = projects::find_many(&mut conn, &project_ids).await?;
+        Ok(rows
+            .into_iter()
+            .map(|member| {
+                let source_name = if member.source_type == "group" {
+                    groups
+                        .iter()
+                        .find(|g| g.id == member.source_id)
+                        .map(|g| g.name.clone())
+                } else {
+                    projects
+                        .iter()
+                        .find(|p| p.id == member.source_id)
+                        .map(|p| p.name.clone())
+                };
+                Membership {
+                    source_name: source_name.unwrap_or_default(),
+                    member,
+                }
+            })
+            .collect())
+    }
+}
+
+/// Renames a User's personal namespaces and the paths (and route claims) of their Projects.
+async fn rename_personal_namespaces(
+    tx: &mut Tx,
+    user: &UserRow,
+    username: &str,
+    cell: i64,
+) -> Result<()> {
+    for org in organizations::memberships_of(tx.conn(), user.id).await? {
+        let Some(ns) = namespaces::find_personal(tx.conn(), org.organization_id, user.id).await?
+        else {
+            continue;
+        };
+        let moved = namespaces::Move {
+            root: ns.id,
+            old_traversal: &ns.traversal,
+            new_traversal: &ns.traversal,
+            old_full_path: &ns.full_path,
+            new_full_path: username,
+            parent_id: None,
+            path: username,
+            name: &ns.name,
+            now: clock::now(),
+        };
+        namespaces::move_subtree(tx.conn(), &moved).await?;
+        crate::groups::move_routes(tx, &ns, &ns.full_path, username, cell).await?;
+    }
+    Ok(())
+}
+
+/// Hands what a User authored to the Ghost User.
+async fn reassign_to_ghost(tx: &mut Tx, id: i64) -> Result<()> {
+    projects::reassign_creator(tx.conn(), id, GHOST_USER_ID).await?;
+    members::reassign_creator(tx.conn(), id, GHOST_USER_ID).await?;
+    Ok(())
+}

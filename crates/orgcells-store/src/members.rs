@@ -1,0 +1,182 @@
+//! Group and Project memberships.
+
+use sqlx::AnyConnection;
+
+use crate::Result;
+use crate::rows::{MEMBER_COLUMNS, MemberRow};
+use crate::sql::Sql;
+
+/// What a membership belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Group(i64),
+    Project(i64),
+}
+
+impl Source {
+    pub fn kind(self) -> &'static str {
+        match self {
+            Source::Group(_) => "group",
+            Source::Project(_) => "project",
+        }
+    }
+
+    pub fn id(self) -> i64 {
+        match self {
+            Source::Group(id) | Source::Project(id) => id,
+        }
+    }
+}
+
+pub async fn insert(conn: &mut AnyConnection, m: &MemberRow) -> Result<()> {
+    sqlx::query(&format!(
+        "INSERT INTO members ({MEMBER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    ))
+    .bind(m.id)
+    .bind(m.organization_id)
+    .bind(&m.source_type)
+    .bind(m.source_id)
+    .bind(m.user_id)
+    .bind(m.access_level)
+    .bind(&m.expires_at)
+    .bind(m.created_by_id)
+    .bind(m.created_at)
+    .bind(m.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn update(conn: &mut AnyConnection, m: &MemberRow) -> Result<()> {
+    sqlx::query(
+        "UPDATE members SET access_level = $2, expires_at = $3, updated_at = $4 WHERE id = $1",
+    )
+    .bind(m.id)
+    .bind(m.access_level)
+    .bind(&m.expires_at)
+    .bind(m.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM members WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn find(
+    conn: &mut AnyConnection,
+    source: Source,
+    user: i64,
+) -> Result<Option<MemberRow>> {
+    let sql = format!(
+        "SELECT {MEMBER_COLUMNS} FROM members WHERE source_type = $1 AND source_id = $2 AND user_id = $3"
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(source.kind())
+        .bind(source.id())
+        .bind(user)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Direct memberships of one or more sources of one kind, optionally only of some Users.
+pub async fn of_sources(
+    conn: &mut AnyConnection,
+    kind: &str,
+    sources: &[i64],
+    users: Option<&[i64]>,
+    today: &str,
+) -> Result<Vec<MemberRow>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM members WHERE source_type = "
+    ));
+    sql.text(kind)
+        .push(" AND source_id IN ")
+        .int_list(sources.iter().copied());
+    sql.push(" AND (expires_at IS NULL OR expires_at > ")
+        .text(today)
+        .push(")");
+    if let Some(users) = users {
+        sql.push(" AND user_id IN ").int_list(users.iter().copied());
+    }
+    sql.push(" ORDER BY id");
+    Ok(sql.query_as().fetch_all(conn).await?)
+}
+
+/// The direct Owners of a Group.
+pub async fn count_owners(conn: &mut AnyConnection, group: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE source_type = 'group' AND source_id = $1 AND access_level = 50")
+        .bind(group)
+        .fetch_one(conn)
+        .await?)
+}
+
+/// Every membership of a User, optionally of one kind.
+pub async fn of_user(
+    conn: &mut AnyConnection,
+    user: i64,
+    kind: Option<&str>,
+) -> Result<Vec<MemberRow>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM members WHERE user_id = "
+    ));
+    sql.int(user);
+    if let Some(kind) = kind {
+        sql.push(" AND source_type = ").text(kind);
+    }
+    sql.push(" ORDER BY id");
+    Ok(sql.query_as().fetch_all(conn).await?)
+}
+
+/// Groups of which the User is the only direct Owner.
+pub async fn solely_owned_groups(conn: &mut AnyConnection, user: i64) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT m.source_id FROM members m WHERE m.user_id = $1 AND m.source_type = 'group' AND m.access_level = 50 \
+         AND NOT EXISTS (SELECT 1 FROM members o WHERE o.source_type = 'group' AND o.source_id = m.source_id \
+         AND o.access_level = 50 AND o.user_id <> $1)",
+    )
+    .bind(user)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn delete_of_user(conn: &mut AnyConnection, user: i64) -> Result<()> {
+    sqlx::query("DELETE FROM members WHERE user_id = $1")
+        .bind(user)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Hands the memberships a User granted to another User (the Ghost User).
+pub async fn reassign_creator(conn: &mut AnyConnection, from: i64, to: i64) -> Result<()> {
+    sqlx::query("UPDATE members SET created_by_id = $2 WHERE created_by_id = $1")
+        .bind(from)
+        .bind(to)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Users who are Members of a Group or Project of the Organization that the scope shows.
+pub async fn users_in_scope(
+    conn: &mut AnyConnection,
+    org: i64,
+    scope: &crate::scope::Scope,
+) -> Result<Vec<i64>> {
+    let mut sql = Sql::new("SELECT DISTINCT m.user_id FROM members m WHERE m.organization_id = ");
+    sql.int(org);
+    sql.push(" AND ((m.source_type = 'group' AND m.source_id IN (SELECT n.id FROM namespaces n WHERE n.organization_id = ");
+    sql.int(org).push(" AND n.kind = 'group'");
+    scope.push_groups(&mut sql, "n");
+    sql.push(")) OR (m.source_type = 'project' AND m.source_id IN (SELECT p.id FROM projects p WHERE p.organization_id = ");
+    sql.int(org);
+    scope.push_projects(&mut sql, "p");
+    sql.push(")))");
+    Ok(sql.query_scalar().fetch_all(conn).await?)
+}

@@ -1,0 +1,400 @@
+//! Namespaces: Groups (any depth) and personal namespaces. A subtree is a range of `traversal`.
+
+use sqlx::AnyConnection;
+
+use crate::Result;
+use crate::rows::{NAMESPACE_COLUMNS, NamespaceRow, subtree_end};
+use crate::scope::Scope;
+use crate::sql::Sql;
+
+pub async fn insert(conn: &mut AnyConnection, ns: &NamespaceRow) -> Result<()> {
+    sqlx::query(&format!(
+        "INSERT INTO namespaces ({NAMESPACE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+    ))
+    .bind(ns.id)
+    .bind(ns.organization_id)
+    .bind(&ns.kind)
+    .bind(&ns.name)
+    .bind(&ns.path)
+    .bind(&ns.full_path)
+    .bind(&ns.traversal)
+    .bind(ns.parent_id)
+    .bind(ns.owner_id)
+    .bind(ns.visibility_level)
+    .bind(&ns.description)
+    .bind(ns.project_creation_level)
+    .bind(ns.subgroup_creation_level)
+    .bind(ns.created_at)
+    .bind(ns.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Updates the fields a Group's owner edits (not its place in the tree: see [`move_subtree`]).
+pub async fn update(conn: &mut AnyConnection, ns: &NamespaceRow) -> Result<()> {
+    sqlx::query(
+        "UPDATE namespaces SET name = $2, visibility_level = $3, description = $4, project_creation_level = $5, \
+         subgroup_creation_level = $6, updated_at = $7 WHERE id = $1",
+    )
+    .bind(ns.id)
+    .bind(&ns.name)
+    .bind(ns.visibility_level)
+    .bind(&ns.description)
+    .bind(ns.project_creation_level)
+    .bind(ns.subgroup_creation_level)
+    .bind(ns.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<NamespaceRow>> {
+    let sql = format!("SELECT {NAMESPACE_COLUMNS} FROM namespaces WHERE id = $1");
+    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
+}
+
+/// A Group by its full path (case-insensitive).
+pub async fn find_group_by_path(
+    conn: &mut AnyConnection,
+    full_path: &str,
+) -> Result<Option<NamespaceRow>> {
+    let sql = format!(
+        "SELECT {NAMESPACE_COLUMNS} FROM namespaces WHERE lower(full_path) = $1 AND kind = 'group'"
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(full_path.to_lowercase())
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Namespaces (Groups and personal namespaces) by full path.
+pub async fn find_by_path(conn: &mut AnyConnection, full_path: &str) -> Result<Vec<NamespaceRow>> {
+    let sql = format!(
+        "SELECT {NAMESPACE_COLUMNS} FROM namespaces WHERE lower(full_path) = $1 ORDER BY id"
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(full_path.to_lowercase())
+        .fetch_all(conn)
+        .await?)
+}
+
+/// A User's personal namespace in an Organization.
+pub async fn find_personal(
+    conn: &mut AnyConnection,
+    org: i64,
+    user: i64,
+) -> Result<Option<NamespaceRow>> {
+    let sql = format!(
+        "SELECT {NAMESPACE_COLUMNS} FROM namespaces WHERE owner_id = $1 AND organization_id = $2 AND kind = 'user'"
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(user)
+        .bind(org)
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub async fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<NamespaceRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(&format!(
+        "SELECT {NAMESPACE_COLUMNS} FROM namespaces WHERE id IN "
+    ));
+    sql.int_list(ids.iter().copied());
+    Ok(sql.query_as().fetch_all(conn).await?)
+}
+
+/// Where in the tree a Group list looks.
+#[derive(Debug, Clone)]
+pub enum Place {
+    Anywhere,
+    TopLevel,
+    ChildrenOf(i64),
+    /// Strictly below the namespace with this traversal.
+    Below(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupOrder {
+    Name,
+    Path,
+    Id,
+}
+
+/// A Group list: which Groups, in what order, which page.
+#[derive(Debug, Clone)]
+pub struct GroupQuery {
+    pub organization: Option<i64>,
+    pub place: Place,
+    pub search: Option<String>,
+    pub skip: Vec<i64>,
+    pub order: GroupOrder,
+    pub descending: bool,
+    pub limit: i64,
+    pub offset: i64,
+    /// Keyset: rows after this (sort key, id).
+    pub after: Option<(String, i64)>,
+}
+
+/// A LIKE pattern matching `text` anywhere, case-insensitively, with `%`, `_`, `\` escaped.
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Groups the scope allows, with the total when `count` (capped at 10,001).
+pub async fn list_groups(
+    conn: &mut AnyConnection,
+    query: &GroupQuery,
+    scope: &Scope,
+    count: bool,
+) -> Result<(Vec<NamespaceRow>, Option<i64>)> {
+    let mut rows = Sql::new(&format!(
+        "SELECT {NAMESPACE_COLUMNS} FROM namespaces n WHERE n.kind = 'group'"
+    ));
+    let mut total =
+        Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM namespaces n WHERE n.kind = 'group'");
+    for q in [&mut rows, &mut total] {
+        if let Some(org) = query.organization {
+            q.push(" AND n.organization_id = ").int(org);
+        }
+        match &query.place {
+            Place::Anywhere => {}
+            Place::TopLevel => {
+                q.push(" AND n.parent_id IS NULL");
+            }
+            Place::ChildrenOf(parent) => {
+                q.push(" AND n.parent_id = ").int(*parent);
+            }
+            Place::Below(traversal) => {
+                q.push(" AND n.traversal > ")
+                    .text(format!("{traversal}/"))
+                    .push(" AND n.traversal < ")
+                    .text(subtree_end(traversal));
+            }
+        }
+        if let Some(search) = &query.search {
+            let pattern = like_pattern(search);
+            q.push(" AND (lower(n.name) LIKE ")
+                .text(pattern.clone())
+                .push(" ESCAPE '\\' OR lower(n.path) LIKE ")
+                .text(pattern)
+                .push(" ESCAPE '\\')");
+        }
+        if !query.skip.is_empty() {
+            q.push(" AND n.id NOT IN ")
+                .int_list(query.skip.iter().copied());
+        }
+        scope.push_groups(q, "n");
+    }
+    total.push(" LIMIT 10001) counted");
+    let key = match query.order {
+        GroupOrder::Name => "n.name",
+        GroupOrder::Path => "n.path",
+        GroupOrder::Id => "n.id",
+    };
+    let (cmp, dir) = if query.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    if let Some((value, id)) = &query.after {
+        if query.order == GroupOrder::Id {
+            rows.push(&format!(" AND n.id {cmp} ")).int(*id);
+        } else {
+            rows.push(&format!(" AND ({key} {cmp} "))
+                .text(value.clone())
+                .push(&format!(" OR ({key} = "))
+                .text(value.clone())
+                .push(&format!(" AND n.id {cmp} "))
+                .int(*id)
+                .push("))");
+        }
+    }
+    if query.order == GroupOrder::Id {
+        rows.push(&format!(" ORDER BY n.id {dir}"));
+    } else {
+        rows.push(&format!(" ORDER BY {key} {dir}, n.id {dir}"));
+    }
+    rows.push(" LIMIT ")
+        .int(query.limit)
+        .push(" OFFSET ")
+        .int(query.offset);
+    let found = rows.query_as().fetch_all(&mut *conn).await?;
+    let total = if count {
+        Some(total.query_scalar().fetch_one(conn).await?)
+    } else {
+        None
+    };
+    Ok((found, total))
+}
+
+/// The most visible direct child (subgroup or Project) of a namespace.
+pub async fn most_visible_child(conn: &mut AnyConnection, id: i64) -> Result<Option<i64>> {
+    let groups: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(visibility_level) FROM namespaces WHERE parent_id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let projects: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(visibility_level) FROM projects WHERE namespace_id = $1")
+            .bind(id)
+            .fetch_one(conn)
+            .await?;
+    Ok(groups.max(projects))
+}
+
+/// Whether anything (a subgroup or Project) lives below a namespace.
+pub async fn has_children(conn: &mut AnyConnection, id: i64) -> Result<bool> {
+    Ok(most_visible_child(conn, id).await?.is_some())
+}
+
+/// Moves a subtree: every namespace and Project whose traversal starts with `old_traversal`
+/// gets the new prefixes of traversal and full path. The root's own row gets `parent_id`,
+/// `path` and `name` too.
+pub struct Move<'a> {
+    pub root: i64,
+    pub old_traversal: &'a str,
+    pub new_traversal: &'a str,
+    pub old_full_path: &'a str,
+    pub new_full_path: &'a str,
+    pub parent_id: Option<i64>,
+    pub path: &'a str,
+    pub name: &'a str,
+    pub now: i64,
+}
+
+pub async fn move_subtree(conn: &mut AnyConnection, m: &Move<'_>) -> Result<()> {
+    let end = subtree_end(m.old_traversal);
+    let t_len = m.old_traversal.len() as i64;
+    let p_len = m.old_full_path.len() as i64;
+    sqlx::query(
+        "UPDATE namespaces SET parent_id = $2, path = $3, name = $4, updated_at = $5 WHERE id = $1",
+    )
+    .bind(m.root)
+    .bind(m.parent_id)
+    .bind(m.path)
+    .bind(m.name)
+    .bind(m.now)
+    .execute(&mut *conn)
+    .await?;
+    for table in ["namespaces", "projects"] {
+        let sql = format!(
+            "UPDATE {table} SET traversal = $3 || substr(traversal, $4), full_path = $5 || substr(full_path, $6) \
+             WHERE traversal >= $1 AND traversal < $2"
+        );
+        sqlx::query(&sql)
+            .bind(m.old_traversal)
+            .bind(&end)
+            .bind(m.new_traversal)
+            .bind(t_len + 1)
+            .bind(m.new_full_path)
+            .bind(p_len + 1)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Every namespace of a subtree, root first.
+pub async fn subtree(conn: &mut AnyConnection, traversal: &str) -> Result<Vec<NamespaceRow>> {
+    let sql = format!(
+        "SELECT {NAMESPACE_COLUMNS} FROM namespaces WHERE traversal >= $1 AND traversal < $2 ORDER BY traversal"
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(traversal)
+        .bind(subtree_end(traversal))
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Deletes a subtree of Groups with everything in it: Projects, memberships, links, redirects.
+pub async fn delete_subtree(conn: &mut AnyConnection, traversal: &str) -> Result<()> {
+    let end = subtree_end(traversal);
+    let statements = [
+        "DELETE FROM members WHERE source_type = 'project' AND source_id IN (SELECT id FROM projects WHERE traversal >= $1 AND traversal < $2)",
+        "DELETE FROM project_group_links WHERE project_id IN (SELECT id FROM projects WHERE traversal >= $1 AND traversal < $2)",
+        "DELETE FROM project_group_links WHERE group_id IN (SELECT id FROM namespaces WHERE traversal >= $1 AND traversal < $2)",
+        "DELETE FROM redirect_routes WHERE source_type = 'project' AND source_id IN (SELECT id FROM projects WHERE traversal >= $1 AND traversal < $2)",
+        "DELETE FROM projects WHERE traversal >= $1 AND traversal < $2",
+        "DELETE FROM members WHERE source_type = 'group' AND source_id IN (SELECT id FROM namespaces WHERE traversal >= $1 AND traversal < $2)",
+        "DELETE FROM group_group_links WHERE shared_group_id IN (SELECT id FROM namespaces WHERE traversal >= $1 AND traversal < $2)",
+        "DELETE FROM group_group_links WHERE shared_with_group_id IN (SELECT id FROM namespaces WHERE traversal >= $1 AND traversal < $2)",
+        "DELETE FROM redirect_routes WHERE source_type = 'group' AND source_id IN (SELECT id FROM namespaces WHERE traversal >= $1 AND traversal < $2)",
+    ];
+    for statement in statements {
+        sqlx::query(statement)
+            .bind(traversal)
+            .bind(&end)
+            .execute(&mut *conn)
+            .await?;
+    }
+    // One statement: both databases check the parent_id reference at its end, not per row.
+    sqlx::query("DELETE FROM namespaces WHERE traversal >= $1 AND traversal < $2")
+        .bind(traversal)
+        .bind(&end)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Redirect routes: old full paths of moved or renamed Groups and Projects.
+pub async fn add_redirect(
+    conn: &mut AnyConnection,
+    id: i64,
+    org: i64,
+    source_type: &str,
+    source_id: i64,
+    path: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO redirect_routes (id, organization_id, source_type, source_id, path, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(org)
+    .bind(source_type)
+    .bind(source_id)
+    .bind(path)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Drops a redirect that a new Group or Project is taking over.
+pub async fn remove_redirect(conn: &mut AnyConnection, path: &str) -> Result<()> {
+    sqlx::query("DELETE FROM redirect_routes WHERE lower(path) = $1")
+        .bind(path.to_lowercase())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The Group or Project an old path redirects to: (source_type, id).
+pub async fn find_redirect(conn: &mut AnyConnection, path: &str) -> Result<Option<(String, i64)>> {
+    Ok(
+        sqlx::query_as("SELECT source_type, source_id FROM redirect_routes WHERE lower(path) = $1")
+            .bind(path.to_lowercase())
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// The top-level namespaces (Groups and personal namespaces) of an Organization.
+pub async fn roots_of_organization(
+    conn: &mut AnyConnection,
+    org: i64,
+) -> Result<Vec<NamespaceRow>> {
+    let sql = format!(
+        "SELECT {NAMESPACE_COLUMNS} FROM namespaces WHERE organization_id = $1 AND parent_id IS NULL ORDER BY id"
+    );
+    Ok(sqlx::query_as(&sql).bind(org).fetch_all(conn).await?)
+}

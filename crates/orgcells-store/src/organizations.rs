@@ -1,0 +1,200 @@
+//! Organizations and their Users (`organization_users`).
+
+use sqlx::AnyConnection;
+
+use crate::Result;
+use crate::rows::{ORGANIZATION_COLUMNS, OrganizationRow, OrganizationUserRow};
+use crate::sql::Sql;
+
+pub async fn insert(conn: &mut AnyConnection, org: &OrganizationRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO organizations (id, name, path, description, avatar_url, visibility_level, state, \
+         group_creation_owners_only, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(org.id)
+    .bind(&org.name)
+    .bind(&org.path)
+    .bind(&org.description)
+    .bind(&org.avatar_url)
+    .bind(org.visibility_level)
+    .bind(&org.state)
+    .bind(org.group_creation_owners_only)
+    .bind(org.created_at)
+    .bind(org.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<OrganizationRow>> {
+    let sql = format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE id = $1");
+    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
+}
+
+pub async fn find_by_path(conn: &mut AnyConnection, path: &str) -> Result<Option<OrganizationRow>> {
+    let sql = format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE lower(path) = $1");
+    Ok(sqlx::query_as(&sql)
+        .bind(path.to_lowercase())
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub async fn update(conn: &mut AnyConnection, org: &OrganizationRow) -> Result<()> {
+    sqlx::query(
+        "UPDATE organizations SET name = $2, path = $3, description = $4, avatar_url = $5, visibility_level = $6, \
+         state = $7, group_creation_owners_only = $8, updated_at = $9 WHERE id = $1",
+    )
+    .bind(org.id)
+    .bind(&org.name)
+    .bind(&org.path)
+    .bind(&org.description)
+    .bind(&org.avatar_url)
+    .bind(org.visibility_level)
+    .bind(&org.state)
+    .bind(org.group_creation_owners_only)
+    .bind(org.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Deletes an Organization that holds no Groups or Projects, with its Organization Users.
+pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM organization_users WHERE organization_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM organizations WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Organizations a viewer may see, by id: all (`all`), or the public ones and those listed.
+pub struct OrganizationFilter {
+    pub all: bool,
+    pub member_of: Vec<i64>,
+    pub search: Option<String>,
+}
+
+pub async fn list(
+    conn: &mut AnyConnection,
+    filter: &OrganizationFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<OrganizationRow>, i64)> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE 1 = 1"
+    ));
+    let mut count = Sql::new("SELECT COUNT(*) FROM organizations WHERE 1 = 1");
+    for q in [&mut sql, &mut count] {
+        if !filter.all {
+            q.push(" AND (visibility_level = 20 OR id IN ")
+                .int_list(filter.member_of.iter().copied())
+                .push(")");
+        }
+        if let Some(search) = &filter.search {
+            let pattern = crate::namespaces::like_pattern(search);
+            q.push(" AND (lower(name) LIKE ")
+                .text(pattern.clone())
+                .push(" ESCAPE '\\' OR lower(path) LIKE ")
+                .text(pattern)
+                .push(" ESCAPE '\\')");
+        }
+    }
+    sql.push(" ORDER BY id LIMIT ")
+        .int(limit)
+        .push(" OFFSET ")
+        .int(offset);
+    let rows = sql.query_as().fetch_all(&mut *conn).await?;
+    let total = count.query_scalar().fetch_one(conn).await?;
+    Ok((rows, total))
+}
+
+pub async fn count_groups(conn: &mut AnyConnection, id: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM namespaces WHERE organization_id = $1 AND kind = 'group'",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Adds a User to an Organization; an existing row is left as it is. Returns whether it was added.
+pub async fn add_user(
+    conn: &mut AnyConnection,
+    org: i64,
+    user: i64,
+    access_level: i64,
+    now: i64,
+) -> Result<bool> {
+    let added = sqlx::query(
+        "INSERT INTO organization_users (organization_id, user_id, access_level, state, enterprise, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'active', 0, $4, $4) ON CONFLICT (organization_id, user_id) DO NOTHING",
+    )
+    .bind(org)
+    .bind(user)
+    .bind(access_level)
+    .bind(now)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(added == 1)
+}
+
+pub async fn find_user(
+    conn: &mut AnyConnection,
+    org: i64,
+    user: i64,
+) -> Result<Option<OrganizationUserRow>> {
+    Ok(sqlx::query_as(
+        "SELECT organization_id, user_id, access_level, state, enterprise, created_at FROM organization_users \
+         WHERE organization_id = $1 AND user_id = $2",
+    )
+    .bind(org)
+    .bind(user)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Every Organization a User belongs to.
+pub async fn memberships_of(
+    conn: &mut AnyConnection,
+    user: i64,
+) -> Result<Vec<OrganizationUserRow>> {
+    Ok(sqlx::query_as(
+        "SELECT organization_id, user_id, access_level, state, enterprise, created_at FROM organization_users \
+         WHERE user_id = $1 ORDER BY organization_id",
+    )
+    .bind(user)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The Organization Users of an Organization, optionally only those in `only` (user ids).
+pub async fn list_users(
+    conn: &mut AnyConnection,
+    org: i64,
+    only: Option<&[i64]>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<OrganizationUserRow>, i64)> {
+    let mut sql = Sql::new(
+        "SELECT organization_id, user_id, access_level, state, enterprise, created_at FROM organization_users WHERE organization_id = ",
+    );
+    let mut count = Sql::new("SELECT COUNT(*) FROM organization_users WHERE organization_id = ");
+    for q in [&mut sql, &mut count] {
+        q.int(org);
+        if let Some(only) = only {
+            q.push(" AND user_id IN ").int_list(only.iter().copied());
+        }
+    }
+    sql.push(" ORDER BY user_id LIMIT ")
+        .int(limit)
+        .push(" OFFSET ")
+        .int(offset);
+    let rows = sql.query_as().fetch_all(&mut *conn).await?;
+    let total = count.query_scalar().fetch_one(conn).await?;
+    Ok((rows, total))
+}

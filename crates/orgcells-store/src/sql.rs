@@ -1,0 +1,90 @@
+//! A small builder for queries whose filters depend on the request. It numbers placeholders
+//! `$1, $2, ...`, which both backends accept, and keeps the values to bind in order.
+
+use sqlx::any::{Any, AnyArguments};
+use sqlx::query::QueryAs;
+
+#[derive(Debug, Clone)]
+pub(crate) enum Value {
+    Int(i64),
+    Text(String),
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Sql {
+    text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    pub(crate) fn new(text: &str) -> Sql {
+        Sql {
+            text: text.to_owned(),
+            values: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, text: &str) -> &mut Sql {
+        self.text.push_str(text);
+        self
+    }
+
+    pub(crate) fn int(&mut self, value: i64) -> &mut Sql {
+        self.values.push(Value::Int(value));
+        let n = self.values.len();
+        self.text.push_str(&format!("${n}"));
+        self
+    }
+
+    pub(crate) fn text(&mut self, value: impl Into<String>) -> &mut Sql {
+        self.values.push(Value::Text(value.into()));
+        let n = self.values.len();
+        self.text.push_str(&format!("${n}"));
+        self
+    }
+
+    /// `(v1, v2, ...)` for an `IN` list; `(NULL)` when empty, which matches nothing.
+    pub(crate) fn int_list(&mut self, values: impl IntoIterator<Item = i64>) -> &mut Sql {
+        self.push("(");
+        let mut any = false;
+        for value in values {
+            if any {
+                self.push(", ");
+            }
+            self.int(value);
+            any = true;
+        }
+        if !any {
+            self.push("NULL");
+        }
+        self.push(")")
+    }
+
+    pub(crate) fn query_as<T>(&self) -> QueryAs<'_, Any, T, AnyArguments<'_>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        let mut query = sqlx::query_as(&self.text);
+        for value in &self.values {
+            query = match value {
+                Value::Int(v) => query.bind(*v),
+                Value::Text(v) => query.bind(v.as_str()),
+            };
+        }
+        query
+    }
+
+    pub(crate) fn query_scalar<T>(&self) -> sqlx::query::QueryScalar<'_, Any, T, AnyArguments<'_>>
+    where
+        (T,): for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        let mut query = sqlx::query_scalar(&self.text);
+        for value in &self.values {
+            query = match value {
+                Value::Int(v) => query.bind(*v),
+                Value::Text(v) => query.bind(v.as_str()),
+            };
+        }
+        query
+    }
+}

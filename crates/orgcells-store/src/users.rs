@@ -1,0 +1,168 @@
+//! Users: cluster-wide, apart from the Cell-local tables. Only this module reads `users`.
+
+use sqlx::AnyConnection;
+
+use crate::Result;
+use crate::rows::{USER_COLUMNS, UserRow};
+use crate::sql::Sql;
+
+pub async fn insert(conn: &mut AnyConnection, user: &UserRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO users (id, username, email, name, state, bot, admin, password_hash, home_organization_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(user.id)
+    .bind(&user.username)
+    .bind(&user.email)
+    .bind(&user.name)
+    .bind(&user.state)
+    .bind(user.bot)
+    .bind(user.admin)
+    .bind(&user.password_hash)
+    .bind(user.home_organization_id)
+    .bind(user.created_at)
+    .bind(user.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn update(conn: &mut AnyConnection, user: &UserRow) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET username = $2, email = $3, name = $4, state = $5, bot = $6, admin = $7, password_hash = $8, \
+         updated_at = $9 WHERE id = $1",
+    )
+    .bind(user.id)
+    .bind(&user.username)
+    .bind(&user.email)
+    .bind(&user.name)
+    .bind(&user.state)
+    .bind(user.bot)
+    .bind(user.admin)
+    .bind(&user.password_hash)
+    .bind(user.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<UserRow>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
+}
+
+pub async fn find_by_username(conn: &mut AnyConnection, username: &str) -> Result<Option<UserRow>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(username) = $1");
+    Ok(sqlx::query_as(&sql)
+        .bind(username.to_lowercase())
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub async fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<UserRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(&format!("SELECT {USER_COLUMNS} FROM users WHERE id IN "));
+    sql.int_list(ids.iter().copied());
+    Ok(sql.query_as().fetch_all(conn).await?)
+}
+
+/// Filters of `GET /users`.
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    pub search: Option<String>,
+    pub username: Option<String>,
+    /// Only Users in this state.
+    pub state: Option<String>,
+    pub admins: Option<bool>,
+    pub bots: Option<bool>,
+    /// Only these ids (a scope computed by the caller).
+    pub ids: Option<Vec<i64>>,
+}
+
+/// Sorting and the page of a list: keyset (`after`: rows past this id) or offset.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub limit: i64,
+    pub offset: i64,
+    pub descending: bool,
+    pub after_id: Option<i64>,
+}
+
+pub async fn list(
+    conn: &mut AnyConnection,
+    filter: &UserFilter,
+    page: Page,
+    count: bool,
+) -> Result<(Vec<UserRow>, Option<i64>)> {
+    let mut rows_sql = Sql::new(&format!("SELECT {USER_COLUMNS} FROM users WHERE 1 = 1"));
+    let mut count_sql = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE 1 = 1");
+    for q in [&mut rows_sql, &mut count_sql] {
+        if let Some(search) = &filter.search {
+            let pattern = crate::namespaces::like_pattern(search);
+            q.push(" AND (lower(username) LIKE ")
+                .text(pattern.clone())
+                .push(" ESCAPE '\\' OR lower(name) LIKE ")
+                .text(pattern)
+                .push(" ESCAPE '\\' OR lower(email) = ")
+                .text(search.to_lowercase())
+                .push(")");
+        }
+        if let Some(username) = &filter.username {
+            q.push(" AND lower(username) = ")
+                .text(username.to_lowercase());
+        }
+        if let Some(state) = &filter.state {
+            q.push(" AND state = ").text(state.clone());
+        }
+        if let Some(admins) = filter.admins {
+            q.push(" AND admin = ").int(i64::from(admins));
+        }
+        if let Some(bots) = filter.bots {
+            q.push(" AND bot = ").int(i64::from(bots));
+        }
+        if let Some(ids) = &filter.ids {
+            q.push(" AND id IN ").int_list(ids.iter().copied());
+        }
+    }
+    count_sql.push(" LIMIT 10001) counted");
+    if let Some(after) = page.after_id {
+        rows_sql
+            .push(if page.descending {
+                " AND id < "
+            } else {
+                " AND id > "
+            })
+            .int(after);
+    }
+    rows_sql.push(if page.descending {
+        " ORDER BY id DESC"
+    } else {
+        " ORDER BY id"
+    });
+    rows_sql
+        .push(" LIMIT ")
+        .int(page.limit)
+        .push(" OFFSET ")
+        .int(page.offset);
+    let rows = rows_sql.query_as().fetch_all(&mut *conn).await?;
+    let total = if count {
+        Some(count_sql.query_scalar().fetch_one(conn).await?)
+    } else {
+        None
+    };
+    Ok((rows, total))
+}
+
+pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM personal_access_tokens WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,164 @@
+//! Starting orgcells: configuration, the database, the service and the HTTP server. `main.rs`
+//! parses the command line; tests call [`start`] directly.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use orgcells_api::{App, AppState};
+use orgcells_core::ids::CellId;
+use orgcells_service::bootstrap::AdminSetup;
+use orgcells_service::{Service, Settings};
+use orgcells_store::Db;
+use tokio::net::TcpListener;
+
+/// Everything `serve` needs.
+#[derive(Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// Where the SQLite file lives when no database URL is given.
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`; a SQLite file in `data_dir` when absent.
+    pub database_url: Option<String>,
+    /// The base of every `web_url` and `Link`; `http://<listen>` when absent.
+    pub external_url: Option<String>,
+    pub cell: CellId,
+    pub admin: AdminSetup,
+    pub allow_organization_creation: bool,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
+            .field("external_url", &self.external_url)
+            .field("cell", &self.cell)
+            .field(
+                "admin_token",
+                &self.admin.token.as_ref().map(|_| "[redacted]"),
+            )
+            .field(
+                "admin_password",
+                &self.admin.password.as_ref().map(|_| "[redacted]"),
+            )
+            .field(
+                "allow_organization_creation",
+                &self.allow_organization_creation,
+            )
+            .finish()
+    }
+}
+
+/// A database URL with its password hidden.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:[redacted]{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Config {
+    /// The database URL to use: the configured one, or a SQLite file in the data directory.
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating the data directory {}", self.data_dir.display()))?;
+        Ok(format!(
+            "sqlite://{}?mode=rwc",
+            self.data_dir.join("orgcells.db").display()
+        ))
+    }
+}
+
+/// Connects and migrates the Cell's database.
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    let url = config.database_url()?;
+    let db = Db::connect(&url, config.cell)
+        .await
+        .with_context(|| format!("connecting to {}", redact_url(&url)))?;
+    db.migrate().await.context("migrating the database")?;
+    Ok(db)
+}
+
+/// A started server.
+pub struct Running {
+    pub addr: SocketAddr,
+    /// root's token, when it was created on this start without one given.
+    pub new_admin_token: Option<String>,
+    pub db: Db,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Running {
+    /// Stops accepting, finishes the requests under way, closes the database.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(());
+        self.server.await.context("server task")??;
+        self.db.close().await;
+        Ok(())
+    }
+
+    /// Waits until the server ends (after [`Running::stop`] from elsewhere, or a signal).
+    pub async fn wait(self, signal: impl std::future::Future<Output = ()>) -> anyhow::Result<()> {
+        signal.await;
+        self.stop().await
+    }
+}
+
+/// Migrates, bootstraps (Default Organization, root) and starts serving.
+pub async fn start(config: &Config) -> anyhow::Result<Running> {
+    let db = open_database(config).await?;
+    let service = Service::new(
+        db.clone(),
+        Settings {
+            allow_organization_creation: config.allow_organization_creation,
+        },
+    );
+    let new_admin_token = service
+        .bootstrap(&config.admin)
+        .await
+        .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let external_url = config
+        .external_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let state = AppState(Arc::new(App {
+        service,
+        external_url: external_url.trim_end_matches('/').to_owned(),
+    }));
+    let app = orgcells_api::router(state);
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(Running {
+        addr,
+        new_admin_token,
+        db,
+        server,
+        shutdown,
+    })
+}
