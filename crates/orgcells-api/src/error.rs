@@ -37,6 +37,10 @@ impl IntoResponse for ApiError {
                 StatusCode::FORBIDDEN,
                 json!({"message": format!("403 Forbidden - {reason}")}),
             ),
+            ServiceError::NotFoundNamed(what) => (
+                StatusCode::NOT_FOUND,
+                json!({"message": format!("404 {what} Not Found")}),
+            ),
             ServiceError::NotFound(what) => (
                 StatusCode::NOT_FOUND,
                 json!({"message": format!("404 {what} Not Found")}),

@@ -93,7 +93,9 @@ impl Service {
                 user: Some(user),
                 scopes: caller.scopes,
             }),
-            _ => Err(ServiceError::NotFound(leak_ident(ident))),
+            _ => Err(ServiceError::NotFoundNamed(format!(
+                "User with ID or username '{ident}'"
+            ))),
         }
     }
 }
@@ -101,11 +103,4 @@ impl Service {
 /// Whether a User in this state may use the API.
 fn signs_in(user: &UserRow) -> bool {
     matches!(user.state.as_str(), "active")
-}
-
-/// GitLab's message names the identifier: "404 User with ID or username 'x' Not Found". The
-/// error type holds a static resource name, so the identifier is kept short and interned once.
-fn leak_ident(ident: &str) -> &'static str {
-    let _ = ident;
-    "User"
 }

@@ -14,6 +14,9 @@ pub enum ServiceError {
     /// 404: the resource does not exist for the caller (named: "Group", "Project", ...).
     #[error("404 {0} Not Found")]
     NotFound(&'static str),
+    /// 404 naming what was asked for: "User with ID or username 'x'".
+    #[error("404 {0} Not Found")]
+    NotFoundNamed(String),
     /// 400 with messages per field.
     #[error("{0}")]
     Invalid(Invalid),

@@ -481,6 +481,7 @@ impl Service {
             _ => GroupOrder::Name,
         };
         let query = GroupQuery {
+            with_personal: false,
             organization: org,
             place,
             search: filter.search.clone(),

@@ -29,7 +29,7 @@ impl Service {
         let me = caller.user()?;
         let mut conn = self.db.read().await?;
         let mut personal = Vec::new();
-        if page.offset() == 0 {
+        if page.offset() == 0 && !caller.is_admin() {
             for org in organizations::memberships_of(&mut conn, me.id).await? {
                 if let Some(ns) =
                     namespaces::find_personal(&mut conn, org.organization_id, me.id).await?
@@ -50,6 +50,7 @@ impl Service {
             standing.scope(Some(AccessLevel::Guest))
         };
         let query = GroupQuery {
+            with_personal: caller.is_admin(),
             organization: None,
             place: Place::Anywhere,
             search,

@@ -238,6 +238,7 @@ impl Service {
             let (groups, _) = namespaces::list_groups(
                 tx.conn(),
                 &namespaces::GroupQuery {
+                    with_personal: false,
                     organization: Some(row.id),
                     place: namespaces::Place::TopLevel,
                     search: None,

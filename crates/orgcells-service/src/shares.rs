@@ -197,6 +197,11 @@ impl Service {
                 "belongs to another organization: projects cannot be shared across organizations",
             ));
         }
+        if traversal.iter().any(|id| id.0 == invited.id) {
+            return Err(ServiceError::Conflict(
+                "The project already belongs to this group".into(),
+            ));
+        }
         if links::find(tx.conn(), LinkKind::Project, row.id, invited.id)
             .await?
             .is_some()

@@ -126,6 +126,8 @@ pub enum GroupOrder {
 /// A Group list: which Groups, in what order, which page.
 #[derive(Debug, Clone)]
 pub struct GroupQuery {
+    /// Personal namespaces too (`GET /namespaces` for an admin), not only Groups.
+    pub with_personal: bool,
     pub organization: Option<i64>,
     pub place: Place,
     pub search: Option<String>,
@@ -155,11 +157,17 @@ pub async fn list_groups(
     scope: &Scope,
     count: bool,
 ) -> Result<(Vec<NamespaceRow>, Option<i64>)> {
+    let kinds = if query.with_personal {
+        "n.kind IN ('group', 'user')"
+    } else {
+        "n.kind = 'group'"
+    };
     let mut rows = Sql::new(&format!(
-        "SELECT {NAMESPACE_COLUMNS} FROM namespaces n WHERE n.kind = 'group'"
+        "SELECT {NAMESPACE_COLUMNS} FROM namespaces n WHERE {kinds}"
     ));
-    let mut total =
-        Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM namespaces n WHERE n.kind = 'group'");
+    let mut total = Sql::new(&format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM namespaces n WHERE {kinds}"
+    ));
     for q in [&mut rows, &mut total] {
         if let Some(org) = query.organization {
             q.push(" AND n.organization_id = ").int(org);
@@ -286,7 +294,7 @@ pub async fn move_subtree(conn: &mut AnyConnection, m: &Move<'_>) -> Result<()> 
     .await?;
     for table in ["namespaces", "projects"] {
         let sql = format!(
-            "UPDATE {table} SET traversal = $3 || substr(traversal, $4), full_path = $5 || substr(full_path, $6) \
+            "UPDATE {table} SET traversal = $3 || substr(traversal, CAST($4 AS INTEGER)), full_path = $5 || substr(full_path, CAST($6 AS INTEGER)) \
              WHERE traversal >= $1 AND traversal < $2"
         );
         sqlx::query(&sql)
