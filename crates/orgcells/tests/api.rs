@@ -1,0 +1,266 @@
+//! GitLab's wire habits: ids and paths, merged parameters, pagination, authentication, status
+//! codes.
+
+mod common;
+
+use common::{TestApp, unique};
+use serde_json::json;
+
+async fn ids_and_encoded_paths(app: &TestApp) {
+    let (top, top_path) = app.group(None, "private", None).await;
+    let (sub, sub_path) = app.group(Some(top), "private", None).await;
+    let (_, project_path) = app.project(sub, "private").await;
+    let encoded = sub_path.replace('/', "%2F");
+    assert_eq!(
+        app.get(app.admin(), &format!("/groups/{encoded}"))
+            .await
+            .expect(200)
+            .id(),
+        sub
+    );
+    assert_eq!(
+        app.get(app.admin(), &format!("/groups/{top_path}"))
+            .await
+            .expect(200)
+            .id(),
+        top
+    );
+    let project = app
+        .get(
+            app.admin(),
+            &format!("/projects/{}", project_path.replace('/', "%2F")),
+        )
+        .await
+        .expect(200);
+    assert_eq!(project.body["path_with_namespace"], json!(project_path));
+    assert_eq!(project.body["namespace"]["id"], json!(sub));
+    app.get(app.admin(), "/groups/no-such-group")
+        .await
+        .expect(404);
+    assert_eq!(
+        app.get(app.admin(), "/groups/999999999")
+            .await
+            .expect(404)
+            .body,
+        json!({"message": "404 Group Not Found"})
+    );
+}
+
+async fn parameters_from_query_json_and_form(app: &TestApp) {
+    // Query string on POST, as python-gitlab sends it.
+    let path = unique("q");
+    let url = format!("{}/groups?name={path}&path={path}", app.base);
+    let reply = app
+        .http
+        .post(&url)
+        .header("PRIVATE-TOKEN", common::ADMIN_TOKEN)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(reply.status().as_u16(), 201);
+    // A form body, as the `gitlab` crate sends it.
+    let path = unique("f");
+    let reply = app
+        .http
+        .post(format!("{}/groups", app.base))
+        .header("PRIVATE-TOKEN", common::ADMIN_TOKEN)
+        .form(&[
+            ("name", path.as_str()),
+            ("path", path.as_str()),
+            ("visibility", "internal"),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(reply.status().as_u16(), 201);
+    let body: serde_json::Value = reply.json().await.expect("json");
+    assert_eq!(body["visibility"], json!("internal"));
+    // A JSON content type on a GET with no body is fine.
+    let reply = app
+        .http
+        .get(format!("{}/groups", app.base))
+        .header("PRIVATE-TOKEN", common::ADMIN_TOKEN)
+        .header("Content-Type", "application/json")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(reply.status().as_u16(), 200);
+    // Malformed JSON is a 400 that changes nothing.
+    let reply = app
+        .http
+        .post(format!("{}/groups", app.base))
+        .header("PRIVATE-TOKEN", common::ADMIN_TOKEN)
+        .header("Content-Type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(reply.status().as_u16(), 400);
+}
+
+async fn offset_and_keyset_pagination(app: &TestApp) {
+    let (top, _) = app.group(None, "private", None).await;
+    for _ in 0..5 {
+        app.group(Some(top), "private", None).await;
+    }
+    let page = app
+        .get(
+            app.admin(),
+            &format!("/groups/{top}/subgroups?per_page=2&page=2"),
+        )
+        .await
+        .expect(200);
+    assert_eq!(page.body.as_array().map(Vec::len), Some(2));
+    assert_eq!(page.header("x-total").as_deref(), Some("5"));
+    assert_eq!(page.header("x-total-pages").as_deref(), Some("3"));
+    assert_eq!(page.header("x-page").as_deref(), Some("2"));
+    assert_eq!(page.header("x-next-page").as_deref(), Some("3"));
+    assert_eq!(page.header("x-prev-page").as_deref(), Some("1"));
+    let link = page.header("link").unwrap_or_default();
+    for rel in ["prev", "next", "first", "last"] {
+        assert!(
+            link.contains(&format!("rel=\"{rel}\"")),
+            "{rel} missing from {link}"
+        );
+    }
+    assert!(
+        link.starts_with("<http://"),
+        "Link must be absolute: {link}"
+    );
+    // per_page is capped at 100.
+    let capped = app
+        .get(
+            app.admin(),
+            &format!("/groups/{top}/subgroups?per_page=500"),
+        )
+        .await
+        .expect(200);
+    assert_eq!(capped.header("x-per-page").as_deref(), Some("100"));
+
+    // Keyset: follow rel="next" until it ends; every subgroup once, in name order.
+    let mut url = format!(
+        "{}/groups/{top}/subgroups?pagination=keyset&order_by=name&per_page=2",
+        app.base
+    );
+    let mut names = Vec::new();
+    loop {
+        let response = app
+            .http
+            .get(&url)
+            .header("PRIVATE-TOKEN", common::ADMIN_TOKEN)
+            .send()
+            .await
+            .expect("send");
+        let next = response
+            .headers()
+            .get("link")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let page: Vec<serde_json::Value> = response.json().await.expect("json");
+        names.extend(
+            page.iter()
+                .map(|g| g["name"].as_str().unwrap_or_default().to_owned()),
+        );
+        match next.and_then(|l| {
+            l.split(';').next().map(|u| {
+                u.trim_matches(|c| c == '<' || c == '>' || c == ' ')
+                    .to_owned()
+            })
+        }) {
+            Some(next) => url = next,
+            None => break,
+        }
+    }
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names.len(), 5);
+    assert_eq!(names, sorted);
+    // Keyset for projects is offered for order_by=id only.
+    app.get(app.admin(), "/projects?pagination=keyset&order_by=name")
+        .await
+        .expect(405);
+}
+
+async fn authentication(app: &TestApp) {
+    app.get(None, "/user").await.expect(401);
+    assert_eq!(
+        app.get(Some("glpat-not-a-real-token"), "/user")
+            .await
+            .expect(401)
+            .body,
+        json!({"message": "401 Unauthorized"})
+    );
+    let (id, token) = app.user("auth").await;
+    assert_eq!(app.get(Some(&token), "/user").await.expect(200).id(), id);
+    // Bearer works too.
+    let reply = app
+        .http
+        .get(format!("{}/user", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(reply.status().as_u16(), 200);
+    // Plain Users may not create Users; sudo is for admins.
+    app.post(
+        Some(&token),
+        "/users",
+        json!({"username": unique("x"), "email": "x@example.com", "name": "x"}),
+    )
+    .await
+    .expect(403);
+    let reply = app
+        .http
+        .get(format!("{}/user", app.base))
+        .header("PRIVATE-TOKEN", &token)
+        .header("Sudo", "root")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(reply.status().as_u16(), 403);
+    let reply = app
+        .http
+        .get(format!("{}/user?sudo={id}", app.base))
+        .header("PRIVATE-TOKEN", common::ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("send");
+    let body: serde_json::Value = reply.json().await.expect("json");
+    assert_eq!(body["id"], json!(id));
+}
+
+async fn default_organization_stays(app: &TestApp) {
+    let default = app.get(None, "/organizations/default").await.expect(200);
+    assert_eq!(default.body["id"], json!(1));
+    assert!(
+        default.body["web_url"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("/-/organizations/default")
+    );
+    app.delete(app.admin(), "/organizations/1")
+        .await
+        .expect(400);
+    app.get(None, "/organizations/1").await.expect(200);
+}
+
+async fn ids_come_from_the_cell_range(app: &TestApp) {
+    let (group, _) = app.group(None, "private", None).await;
+    let (min, max) = orgcells_core::ids::CellId(1).id_range();
+    assert!(
+        group >= min && group <= max,
+        "{group} outside cell 1's range"
+    );
+    let org = app.organization("public").await;
+    assert!(org >= 1000);
+}
+
+both!(
+    ids_and_encoded_paths,
+    parameters_from_query_json_and_form,
+    offset_and_keyset_pagination,
+    authentication,
+    default_organization_stays,
+    ids_come_from_the_cell_range,
+);
