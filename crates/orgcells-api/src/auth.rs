@@ -40,13 +40,11 @@ pub fn token_of(parts: &Parts) -> Option<String> {
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-    {
-        if let Some(token) = value
+        && let Some(token) = value
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
-        {
-            return Some(token.trim().to_owned());
-        }
+    {
+        return Some(token.trim().to_owned());
     }
     query_param(parts, "private_token").or_else(|| query_param(parts, "access_token"))
 }

@@ -163,7 +163,7 @@ pub fn user(base: &str, user: &UserRow, view: UserView, namespace_id: Option<i64
         private_profile: false,
         commit_email: user.email.clone(),
     });
-    let admin = (view == UserView::Admin).then(|| UserAdmin {
+    let admin = (view == UserView::Admin).then_some(UserAdmin {
         is_admin: user.admin == 1,
         note: None,
         namespace_id,

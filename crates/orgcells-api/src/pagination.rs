@@ -12,6 +12,7 @@ use crate::params::Params;
 
 pub const MAX_PER_PAGE: i64 = 100;
 pub const DEFAULT_PER_PAGE: i64 = 20;
+const MAX_PAGE: i64 = 10_000_000;
 /// Above this many rows, GitLab drops `X-Total`, `X-Total-Pages` and `rel="last"`.
 pub const COUNT_LIMIT: i64 = 10_000;
 
@@ -22,7 +23,8 @@ pub fn page_request(params: &Params, keyset_allowed: bool) -> Result<PageRequest
         .int("per_page")?
         .unwrap_or(DEFAULT_PER_PAGE)
         .clamp(1, MAX_PER_PAGE);
-    let page = params.int("page")?.unwrap_or(1).max(1);
+    // Pages past a billion rows hold nothing; the cap keeps page arithmetic from overflowing.
+    let page = params.int("page")?.unwrap_or(1).clamp(1, MAX_PAGE);
     let keyset = params.text("pagination")?.as_deref() == Some("keyset");
     if keyset && !keyset_allowed {
         return Err(ApiError(ServiceError::NotAllowed(

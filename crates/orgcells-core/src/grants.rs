@@ -35,6 +35,8 @@ pub struct ProjectLinkFact {
     pub project: ProjectId,
     /// Traversal ids (root first) of the Group invited to the Project.
     pub invited_traversal: Vec<NamespaceId>,
+    /// Traversal ids of the Project's own namespace: whoever the link reaches sees these Groups.
+    pub namespace_traversal: Vec<NamespaceId>,
     pub max_access: AccessLevel,
 }
 
@@ -118,6 +120,8 @@ impl Grants {
                 link.project,
                 reached.min(link.max_access),
             );
+            self.project_ancestors
+                .extend(link.namespace_traversal.iter().copied());
         }
     }
 
@@ -151,6 +155,11 @@ impl Grants {
             .copied()
             .unwrap_or(AccessLevel::NoAccess);
         through_namespace.max(own)
+    }
+
+    /// The level granted on a Project itself (direct membership or a project-group link).
+    pub fn project_grant(&self, project: ProjectId) -> Option<AccessLevel> {
+        self.projects.get(&project).copied()
     }
 
     /// Whether the User is a Member of a Project somewhere below this Group.
@@ -216,6 +225,9 @@ mod tests {
     use super::*;
     use AccessLevel::*;
 
+    /// Direct Group memberships of a case: (group id, level).
+    type Direct = &'static [(i64, AccessLevel)];
+
     fn ns(ids: &[i64]) -> Vec<NamespaceId> {
         ids.iter().map(|id| NamespaceId(*id)).collect()
     }
@@ -229,7 +241,7 @@ mod tests {
     #[test]
     fn inheritance_and_highest_level() {
         // (direct memberships, group traversal, expected level)
-        let cases: &[(&[(i64, AccessLevel)], &[i64], AccessLevel)] = &[
+        let cases: &[(Direct, &[i64], AccessLevel)] = &[
             (&[(1, Developer)], &[1], Developer),
             (&[(1, Developer)], &[1, 2], Developer),
             (&[(1, Developer)], &[1, 2, 3], Developer),
@@ -263,7 +275,7 @@ mod tests {
     fn group_links_cap_and_reach_direct_members_only() {
         // Group 10 (and its subtree, 11) is shared with group 2 (a subgroup of 1) at `max`.
         // (direct memberships, link max, target traversal, expected)
-        let cases: &[(&[(i64, AccessLevel)], AccessLevel, &[i64], AccessLevel)] = &[
+        let cases: &[(Direct, AccessLevel, &[i64], AccessLevel)] = &[
             (&[(2, Owner)], Developer, &[10], Developer),
             (&[(2, Owner)], Developer, &[10, 11], Developer),
             (&[(2, Reporter)], Developer, &[10], Reporter),
@@ -312,7 +324,7 @@ mod tests {
         // Group 11 is itself shared with group 20 at Maintainer.
         // (direct group memberships, project membership, project link max, expected)
         let cases: &[(
-            &[(i64, AccessLevel)],
+            Direct,
             Option<AccessLevel>,
             Option<AccessLevel>,
             AccessLevel,
@@ -354,6 +366,7 @@ mod tests {
                     .map(|max| ProjectLinkFact {
                         project,
                         invited_traversal: ns(&[10, 11]),
+                        namespace_traversal: ns(&[1, 2, 3]),
                         max_access: *max,
                     })
                     .collect(),

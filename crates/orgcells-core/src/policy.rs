@@ -76,6 +76,8 @@ pub enum GroupAction {
     Transfer,
     CreateSubgroup,
     CreateProject,
+    /// Receive a Project transferred from elsewhere (GitLab: Maintainer of the target).
+    ReceiveProject,
     /// Invite another Group into this one.
     Share,
     /// Add, change or remove a Member holding (or to hold) this level.
@@ -180,6 +182,7 @@ impl Viewer {
             GroupAction::CreateProject => {
                 level >= group.project_creation_level.max(AccessLevel::Developer)
             }
+            GroupAction::ReceiveProject => level >= AccessLevel::Maintainer,
             GroupAction::ManageMember(target) => manages_member(level, target),
         };
         allow(allowed)

@@ -164,6 +164,7 @@ fn facts(rows: &GrantRows) -> GrantFacts {
             .map(|r| ProjectLinkFact {
                 project: ProjectId(r.target_id),
                 invited_traversal: parse_traversal(&r.invited_traversal),
+                namespace_traversal: parse_traversal(&r.target_traversal),
                 max_access: level(r.group_access),
             })
             .collect(),

@@ -85,6 +85,22 @@ pub(crate) fn subgroup_creation_level(name: &str) -> Option<i64> {
     }
 }
 
+/// A named level setting (`project_creation_level`, ...): its stored value when given and
+/// known; an error on the field when given and unknown.
+fn setting(
+    invalid: &mut Invalid,
+    field: &str,
+    value: Option<&str>,
+    parse: fn(&str) -> Option<i64>,
+) -> Option<i64> {
+    let value = value?;
+    let parsed = parse(value);
+    if parsed.is_none() {
+        invalid.add(field, "does not have a valid value");
+    }
+    parsed
+}
+
 fn parse_visibility(invalid: &mut Invalid, value: Option<&str>) -> Option<Visibility> {
     let value = value?;
     let parsed = Visibility::parse(value);
@@ -185,9 +201,10 @@ pub(crate) async fn delete_group_tree(tx: &mut Tx, root: &NamespaceRow) -> Resul
     Ok(())
 }
 
-/// After a subtree moved from `old_prefix` to `new_prefix`: claims the new routes of its Groups
-/// and Projects, releases the old ones and keeps them as redirects. The root's own route is
-/// claimed by the caller (a Group) or belongs to its User (a personal namespace).
+/// Before a subtree moves from `old_prefix` to `new_prefix`: claims the new routes of its
+/// Groups and Projects (400 on `path` when one is taken), releases the old ones and keeps them as
+/// redirects. The root's own route is among them for a Group; a personal namespace's belongs to
+/// its User.
 pub(crate) async fn move_routes(
     tx: &mut Tx,
     root: &NamespaceRow,
@@ -196,22 +213,37 @@ pub(crate) async fn move_routes(
     cell: i64,
 ) -> Result<()> {
     let now = clock::now();
-    let old_of = |new: &str| format!("{old_prefix}{}", &new[new_prefix.len().min(new.len())..]);
+    let new_of = |old: &str| format!("{new_prefix}{}", &old[old_prefix.len().min(old.len())..]);
     let subtree = namespaces::subtree(tx.conn(), &root.traversal).await?;
     for ns in subtree.iter().filter(|ns| ns.kind == "group") {
-        let old = old_of(&ns.full_path);
-        retake_route(tx, group_owner(ns.id), &old, &ns.full_path, cell, now).await?;
-        let id = tx.next_id().await?;
-        namespaces::add_redirect(tx.conn(), id, ns.organization_id, "group", ns.id, &old, now)
-            .await?;
-    }
-    for project in projects::in_subtree(tx.conn(), &root.traversal).await? {
-        let old = old_of(&project.full_path);
         retake_route(
             tx,
-            crate::projects::project_owner(project.id),
-            &old,
+            group_owner(ns.id),
+            &ns.full_path,
+            &new_of(&ns.full_path),
+            cell,
+            now,
+        )
+        .await?;
+        let id = tx.next_id().await?;
+        namespaces::add_redirect(
+            tx.conn(),
+            id,
+            ns.organization_id,
+            "group",
+            ns.id,
+            &ns.full_path,
+            now,
+        )
+        .await?;
+    }
+    for project in projects::in_subtree(tx.conn(), &root.traversal).await? {
+        let owner = crate::projects::project_owner(project.id);
+        retake_route(
+            tx,
+            owner,
             &project.full_path,
+            &new_of(&project.full_path),
             cell,
             now,
         )
@@ -223,7 +255,7 @@ pub(crate) async fn move_routes(
             project.organization_id,
             "project",
             project.id,
-            &old,
+            &project.full_path,
             now,
         )
         .await?;
@@ -304,20 +336,18 @@ impl Service {
         let visibility = parse_visibility(&mut invalid, input.visibility.as_deref());
         let description = input.description.clone().unwrap_or_default();
         invalid.check("description", paths::check_length(&description, 500));
-        let project_level = match &input.project_creation_level {
-            Some(v) => project_creation_level(v).or_else(|| {
-                invalid.add("project_creation_level", "does not have a valid value");
-                None
-            }),
-            None => Some(30),
-        };
-        let subgroup_level = match &input.subgroup_creation_level {
-            Some(v) => subgroup_creation_level(v).or_else(|| {
-                invalid.add("subgroup_creation_level", "does not have a valid value");
-                None
-            }),
-            None => Some(40),
-        };
+        let project_level = setting(
+            &mut invalid,
+            "project_creation_level",
+            input.project_creation_level.as_deref(),
+            project_creation_level,
+        );
+        let subgroup_level = setting(
+            &mut invalid,
+            "subgroup_creation_level",
+            input.subgroup_creation_level.as_deref(),
+            subgroup_creation_level,
+        );
         invalid.into_result()?;
 
         let mut tx = self.db.write().await?;
@@ -515,18 +545,18 @@ impl Service {
             invalid.check("description", paths::check_length(description, 500));
         }
         let visibility = parse_visibility(&mut invalid, input.visibility.as_deref());
-        let project_level = input.project_creation_level.as_deref().map(|v| {
-            project_creation_level(v).ok_or(()).or_else(|()| {
-                invalid.add("project_creation_level", "does not have a valid value");
-                Err(())
-            })
-        });
-        let subgroup_level = input.subgroup_creation_level.as_deref().map(|v| {
-            subgroup_creation_level(v).ok_or(()).or_else(|()| {
-                invalid.add("subgroup_creation_level", "does not have a valid value");
-                Err(())
-            })
-        });
+        let project_level = setting(
+            &mut invalid,
+            "project_creation_level",
+            input.project_creation_level.as_deref(),
+            project_creation_level,
+        );
+        let subgroup_level = setting(
+            &mut invalid,
+            "subgroup_creation_level",
+            input.subgroup_creation_level.as_deref(),
+            subgroup_creation_level,
+        );
         let mut tx = self.db.write().await?;
         let (mut row, viewer, view) = find_group(tx.conn(), caller, group).await?;
         let place = if row.parent_id.is_some() {
@@ -574,10 +604,10 @@ impl Service {
         if let Some(description) = &input.description {
             row.description = description.clone();
         }
-        if let Some(Ok(level)) = project_level {
+        if let Some(level) = project_level {
             row.project_creation_level = level;
         }
-        if let Some(Ok(level)) = subgroup_level {
+        if let Some(level) = subgroup_level {
             row.subgroup_creation_level = level;
         }
         row.updated_at = clock::now();
@@ -633,12 +663,10 @@ impl Service {
             name: &row.name,
             now,
         };
+        // Routes first: a taken path is refused (400 on `path`) before anything moves.
+        move_routes(tx, row, &row.full_path, new_full, cell).await?;
         namespaces::move_subtree(tx.conn(), &moved).await?;
-        let moved_root = NamespaceRow {
-            traversal: new_traversal.to_owned(),
-            ..row.clone()
-        };
-        move_routes(tx, &moved_root, &row.full_path, new_full, cell).await
+        Ok(())
     }
 
     /// `DELETE /groups/:id` (Owner): the Group, its subgroups and Projects go at once.

@@ -69,7 +69,7 @@ impl PageRequest {
         if self.keyset {
             0
         } else {
-            (self.page.max(1) - 1) * self.per_page
+            (self.page.max(1) - 1).saturating_mul(self.per_page)
         }
     }
 

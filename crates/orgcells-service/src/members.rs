@@ -87,6 +87,18 @@ impl Resolved {
         }
     }
 
+    /// Minimal access is for top-level Groups only.
+    fn check_minimal(&self, level: AccessLevel) -> Result<()> {
+        let top_level = matches!(self, Resolved::Group(row, ..) if row.parent_id.is_none());
+        if level == AccessLevel::MinimalAccess && !top_level {
+            return Err(ServiceError::invalid(
+                "access_level",
+                "Minimal Access is available for top-level groups only",
+            ));
+        }
+        Ok(())
+    }
+
     /// A top-level Group must keep at least one Owner.
     fn guards_last_owner(&self) -> bool {
         matches!(self, Resolved::Group(row, ..) if row.parent_id.is_none())
@@ -394,6 +406,7 @@ impl Service {
         let level = level.ok_or_else(|| ServiceError::invalid("access_level", "is missing"))?;
         let mut tx = self.db.write().await?;
         let resolved = resolve(tx.conn(), caller, source).await?;
+        resolved.check_minimal(level)?;
         resolved.may_manage(level)?;
         crate::organizations::ensure_org_writable(tx.conn(), resolved.organization()).await?;
         let user = match (input.user_id, &input.username) {
@@ -406,12 +419,11 @@ impl Service {
             .ok_or(ServiceError::NotFound("User"))?;
         if let Some(org_user) =
             organizations::find_user(tx.conn(), resolved.organization(), user.id).await?
+            && org_user.state == "banned"
         {
-            if org_user.state == "banned" {
-                return Err(ServiceError::forbidden(
-                    "User is banned from this organization",
-                ));
-            }
+            return Err(ServiceError::forbidden(
+                "User is banned from this organization",
+            ));
         }
         if members::find(tx.conn(), resolved.source(), user.id)
             .await?
@@ -419,15 +431,15 @@ impl Service {
         {
             return Err(ServiceError::Conflict("Member already exists".into()));
         }
-        if let Some((inherited, from)) = inherited_level(tx.conn(), &resolved, user.id).await? {
-            if level < inherited {
-                return Err(ServiceError::invalid(
-                    "access_level",
-                    format!(
-                        "should be greater than or equal to {inherited} inherited membership from group {from}"
-                    ),
-                ));
-            }
+        if let Some((inherited, from)) = inherited_level(tx.conn(), &resolved, user.id).await?
+            && level < inherited
+        {
+            return Err(ServiceError::invalid(
+                "access_level",
+                format!(
+                    "should be greater than or equal to {inherited} inherited membership from group {from}"
+                ),
+            ));
         }
         let row = insert_member(
             &mut tx,
@@ -466,6 +478,7 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound("Member"))?;
         let current = AccessLevel::from_value(row.access_level).unwrap_or(AccessLevel::Owner);
+        resolved.check_minimal(level)?;
         resolved.may_manage(level.max(current))?;
         crate::organizations::ensure_org_writable(tx.conn(), resolved.organization()).await?;
         if current == AccessLevel::Owner
@@ -477,15 +490,15 @@ impl Service {
                 "A group must have at least one owner",
             ));
         }
-        if let Some((inherited, from)) = inherited_level(tx.conn(), &resolved, user).await? {
-            if level < inherited {
-                return Err(ServiceError::invalid(
-                    "access_level",
-                    format!(
-                        "should be greater than or equal to {inherited} inherited membership from group {from}"
-                    ),
-                ));
-            }
+        if let Some((inherited, from)) = inherited_level(tx.conn(), &resolved, user).await?
+            && level < inherited
+        {
+            return Err(ServiceError::invalid(
+                "access_level",
+                format!(
+                    "should be greater than or equal to {inherited} inherited membership from group {from}"
+                ),
+            ));
         }
         row.access_level = level.value();
         if input.expires_at.is_some() {

@@ -33,13 +33,11 @@ impl Service {
             for org in organizations::memberships_of(&mut conn, me.id).await? {
                 if let Some(ns) =
                     namespaces::find_personal(&mut conn, org.organization_id, me.id).await?
-                {
-                    if search
+                    && search
                         .as_deref()
                         .is_none_or(|s| ns.path.to_lowercase().contains(&s.to_lowercase()))
-                    {
-                        personal.push(ns);
-                    }
+                {
+                    personal.push(ns);
                 }
             }
         }

@@ -132,15 +132,16 @@ pub(crate) async fn present(
         } else {
             Vec::new()
         };
-        let (project_access, group_access) = match viewer.and_then(|v| v.user) {
-            Some(user) => {
-                let direct = members::find(conn, members::Source::Project(row.id), user.0)
-                    .await?
-                    .map(|m| m.access_level);
+        // The caller's levels, from the grants already loaded: no read per row.
+        let (project_access, group_access) = match viewer.filter(|v| v.user.is_some()) {
+            Some(viewer) => {
+                let direct = viewer
+                    .grants
+                    .project_grant(orgcells_core::ids::ProjectId(row.id))
+                    .map(|l| l.value());
                 let traversal = parse_traversal(&row.traversal);
-                let through = viewer
-                    .map(|v| v.grants.group_access(&traversal).value())
-                    .filter(|l| *l > 0);
+                let through =
+                    Some(viewer.grants.group_access(&traversal).value()).filter(|l| *l > 0);
                 (direct, through)
             }
             None => (None, None),
@@ -164,15 +165,16 @@ async fn target_namespace(
     conn: &mut AnyConnection,
     caller: &Caller,
     id: i64,
-    field: &str,
+    action: GroupAction,
 ) -> Result<NamespaceRow> {
+    let field = "namespace";
     let ns = namespaces::find(conn, id)
         .await?
         .ok_or_else(|| ServiceError::invalid(field, "is not valid"))?;
     if ns.kind == "group" {
         let (group, viewer, view) = find_group(conn, caller, &Ref::Id(id)).await?;
         viewer
-            .group(&view.facts(&group), GroupAction::CreateProject)
+            .group(&view.facts(&group), action)
             .map_err(denied("Namespace"))?;
         Ok(group)
     } else if ns.owner_id == caller.id() || caller.is_admin() {
@@ -223,7 +225,9 @@ impl Service {
 
         let mut tx = self.db.write().await?;
         let namespace = match (input.namespace_id, for_user) {
-            (Some(id), None) => target_namespace(tx.conn(), caller, id, "namespace").await?,
+            (Some(id), None) => {
+                target_namespace(tx.conn(), caller, id, GroupAction::CreateProject).await?
+            }
             (_, Some(user_id)) => {
                 let user = users::find(tx.conn(), user_id)
                     .await?
@@ -554,7 +558,8 @@ impl Service {
                 None => return Err(ServiceError::NotFound("Namespace")),
             },
         };
-        let target = target_namespace(tx.conn(), caller, target_id, "namespace").await?;
+        let target =
+            target_namespace(tx.conn(), caller, target_id, GroupAction::ReceiveProject).await?;
         if target.organization_id != row.organization_id {
             return Err(ServiceError::BadRequest(
                 "Transfer failed: the project and the target namespace belong to different organizations".into(),

@@ -84,12 +84,12 @@ async fn claim_identity(
             ));
         }
     }
-    if let Some(email) = email {
-        if !claims::claim(tx.conn(), Bucket::Email, email, user_owner(id), cell, now).await? {
-            return Err(ServiceError::Conflict(
-                "Email has already been taken".into(),
-            ));
-        }
+    if let Some(email) = email
+        && !claims::claim(tx.conn(), Bucket::Email, email, user_owner(id), cell, now).await?
+    {
+        return Err(ServiceError::Conflict(
+            "Email has already been taken".into(),
+        ));
     }
     Ok(())
 }
@@ -297,10 +297,10 @@ impl Service {
         if let Some(password) = &input.password {
             check_password(&mut invalid, password);
         }
-        if let Some(state) = &input.state {
-            if !STATES.contains(&state.as_str()) {
-                invalid.add("state", "does not have a valid value");
-            }
+        if let Some(state) = &input.state
+            && !STATES.contains(&state.as_str())
+        {
+            invalid.add("state", "does not have a valid value");
         }
         invalid.into_result()?;
         let password_hash = input.password.as_deref().map(hash_password).transpose()?;
@@ -446,8 +446,8 @@ async fn rename_personal_namespaces(
             name: &ns.name,
             now: clock::now(),
         };
-        namespaces::move_subtree(tx.conn(), &moved).await?;
         crate::groups::move_routes(tx, &ns, &ns.full_path, username, cell).await?;
+        namespaces::move_subtree(tx.conn(), &moved).await?;
     }
     Ok(())
 }

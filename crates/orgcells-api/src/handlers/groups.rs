@@ -43,16 +43,16 @@ pub(crate) fn min_access_level(params: &Params) -> ApiResult<Option<AccessLevel>
 
 pub(crate) fn group_filter(params: &Params) -> ApiResult<GroupFilter> {
     let order_by = params.text("order_by")?;
-    if let Some(order) = &order_by {
-        if !matches!(order.as_str(), "name" | "path" | "id" | "similarity") {
-            return Err(ServiceError::invalid("order_by", "does not have a valid value").into());
-        }
+    if let Some(order) = &order_by
+        && !matches!(order.as_str(), "name" | "path" | "id" | "similarity")
+    {
+        return Err(ServiceError::invalid("order_by", "does not have a valid value").into());
     }
     let sort = params.text("sort")?;
-    if let Some(sort) = &sort {
-        if !matches!(sort.as_str(), "asc" | "desc") {
-            return Err(ServiceError::invalid("sort", "does not have a valid value").into());
-        }
+    if let Some(sort) = &sort
+        && !matches!(sort.as_str(), "asc" | "desc")
+    {
+        return Err(ServiceError::invalid("sort", "does not have a valid value").into());
     }
     Ok(GroupFilter {
         search: params.text("search")?.filter(|s| !s.is_empty()),

@@ -28,16 +28,16 @@ const ORDERS: &[&str] = &[
 
 pub(crate) fn project_filter(params: &Params) -> ApiResult<ProjectFilter> {
     let order_by = params.text("order_by")?;
-    if let Some(order) = &order_by {
-        if !ORDERS.contains(&order.as_str()) {
-            return Err(ServiceError::invalid("order_by", "does not have a valid value").into());
-        }
+    if let Some(order) = &order_by
+        && !ORDERS.contains(&order.as_str())
+    {
+        return Err(ServiceError::invalid("order_by", "does not have a valid value").into());
     }
     let sort = params.text("sort")?;
-    if let Some(sort) = &sort {
-        if !matches!(sort.as_str(), "asc" | "desc") {
-            return Err(ServiceError::invalid("sort", "does not have a valid value").into());
-        }
+    if let Some(sort) = &sort
+        && !matches!(sort.as_str(), "asc" | "desc")
+    {
+        return Err(ServiceError::invalid("sort", "does not have a valid value").into());
     }
     Ok(ProjectFilter {
         membership: params.flag("membership")?,

@@ -197,6 +197,12 @@ fn group_permissions() {
         ),
         (Who::Member(Maintainer), Update, Ok(())),
         (Who::Member(Maintainer), CreateProject, Ok(())),
+        (
+            Who::Member(Developer),
+            ReceiveProject,
+            Err(Denied::Forbidden),
+        ),
+        (Who::Member(Maintainer), ReceiveProject, Ok(())),
         (Who::Member(Maintainer), CreateSubgroup, Ok(())),
         (Who::Member(Maintainer), ManageMember(Developer), Ok(())),
         (Who::Member(Maintainer), ManageMember(Maintainer), Ok(())),
