@@ -458,3 +458,17 @@ async fn reassign_to_ghost(tx: &mut Tx, id: i64) -> Result<()> {
     members::reassign_creator(tx.conn(), id, GHOST_USER_ID).await?;
     Ok(())
 }
+
+impl Service {
+    /// The ids of the Users' personal namespaces in their home Organizations.
+    pub async fn personal_namespace_ids(
+        &self,
+        users: &[i64],
+    ) -> Result<std::collections::HashMap<i64, i64>> {
+        let mut conn = self.db.read().await?;
+        Ok(namespaces::personal_ids(&mut conn, users)
+            .await?
+            .into_iter()
+            .collect())
+    }
+}

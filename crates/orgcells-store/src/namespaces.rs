@@ -406,3 +406,16 @@ pub async fn roots_of_organization(
     );
     Ok(sqlx::query_as(&sql).bind(org).fetch_all(conn).await?)
 }
+
+/// The personal namespaces of Users in their home Organizations: (user id, namespace id).
+pub async fn personal_ids(conn: &mut AnyConnection, users: &[i64]) -> Result<Vec<(i64, i64)>> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(
+        "SELECT n.owner_id, n.id FROM namespaces n JOIN users u ON u.id = n.owner_id \
+         WHERE n.kind = 'user' AND n.organization_id = u.home_organization_id AND n.owner_id IN ",
+    );
+    sql.int_list(users.iter().copied());
+    Ok(sql.query_as().fetch_all(conn).await?)
+}

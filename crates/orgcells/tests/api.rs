@@ -192,7 +192,28 @@ async fn authentication(app: &TestApp) {
         json!({"message": "401 Unauthorized"})
     );
     let (id, token) = app.user("auth").await;
-    assert_eq!(app.get(Some(&token), "/user").await.expect(200).id(), id);
+    let me = app.get(Some(&token), "/user").await.expect(200);
+    assert_eq!(me.id(), id);
+    assert!(
+        me.body.get("is_admin").is_none(),
+        "admin fields are for admins: {}",
+        me.body
+    );
+    // Admins see the User's personal namespace.
+    let seen = app
+        .get(app.admin(), &format!("/users/{id}"))
+        .await
+        .expect(200);
+    let username = seen.body["username"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let namespace = app
+        .get(app.admin(), &format!("/namespaces/{username}"))
+        .await
+        .expect(200);
+    assert_eq!(seen.body["namespace_id"], namespace.body["id"]);
+    assert_eq!(namespace.body["kind"], json!("user"));
     // Bearer works too.
     let reply = app
         .http

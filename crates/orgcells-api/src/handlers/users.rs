@@ -29,6 +29,24 @@ fn view_of(caller: &Caller, user: &UserRow) -> UserView {
     }
 }
 
+/// A User as one caller sees them, with their personal namespace's id for admins.
+async fn present_user(
+    app: &AppState,
+    user: &UserRow,
+    view: UserView,
+) -> ApiResult<entities::UserEntity> {
+    let namespace = if view == UserView::Admin {
+        app.service
+            .personal_namespace_ids(&[user.id])
+            .await?
+            .get(&user.id)
+            .copied()
+    } else {
+        None
+    };
+    Ok(entities::user(&app.external_url, user, view, namespace))
+}
+
 fn user_input(params: &Params) -> ApiResult<UserInput> {
     Ok(UserInput {
         username: params.text("username")?,
@@ -55,13 +73,7 @@ pub async fn get_current_user(
     Auth(caller): Auth,
 ) -> ApiResult<Response> {
     let me = caller.user()?;
-    Ok(Json(entities::user(
-        &app.external_url,
-        me,
-        view_of(&caller, me),
-        None,
-    ))
-    .into_response())
+    Ok(Json(present_user(&app, me, view_of(&caller, me)).await?).into_response())
 }
 
 pub async fn list_users(
@@ -91,6 +103,12 @@ pub async fn list_users(
         .service
         .list_users(&caller, filter, &page, page.descending)
         .await?;
+    let ids: Vec<i64> = listed.items.iter().map(|u| u.id).collect();
+    let namespaces = if caller.is_admin() {
+        app.service.personal_namespace_ids(&ids).await?
+    } else {
+        Default::default()
+    };
     let base = app.external_url.clone();
     Ok(respond(
         &base,
@@ -100,7 +118,7 @@ pub async fn list_users(
         |u| (String::new(), u.id),
         |u| {
             let view = view_of(&caller, &u);
-            entities::user(&base, &u, view, None)
+            entities::user(&base, &u, view, namespaces.get(&u.id).copied())
         },
     ))
 }
@@ -114,12 +132,7 @@ pub async fn create_user(
         .service
         .create_user(&caller, &user_input(&params)?)
         .await?;
-    Ok(created(entities::user(
-        &app.external_url,
-        &user,
-        UserView::Admin,
-        None,
-    )))
+    Ok(created(present_user(&app, &user, UserView::Admin).await?))
 }
 
 pub async fn get_user(
@@ -128,13 +141,7 @@ pub async fn get_user(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let user = app.service.get_user(&caller, &id_ref(&id)).await?;
-    Ok(Json(entities::user(
-        &app.external_url,
-        &user,
-        view_of(&caller, &user),
-        None,
-    ))
-    .into_response())
+    Ok(Json(present_user(&app, &user, view_of(&caller, &user)).await?).into_response())
 }
 
 pub async fn update_user(
@@ -147,13 +154,7 @@ pub async fn update_user(
         .service
         .update_user(&caller, id, &user_input(&params)?)
         .await?;
-    Ok(Json(entities::user(
-        &app.external_url,
-        &user,
-        UserView::Admin,
-        None,
-    ))
-    .into_response())
+    Ok(Json(present_user(&app, &user, UserView::Admin).await?).into_response())
 }
 
 pub async fn delete_user(
