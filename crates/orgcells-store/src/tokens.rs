@@ -1,6 +1,6 @@
 //! Personal access tokens, stored as SHA-256 digests of the secret.
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, FromRow, Row};
 
 use crate::Result;
 use crate::rows::{TokenRow, UserRow};
@@ -27,19 +27,34 @@ pub async fn insert(conn: &mut AnyConnection, token: &TokenRow) -> Result<()> {
     Ok(())
 }
 
-/// The token with this digest and its User.
+/// The token with this digest and its User, in one read (every authenticated request does it).
 pub async fn find_by_digest(
     conn: &mut AnyConnection,
     digest: &str,
 ) -> Result<Option<(TokenRow, UserRow)>> {
-    let sql = format!("SELECT {TOKEN_COLUMNS} FROM personal_access_tokens WHERE digest = $1");
-    let token: Option<TokenRow> = sqlx::query_as(&sql)
-        .bind(digest)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(token) = token else { return Ok(None) };
-    let user = crate::users::find(conn, token.user_id).await?;
-    Ok(user.map(|user| (token, user)))
+    let row = sqlx::query(
+        "SELECT u.id, u.username, u.email, u.name, u.state, u.bot, u.admin, u.password_hash, u.home_organization_id, \
+         u.created_at, u.updated_at, t.id AS token_id, t.name AS token_name, t.scopes, t.expires_at, t.revoked, \
+         t.created_at AS token_created_at, t.last_used_at FROM personal_access_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.digest = $1",
+    )
+    .bind(digest)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let user = UserRow::from_row(&row)?;
+    let token = TokenRow {
+        id: row.try_get("token_id")?,
+        user_id: user.id,
+        name: row.try_get("token_name")?,
+        digest: digest.to_owned(),
+        scopes: row.try_get("scopes")?,
+        expires_at: row.try_get("expires_at")?,
+        revoked: row.try_get("revoked")?,
+        created_at: row.try_get("token_created_at")?,
+        last_used_at: row.try_get("last_used_at")?,
+    };
+    Ok(Some((token, user)))
 }
 
 pub async fn list_for_user(conn: &mut AnyConnection, user: i64) -> Result<Vec<TokenRow>> {

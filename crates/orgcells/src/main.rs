@@ -188,10 +188,15 @@ async fn main() -> anyhow::Result<()> {
                     allow_organization_creation: false,
                 },
             );
-            service
+            if let Some(root_token) = service
                 .bootstrap(&AdminSetup::default())
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                println!(
+                    "Created the admin user root. Its personal access token (shown once): {root_token}"
+                );
+            }
             let token = service
                 .create_admin(
                     &username,
