@@ -263,6 +263,7 @@ impl Service {
             filter.state = Some("active".into());
             filter.admins = None;
         }
+        filter.exclude = vec![GHOST_USER_ID];
         let mut conn = self.db.read().await?;
         let after_id = page.after.as_ref().map(|(_, id)| *id);
         let store_page = Page {
@@ -271,8 +272,8 @@ impl Service {
             descending,
             after_id,
         };
-        let (mut rows, total) = users::list(&mut conn, &filter, store_page, page.counts()).await?;
-        rows.retain(|u| u.id != GHOST_USER_ID);
+        let (rows, total) = users::list(&mut conn, &filter, store_page, page.counts()).await?;
+
         Ok(Listed { items: rows, total })
     }
 

@@ -128,6 +128,28 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// `n` primary keys of the Cell's range at once, inside the caller's transaction.
+    pub(crate) async fn reserve_ids(self, conn: &mut AnyConnection, n: usize) -> Result<Vec<i64>> {
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
+        match self {
+            Backend::Sqlite => {
+                let first: i64 = sqlx::query_scalar("UPDATE cell_ids SET next_id = next_id + $1 WHERE id = 1 RETURNING next_id - $1")
+                    .bind(n)
+                    .fetch_one(conn)
+                    .await?;
+                Ok((first..first + n).collect())
+            }
+            Backend::Postgres => Ok(sqlx::query_scalar(
+                "SELECT nextval('cell_ids') FROM generate_series(1, $1)",
+            )
+            .bind(n)
+            .fetch_all(conn)
+            .await?),
+        }
+    }
+}
+
 async fn sqlite_pragmas(conn: &mut AnyConnection) -> std::result::Result<(), sqlx::Error> {
     // WAL lets readers run beside the one writer; NORMAL sync in WAL mode keeps every committed
     // transaction across a killed process (only a power loss may lose the last commits).

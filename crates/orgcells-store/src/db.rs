@@ -92,6 +92,10 @@ impl Tx {
         self.backend.next_id(&mut self.inner).await
     }
 
+    pub(crate) async fn backend_reserve(&mut self, n: usize) -> Result<Vec<i64>> {
+        self.backend.reserve_ids(&mut self.inner, n).await
+    }
+
     pub async fn commit(self) -> Result<()> {
         Ok(self.inner.commit().await?)
     }

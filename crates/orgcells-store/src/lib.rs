@@ -14,6 +14,7 @@
 //! - Globally unique values are taken through [`claims`], never by a unique index alone.
 
 pub mod backend;
+pub mod bulk;
 pub mod claims;
 mod db;
 mod error;

@@ -79,6 +79,8 @@ pub struct UserFilter {
     pub bots: Option<bool>,
     /// Only these ids (a scope computed by the caller).
     pub ids: Option<Vec<i64>>,
+    /// Never these (the Ghost User).
+    pub exclude: Vec<i64>,
 }
 
 /// Sorting and the page of a list: keyset (`after`: rows past this id) or offset.
@@ -124,6 +126,10 @@ pub async fn list(
         }
         if let Some(ids) = &filter.ids {
             q.push(" AND id IN ").int_list(ids.iter().copied());
+        }
+        if !filter.exclude.is_empty() {
+            q.push(" AND id NOT IN ")
+                .int_list(filter.exclude.iter().copied());
         }
     }
     count_sql.push(" LIMIT 10001) counted");

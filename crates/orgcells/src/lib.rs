@@ -1,6 +1,8 @@
 //! Starting orgcells: configuration, the database, the service and the HTTP server. `main.rs`
 //! parses the command line; tests call [`start`] directly.
 
+pub mod generate;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;

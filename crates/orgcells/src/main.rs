@@ -36,6 +36,16 @@ enum Command {
     Serve(ServeArgs),
     /// Apply the database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Fill the Cell with generated data shaped by the seeds (for benchmarks).
+    Generate {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[arg(long, value_enum, default_value_t = orgcells::generate::Scale::Small)]
+        scale: orgcells::generate::Scale,
+        /// The same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Instance administration.
     Admin {
         #[command(subcommand)]
@@ -163,6 +173,31 @@ async fn main() -> anyhow::Result<()> {
             }
             running.wait(shutdown_signal()).await?;
             tracing::info!("stopped");
+        }
+        Command::Generate {
+            database,
+            scale,
+            seed,
+        } => {
+            let config = config(&database, SocketAddr::from(([127, 0, 0, 1], 0)));
+            let db = orgcells::open_database(&config).await?;
+            let service = orgcells_service::Service::new(
+                db.clone(),
+                orgcells_service::Settings {
+                    allow_organization_creation: false,
+                },
+            );
+            if let Some(root_token) = service
+                .bootstrap(&AdminSetup::default())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                println!(
+                    "Created the admin user root. Its personal access token (shown once): {root_token}"
+                );
+            }
+            orgcells::generate::generate(&db, scale, seed).await?;
+            db.close().await;
         }
         Command::Migrate(database) => {
             let config = config(&database, SocketAddr::from(([127, 0, 0, 1], 0)));

@@ -98,6 +98,7 @@ pub async fn list_users(
         admins: params.bool("admins")?.filter(|a| *a),
         bots: None,
         ids: None,
+        exclude: Vec::new(),
     };
     let listed = app
         .service

@@ -207,6 +207,11 @@ impl TestApp {
             .await
     }
 
+    /// The server's database, for loading generated data.
+    pub fn db(&self) -> &orgcells_store::Db {
+        &self.running.as_ref().expect("running").db
+    }
+
     pub fn admin(&self) -> Option<&'static str> {
         Some(ADMIN_TOKEN)
     }
