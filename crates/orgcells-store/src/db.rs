@@ -43,6 +43,27 @@ impl Db {
         self.backend.configure_ids(&self.writer, self.cell).await
     }
 
+    /// Refreshes the planner's statistics where they are missing or stale (SQLite plans by
+    /// heuristics without them and can pick a poor index); cheap, run at start-up.
+    pub async fn optimize(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            let mut conn = self.writer.acquire().await?;
+            sqlx::Executor::execute(
+                &mut *conn,
+                "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;",
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Gathers the planner's statistics of every table (after a bulk load).
+    pub async fn analyze(&self) -> Result<()> {
+        let mut conn = self.writer.acquire().await?;
+        sqlx::Executor::execute(&mut *conn, "ANALYZE").await?;
+        Ok(())
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

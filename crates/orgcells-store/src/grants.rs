@@ -12,6 +12,8 @@ use crate::sql::Sql;
 pub struct GroupGrantRow {
     pub group_id: i64,
     pub organization_id: i64,
+    /// `group`, or `user` for a personal namespace.
+    pub kind: String,
     pub traversal: String,
     pub access_level: i64,
 }
@@ -59,7 +61,7 @@ pub async fn load(
         }
     };
     let mut groups = Sql::new(
-        "SELECT n.id AS group_id, n.organization_id, n.traversal, m.access_level FROM members m \
+        "SELECT n.id AS group_id, n.organization_id, n.kind, n.traversal, m.access_level FROM members m \
          JOIN namespaces n ON n.id = m.source_id WHERE m.source_type = 'group' AND m.user_id = ",
     );
     groups
@@ -68,11 +70,12 @@ pub async fn load(
         .text(today)
         .push(")");
     org_filter(&mut groups, "m");
-    groups.push(" UNION ALL SELECT n.id AS group_id, n.organization_id, n.traversal, CAST(50 AS BIGINT) AS access_level FROM namespaces n WHERE n.kind = 'user' AND n.owner_id = ");
+    groups.push(" UNION ALL SELECT n.id AS group_id, n.organization_id, n.kind, n.traversal, CAST(50 AS BIGINT) AS access_level FROM namespaces n WHERE n.kind = 'user' AND n.owner_id = ");
     groups.int(user);
     org_filter(&mut groups, "n");
     let groups: Vec<GroupGrantRow> = groups.query_as().fetch_all(&mut *conn).await?;
-    if groups.is_empty() {
+    // Links invite Groups, never personal namespaces: a User who is in no Group has no links.
+    if groups.iter().all(|g| g.kind != "group") {
         let projects = load_projects(conn, user, org, today).await?;
         return Ok(GrantRows {
             projects,
@@ -102,12 +105,14 @@ pub async fn load(
     // Group shared with one.
     let roots = groups
         .iter()
+        .filter(|g| g.kind == "group")
         .map(|g| g.traversal.as_str())
         .chain(group_links.iter().map(|l| l.target_traversal.as_str()));
     let mut project_links = Sql::new(
         "SELECT l.organization_id, l.project_id AS target_id, t.traversal AS target_traversal, \
          w.traversal AS invited_traversal, l.group_access FROM project_group_links l \
-         JOIN namespaces w ON w.id = l.group_id JOIN projects t ON t.id = l.project_id WHERE (l.expires_at IS NULL OR l.expires_at > ",
+         CROSS JOIN namespaces w CROSS JOIN projects t WHERE w.id = l.group_id AND t.id = l.project_id \
+         AND (l.expires_at IS NULL OR l.expires_at > ",
     );
     project_links.text(today).push(") AND (1 = 0");
     for root in roots {

@@ -538,7 +538,12 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64) -> anyhow::Result<()> {
         };
         project_groups.push(g);
         let group = &groups[g];
-        let path = format!("project-{i}");
+        // GPT's own Projects are gpt-project-1..10 in each subgroup.
+        let path = if i < gpt_subgroups.len() * 10 {
+            format!("gpt-project-{}", i % 10 + 1)
+        } else {
+            format!("project-{i}")
+        };
         let visibility = group.visibility.min(if rng.gen_bool(0.7) { 20 } else { 0 });
         let (org, ns, traversal, full_path) = (
             group.org,
@@ -709,6 +714,7 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64) -> anyhow::Result<()> {
     }
     w.flush(&mut tx).await?;
     tx.commit().await?;
+    db.analyze().await.context("gathering planner statistics")?;
     progress(started, "done", 1, 1);
     Ok(())
 }

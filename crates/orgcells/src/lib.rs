@@ -93,6 +93,9 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
         .await
         .with_context(|| format!("connecting to {}", redact_url(&url)))?;
     db.migrate().await.context("migrating the database")?;
+    db.optimize()
+        .await
+        .context("refreshing planner statistics")?;
     Ok(db)
 }
 

@@ -31,6 +31,12 @@ async fn generated_data_is_served(app: &TestApp) {
         sub.body["full_name"],
         json!("gpt / many_groups_and_projects / gpt-subgroup-7")
     );
+    app.get(
+        None,
+        "/projects/gpt%2Fmany_groups_and_projects%2Fgpt-subgroup-7%2Fgpt-project-3",
+    )
+    .await
+    .expect(200);
     let in_sub = app
         .get(
             None,

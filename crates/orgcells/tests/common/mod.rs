@@ -140,7 +140,8 @@ impl TestApp {
         Some(TestApp::launch(dir, Some(url), Some(name)).await)
     }
 
-    /// Stops the server and removes its database.
+    /// Stops the server and removes its database. (A test that panics before this is cleaned
+    /// up by `Drop`.)
     pub async fn finish(mut self) {
         if let Some(running) = self.running.take() {
             running.stop().await.expect("stop");
@@ -303,6 +304,36 @@ impl TestApp {
         )
         .await
         .expect(201);
+    }
+}
+
+impl Drop for TestApp {
+    /// Cleans up after a test that did not reach [`TestApp::finish`] (it panicked): the data
+    /// directory, and the PostgreSQL database, dropped from a thread of its own.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if let Some(name) = self.postgres_db.take() {
+            let admin_url = std::env::var("ORGCELLS_TEST_POSTGRES")
+                .unwrap_or_else(|_| POSTGRES_ADMIN_URL.into());
+            let dropper = std::thread::spawn(move || {
+                use sqlx::Connection;
+                let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                runtime.block_on(async {
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut conn)
+                                .await;
+                    }
+                });
+            });
+            let _ = dropper.join();
+        }
     }
 }
 
