@@ -57,10 +57,15 @@ impl Db {
         Ok(())
     }
 
-    /// Gathers the planner's statistics of every table (after a bulk load).
+    /// Gathers the planner's statistics of every table after a bulk load (on PostgreSQL also
+    /// the visibility map, without which index-only scans read the heap).
     pub async fn analyze(&self) -> Result<()> {
+        let statement = match self.backend {
+            Backend::Sqlite => "ANALYZE",
+            Backend::Postgres => "VACUUM ANALYZE",
+        };
         let mut conn = self.writer.acquire().await?;
-        sqlx::Executor::execute(&mut *conn, "ANALYZE").await?;
+        sqlx::Executor::execute(&mut *conn, statement).await?;
         Ok(())
     }
 
