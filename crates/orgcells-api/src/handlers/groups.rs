@@ -248,15 +248,7 @@ pub async fn list_group_projects(
             &page,
         )
         .await?;
-    let base = app.external_url.clone();
-    Ok(respond(
-        &base,
-        &uri,
-        &page,
-        listed,
-        |p| (String::new(), p.row.id),
-        |p| entities::project(&base, &p),
-    ))
+    Ok(super::projects::respond_projects(&app, &uri, &page, listed))
 }
 
 pub async fn list_group_shared_projects(
@@ -272,13 +264,5 @@ pub async fn list_group_shared_projects(
         .service
         .group_shared_projects(&caller, &id_ref(&id), &filter, &page)
         .await?;
-    let base = app.external_url.clone();
-    Ok(respond(
-        &base,
-        &uri,
-        &page,
-        listed,
-        |p| (String::new(), p.row.id),
-        |p| entities::project(&base, &p),
-    ))
+    Ok(super::projects::respond_projects(&app, &uri, &page, listed))
 }

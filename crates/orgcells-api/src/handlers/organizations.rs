@@ -131,15 +131,7 @@ pub async fn list_organization_projects(
         .service
         .list_projects(&caller, Within::Anywhere, &filter, &page)
         .await?;
-    let base = app.external_url.clone();
-    Ok(respond(
-        &base,
-        &uri,
-        &page,
-        listed,
-        |p| (String::new(), p.row.id),
-        |p| entities::project(&base, &p),
-    ))
+    Ok(super::projects::respond_projects(&app, &uri, &page, listed))
 }
 
 pub async fn list_organization_users(

@@ -52,6 +52,24 @@ pub(crate) fn project_filter(params: &Params) -> ApiResult<ProjectFilter> {
     })
 }
 
+/// A page of Projects with GitLab's pagination headers (keyset on id).
+pub(crate) fn respond_projects(
+    app: &AppState,
+    uri: &axum::http::Uri,
+    page: &orgcells_service::PageRequest,
+    listed: orgcells_service::Listed<orgcells_service::projects::ProjectOut>,
+) -> Response {
+    let base = app.external_url.clone();
+    respond(
+        &base,
+        uri,
+        page,
+        listed,
+        |p| (String::new(), p.row.id),
+        |p| entities::project(&base, &p),
+    )
+}
+
 /// Keyset pagination of Projects is offered for `order_by=id` only, as GitLab.
 pub(crate) fn keyset_allowed(params: &Params) -> ApiResult<bool> {
     Ok(params.text("order_by")?.as_deref() == Some("id"))
@@ -79,15 +97,7 @@ pub async fn list_projects(
         .service
         .list_projects(&caller, Within::Anywhere, &filter, &page)
         .await?;
-    let base = app.external_url.clone();
-    Ok(respond(
-        &base,
-        &uri,
-        &page,
-        listed,
-        |p| (String::new(), p.row.id),
-        |p| entities::project(&base, &p),
-    ))
+    Ok(respond_projects(&app, &uri, &page, listed))
 }
 
 pub async fn create_project(

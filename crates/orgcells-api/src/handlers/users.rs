@@ -243,13 +243,5 @@ pub async fn list_user_projects(
         .service
         .user_projects(&caller, &id_ref(&id), &filter, &page)
         .await?;
-    let base = app.external_url.clone();
-    Ok(respond(
-        &base,
-        &uri,
-        &page,
-        listed,
-        |p| (String::new(), p.row.id),
-        |p| entities::project(&base, &p),
-    ))
+    Ok(super::projects::respond_projects(&app, &uri, &page, listed))
 }
