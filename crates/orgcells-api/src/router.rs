@@ -8,7 +8,7 @@ use tower_http::trace::TraceLayer;
 use crate::AppState;
 use crate::error::{method_not_allowed, no_route};
 use crate::handlers::members::{self, Groups, Projects};
-use crate::handlers::{groups, meta, namespaces, organizations, projects, users};
+use crate::handlers::{groups, health, meta, namespaces, organizations, projects, users};
 
 fn api() -> Router<AppState> {
     Router::new()
@@ -152,6 +152,9 @@ fn api() -> Router<AppState> {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v4", api())
+        .route("/-/health", get(health::get_health))
+        .route("/-/liveness", get(health::get_liveness))
+        .route("/-/readiness", get(health::get_readiness))
         .fallback(no_route)
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a handler panicked");

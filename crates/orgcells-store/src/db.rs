@@ -1,3 +1,7 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
 use orgcells_core::ids::CellId;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
@@ -12,6 +16,34 @@ pub struct Db {
     cell: CellId,
     reader: AnyPool,
     writer: AnyPool,
+    /// Tasks waiting for a connection: [0] reads, [1] writes.
+    waiting: Arc<[AtomicI64; 2]>,
+}
+
+/// One pool's connections, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// `read` or `write`; on PostgreSQL the one pool serves both and is `read`.
+    pub pool: &'static str,
+    pub in_use: i64,
+    pub idle: i64,
+    pub waiting: i64,
+}
+
+/// Counts a task as waiting for a connection until dropped (also when the wait is cancelled).
+struct Waiting<'a>(&'a AtomicI64);
+
+impl<'a> Waiting<'a> {
+    fn start(counter: &'a AtomicI64) -> Waiting<'a> {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Waiting(counter)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// A write transaction. Dropped without [`Tx::commit`], it rolls back.
@@ -34,6 +66,7 @@ impl Db {
             cell,
             reader,
             writer,
+            waiting: Arc::default(),
         })
     }
 
@@ -79,27 +112,51 @@ impl Db {
 
     /// A connection for reads.
     pub async fn read(&self) -> Result<PoolConnection<Any>> {
+        let _waiting = Waiting::start(&self.waiting[0]);
         Ok(self.reader.acquire().await?)
     }
 
     /// Starts a write transaction.
     pub async fn write(&self) -> Result<Tx> {
+        let _waiting = Waiting::start(&self.waiting[1]);
         Ok(Tx {
             backend: self.backend,
             inner: self.writer.begin().await?,
         })
     }
 
-    /// Whether the database answers.
-    pub async fn ping(&self) -> Result<()> {
-        let mut conn = self.read().await?;
-        sqlx::query("SELECT 1").execute(&mut *conn).await?;
-        Ok(())
+    /// Whether the database answers within `limit`.
+    pub async fn ping(&self, limit: Duration) -> Result<()> {
+        let check = async {
+            let mut conn = self.reader.acquire().await?;
+            sqlx::query("SELECT 1").execute(&mut *conn).await?;
+            Ok::<(), StoreError>(())
+        };
+        tokio::time::timeout(limit, check)
+            .await
+            .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?
     }
 
-    /// Connections in use and idle, for metrics.
-    pub fn pool_sizes(&self) -> (u32, usize) {
-        (self.reader.size(), self.reader.num_idle())
+    /// The pools' connections in use, idle and waited for.
+    pub fn pool_stats(&self) -> Vec<PoolStats> {
+        let stats = |pool: &'static str, conns: &AnyPool, waiting: i64| {
+            let idle = conns.num_idle() as i64;
+            PoolStats {
+                pool,
+                in_use: i64::from(conns.size()) - idle,
+                idle,
+                waiting,
+            }
+        };
+        let reads = self.waiting[0].load(Ordering::Relaxed);
+        let writes = self.waiting[1].load(Ordering::Relaxed);
+        match self.backend {
+            Backend::Sqlite => vec![
+                stats("read", &self.reader, reads),
+                stats("write", &self.writer, writes),
+            ],
+            Backend::Postgres => vec![stats("read", &self.reader, reads + writes)],
+        }
     }
 
     pub async fn close(&self) {

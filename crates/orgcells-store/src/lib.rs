@@ -30,7 +30,7 @@ mod sql;
 pub mod tokens;
 pub mod users;
 
-pub use db::{Db, Tx};
+pub use db::{Db, PoolStats, Tx};
 pub use error::StoreError;
 pub use sqlx::AnyConnection;
 

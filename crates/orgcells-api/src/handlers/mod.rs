@@ -1,6 +1,7 @@
 //! One module per resource; handlers are named `<verb>_<resource>`.
 
 pub mod groups;
+pub mod health;
 pub mod members;
 pub mod meta;
 pub mod namespaces;

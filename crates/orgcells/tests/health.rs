@@ -1,0 +1,55 @@
+//! Health checks at GitLab's addresses: no authentication, the database checked by readiness
+//! only, and a failing check named when the database is gone.
+
+mod common;
+
+use common::TestApp;
+use serde_json::json;
+
+async fn get(app: &TestApp, path: &str) -> (u16, String) {
+    let root = app.base.trim_end_matches("/api/v4");
+    let response = app
+        .http
+        .get(format!("{root}{path}"))
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("body"))
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+}
+
+async fn health_liveness_and_readiness(app: &TestApp) {
+    assert_eq!(get(app, "/-/health").await, (200, "GitLab OK".to_owned()));
+    let (status, body) = get(app, "/-/liveness").await;
+    assert_eq!((status, json(&body)), (200, json!({"status": "ok"})));
+    let (status, body) = get(app, "/-/readiness").await;
+    assert_eq!(
+        (status, json(&body)),
+        (
+            200,
+            json!({"status": "ok", "master_check": [{"status": "ok"}], "db_check": [{"status": "ok"}]})
+        )
+    );
+
+    // The database goes away: readiness fails and names the check; the others still answer.
+    app.db().close().await;
+    let (status, body) = get(app, "/-/readiness").await;
+    let body = json(&body);
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["status"], "failed");
+    assert_eq!(body["db_check"][0]["status"], "failed");
+    assert!(
+        body["db_check"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("database")),
+        "{body}"
+    );
+    assert_eq!(get(app, "/-/health").await.0, 200);
+    assert_eq!(get(app, "/-/liveness").await.0, 200);
+}
+
+both!(health_liveness_and_readiness);
