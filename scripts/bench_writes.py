@@ -39,11 +39,24 @@ def setup(port, token, users_file):
     print(group["id"])
 
 
+def clear(port, token, group):
+    """Removes every Member of the Group but its Owner, so each run starts from none."""
+    api = Api(port, token)
+    while True:
+        _, _, page = api.call("GET", f"/groups/{group}/members?per_page=100")
+        added = [m["id"] for m in page if m["access_level"] != 50]
+        if not added:
+            return
+        for user in added:
+            api.call("DELETE", f"/groups/{group}/members/{user}")
+
+
 def visible(port, token, group, users_file):
     """Tops the Group up to 10,000 Projects, then times adding a Member and their next read."""
     api = Api(port, token)
     status, headers, _ = api.call("GET", f"/groups/{group}/projects?per_page=1")
-    total = int(headers["X-Total"])
+    # GitLab leaves X-Total out past 10,000 rows.
+    total = int(headers.get("X-Total") or 10000)
     while total < 10000:
         status, _, body = api.call("POST", "/projects", {
             "name": f"fill-{total}", "namespace_id": int(group)})
@@ -74,4 +87,4 @@ def visible(port, token, group, users_file):
 
 
 if __name__ == "__main__":
-    {"setup": setup, "visible": visible}[sys.argv[1]](*sys.argv[2:])
+    {"setup": setup, "clear": clear, "visible": visible}[sys.argv[1]](*sys.argv[2:])

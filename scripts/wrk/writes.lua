@@ -4,7 +4,7 @@
 local token = os.getenv("TOKEN")
 local group = os.getenv("GROUP")
 local mode = os.getenv("MODE") or "mix"
-local LAG = 256
+local LAG = 1024
 local threads = {}
 local counter = 0
 
@@ -63,4 +63,13 @@ request = function()
     return remove_member()
   end
   return add_member()
+end
+
+-- The first few failures, to say why.
+local shown = 0
+response = function(status, headers, body)
+  if status >= 300 and shown < 3 then
+    shown = shown + 1
+    io.stderr:write("non-2xx " .. status .. ": " .. body .. "\n")
+  end
 end
