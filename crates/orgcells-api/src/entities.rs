@@ -12,6 +12,9 @@ use orgcells_store::rows::{LinkRow, NamespaceRow, OrganizationRow, TokenRow, Use
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use utoipa::openapi::schema::{AllOfBuilder, Schema};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{PartialSchema, ToSchema};
 
 /// `2024-05-23T08:00:58.000Z`, from milliseconds since the epoch.
 pub fn timestamp(millis: i64) -> String {
@@ -38,7 +41,7 @@ fn visibility_name(level: i64) -> &'static str {
         .unwrap_or("private")
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserBasic {
     pub id: i64,
     pub username: String,
@@ -61,7 +64,7 @@ pub fn user_basic(base: &str, user: &UserRow) -> UserBasic {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserDetails {
     pub created_at: String,
     pub bio: String,
@@ -79,7 +82,7 @@ pub struct UserDetails {
     pub local_time: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserPrivate {
     pub last_sign_in_at: Option<String>,
     pub confirmed_at: String,
@@ -98,7 +101,7 @@ pub struct UserPrivate {
     pub commit_email: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserAdmin {
     pub is_admin: bool,
     pub note: Option<String>,
@@ -118,6 +121,38 @@ pub struct UserEntity {
     pub private: Option<UserPrivate>,
     #[serde(flatten)]
     pub admin: Option<UserAdmin>,
+}
+
+/// The schema of [`UserEntity`]: the basic fields always, the others each present or absent as
+/// a group (so none of theirs is required).
+impl utoipa::PartialSchema for UserEntity {
+    fn schema() -> RefOr<Schema> {
+        fn optional(schema: RefOr<Schema>) -> RefOr<Schema> {
+            match schema {
+                RefOr::T(Schema::Object(mut object)) => {
+                    object.required.clear();
+                    RefOr::T(Schema::Object(object))
+                }
+                other => other,
+            }
+        }
+        AllOfBuilder::new()
+            .item(Ref::from_schema_name("UserBasic"))
+            .item(optional(UserDetails::schema()))
+            .item(optional(UserPrivate::schema()))
+            .item(optional(UserAdmin::schema()))
+            .description(Some(
+                "A User: the basic fields for everyone, details for signed-in callers, \
+                 private fields for the User themself and admins, admin fields for admins",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for UserEntity {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push(("UserBasic".to_owned(), UserBasic::schema()));
+    }
 }
 
 /// How much of a User to show.
@@ -177,7 +212,7 @@ pub fn user(base: &str, user: &UserRow, view: UserView, namespace_id: Option<i64
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Group {
     pub id: i64,
     pub web_url: String,
@@ -258,7 +293,7 @@ pub fn group(base: &str, out: &GroupOut) -> Group {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SharedWithGroup {
     pub group_id: i64,
     pub group_name: String,
@@ -280,7 +315,7 @@ fn shared_with(links: &[(LinkRow, NamespaceRow)]) -> Vec<SharedWithGroup> {
         .collect()
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GroupDetailEntity {
     #[serde(flatten)]
     pub group: Group,
@@ -294,7 +329,7 @@ pub fn group_detail(base: &str, detail: &GroupDetail) -> GroupDetailEntity {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct NamespaceBasic {
     pub id: i64,
     pub name: String,
@@ -328,7 +363,7 @@ pub fn namespace(base: &str, row: &NamespaceRow) -> NamespaceBasic {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ProjectLinks {
     #[serde(rename = "self")]
     pub self_: String,
@@ -341,19 +376,19 @@ pub struct ProjectLinks {
     pub cluster_agents: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AccessEntry {
     pub access_level: i64,
     pub notification_level: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Permissions {
     pub project_access: Option<AccessEntry>,
     pub group_access: Option<AccessEntry>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Project {
     pub id: i64,
     pub description: String,
@@ -475,7 +510,7 @@ pub fn project(base: &str, out: &ProjectOut) -> Project {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Member {
     #[serde(flatten)]
     pub user: UserBasic,
@@ -498,7 +533,7 @@ pub fn member(base: &str, out: &MemberOut) -> Member {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MembershipEntity {
     pub source_id: i64,
     pub source_name: String,
@@ -519,7 +554,7 @@ pub fn membership(m: &Membership) -> MembershipEntity {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Organization {
     pub id: i64,
     pub name: String,
@@ -550,7 +585,7 @@ pub fn organization(base: &str, row: &OrganizationRow) -> Organization {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrganizationUserEntity {
     #[serde(flatten)]
     pub user: UserBasic,
@@ -574,7 +609,7 @@ pub fn organization_user(base: &str, out: &OrganizationUser) -> OrganizationUser
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Token {
     pub id: i64,
     pub name: String,
@@ -615,7 +650,7 @@ pub fn created_token(created: &CreatedToken) -> Token {
     token(&created.row, Some(&created.token))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ProjectGroupLink {
     pub id: i64,
     pub project_id: i64,

@@ -8,15 +8,17 @@ pub mod auth;
 pub mod entities;
 pub mod error;
 mod handlers;
+pub mod openapi;
 pub mod pagination;
 pub mod params;
 mod router;
+pub mod schema;
 
 use std::sync::Arc;
 
 use orgcells_service::Service;
 
-pub use router::router;
+pub use router::{api_v4, router};
 
 /// What every handler can reach.
 #[derive(Debug)]

@@ -223,3 +223,26 @@ mod tests {
         assert_eq!(p.text("missing").ok().flatten(), None);
     }
 }
+
+/// Path parameters (`{id}`, `{user_id}`...), as axum's `Path` but answering a value that does
+/// not fit (`/users/abc`, an id past 64 bits, broken percent-encoding) with GitLab's JSON 400.
+#[derive(Debug)]
+pub struct Path<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for Path<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Path<T>, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            Err(rejection) => Err(malformed(&rejection.body_text())),
+        }
+    }
+}

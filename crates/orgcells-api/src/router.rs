@@ -1,157 +1,126 @@
-//! Every route, in one place.
+//! Every route, in one place. `/api/v4` routes are registered only through utoipa-axum's
+//! `routes!`, which adds each handler's route and its OpenAPI operation together, so the
+//! document at `/api/v4/openapi.json` lists exactly what is served.
 
-use axum::Router;
-use axum::routing::{delete, get, post, put};
+use axum::routing::get;
+use axum::{Extension, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{method_not_allowed, no_route};
-use crate::handlers::members::{self, Groups, Projects};
-use crate::handlers::{groups, health, meta, namespaces, organizations, projects, users};
+use crate::handlers::{groups, health, members, meta, namespaces, organizations, projects, users};
+use crate::openapi::{self, ApiDoc, Document};
 
-fn api() -> Router<AppState> {
-    Router::new()
-        .route("/version", get(meta::get_version))
-        .route("/metadata", get(meta::get_metadata))
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(openapi::get_openapi))
+        .routes(routes!(meta::get_version))
+        .routes(routes!(meta::get_metadata))
         // Users and tokens.
-        .route("/user", get(users::get_current_user))
-        .route(
-            "/user/personal_access_tokens",
-            post(users::create_own_token),
-        )
-        .route("/users", get(users::list_users).post(users::create_user))
-        .route(
-            "/users/{id}",
-            get(users::get_user)
-                .put(users::update_user)
-                .delete(users::delete_user),
-        )
-        .route(
-            "/users/{id}/personal_access_tokens",
-            post(users::create_user_token),
-        )
-        .route("/users/{id}/memberships", get(users::list_memberships))
-        .route("/users/{id}/projects", get(users::list_user_projects))
+        .routes(routes!(users::get_current_user))
+        .routes(routes!(users::create_own_token))
+        .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(
+            users::get_user,
+            users::update_user,
+            users::delete_user
+        ))
+        .routes(routes!(users::create_user_token))
+        .routes(routes!(users::list_memberships))
+        .routes(routes!(users::list_user_projects))
         // Groups.
-        .route(
-            "/groups",
-            get(groups::list_groups).post(groups::create_group),
-        )
-        .route(
-            "/groups/{id}",
-            get(groups::get_group)
-                .put(groups::update_group)
-                .delete(groups::delete_group),
-        )
-        .route("/groups/{id}/subgroups", get(groups::list_subgroups))
-        .route(
-            "/groups/{id}/descendant_groups",
-            get(groups::list_descendant_groups),
-        )
-        .route("/groups/{id}/projects", get(groups::list_group_projects))
-        .route(
-            "/groups/{id}/projects/shared",
-            get(groups::list_group_shared_projects),
-        )
-        .route("/groups/{id}/transfer", post(groups::transfer_group))
-        .route("/groups/{id}/share", post(groups::share_group))
-        .route(
-            "/groups/{id}/share/{group_id}",
-            delete(groups::unshare_group),
-        )
-        .route(
-            "/groups/{id}/members",
-            get(members::list_members::<Groups>).post(members::create_member::<Groups>),
-        )
-        .route(
-            "/groups/{id}/members/all",
-            get(members::list_all_members::<Groups>),
-        )
-        .route(
-            "/groups/{id}/members/all/{user_id}",
-            get(members::get_any_member::<Groups>),
-        )
-        .route(
-            "/groups/{id}/members/{user_id}",
-            get(members::get_member::<Groups>)
-                .put(members::update_member::<Groups>)
-                .delete(members::delete_member::<Groups>),
-        )
+        .routes(routes!(groups::list_groups, groups::create_group))
+        .routes(routes!(
+            groups::get_group,
+            groups::update_group,
+            groups::delete_group
+        ))
+        .routes(routes!(groups::list_subgroups))
+        .routes(routes!(groups::list_descendant_groups))
+        .routes(routes!(groups::list_group_projects))
+        .routes(routes!(groups::list_group_shared_projects))
+        .routes(routes!(groups::transfer_group))
+        .routes(routes!(groups::share_group))
+        .routes(routes!(groups::unshare_group))
+        .routes(routes!(
+            members::list_group_members,
+            members::create_group_member
+        ))
+        .routes(routes!(members::list_all_group_members))
+        .routes(routes!(members::get_any_group_member))
+        .routes(routes!(
+            members::get_group_member,
+            members::update_group_member,
+            members::delete_group_member
+        ))
         // Projects.
-        .route(
-            "/projects",
-            get(projects::list_projects).post(projects::create_project),
-        )
-        .route(
-            "/projects/user/{user_id}",
-            post(projects::create_user_project),
-        )
-        .route(
-            "/projects/{id}",
-            get(projects::get_project)
-                .put(projects::update_project)
-                .delete(projects::delete_project),
-        )
-        .route("/projects/{id}/transfer", put(projects::transfer_project))
-        .route("/projects/{id}/share", post(projects::share_project))
-        .route(
-            "/projects/{id}/share/{group_id}",
-            delete(projects::unshare_project),
-        )
-        .route("/projects/{id}/groups", get(projects::list_project_groups))
-        .route(
-            "/projects/{id}/members",
-            get(members::list_members::<Projects>).post(members::create_member::<Projects>),
-        )
-        .route(
-            "/projects/{id}/members/all",
-            get(members::list_all_members::<Projects>),
-        )
-        .route(
-            "/projects/{id}/members/all/{user_id}",
-            get(members::get_any_member::<Projects>),
-        )
-        .route(
-            "/projects/{id}/members/{user_id}",
-            get(members::get_member::<Projects>)
-                .put(members::update_member::<Projects>)
-                .delete(members::delete_member::<Projects>),
-        )
+        .routes(routes!(
+            projects::list_projects,
+            projects::head_projects,
+            projects::create_project
+        ))
+        .routes(routes!(projects::create_user_project))
+        .routes(routes!(
+            projects::get_project,
+            projects::update_project,
+            projects::delete_project
+        ))
+        .routes(routes!(projects::transfer_project))
+        .routes(routes!(projects::share_project))
+        .routes(routes!(projects::unshare_project))
+        .routes(routes!(projects::list_project_groups))
+        .routes(routes!(
+            members::list_project_members,
+            members::create_project_member
+        ))
+        .routes(routes!(members::list_all_project_members))
+        .routes(routes!(members::get_any_project_member))
+        .routes(routes!(
+            members::get_project_member,
+            members::update_project_member,
+            members::delete_project_member
+        ))
         // Namespaces.
-        .route("/namespaces", get(namespaces::list_namespaces))
-        .route("/namespaces/{id}", get(namespaces::get_namespace))
-        .route("/namespaces/{id}/exists", get(namespaces::namespace_exists))
+        .routes(routes!(namespaces::list_namespaces))
+        .routes(routes!(namespaces::get_namespace))
+        .routes(routes!(namespaces::namespace_exists))
         // Organizations.
-        .route(
-            "/organizations",
-            get(organizations::list_organizations).post(organizations::create_organization),
-        )
-        .route(
-            "/organizations/{id}",
-            get(organizations::get_organization)
-                .put(organizations::update_organization)
-                .delete(organizations::delete_organization),
-        )
-        .route(
-            "/organizations/{id}/groups",
-            get(organizations::list_organization_groups),
-        )
-        .route(
-            "/organizations/{id}/projects",
-            get(organizations::list_organization_projects),
-        )
-        .route(
-            "/organizations/{id}/users",
-            get(organizations::list_organization_users),
-        )
-        .method_not_allowed_fallback(|| async { method_not_allowed() })
+        .routes(routes!(
+            organizations::list_organizations,
+            organizations::create_organization
+        ))
+        .routes(routes!(
+            organizations::get_organization,
+            organizations::update_organization,
+            organizations::delete_organization
+        ))
+        .routes(routes!(organizations::list_organization_groups))
+        .routes(routes!(organizations::list_organization_projects))
+        .routes(routes!(organizations::list_organization_users))
+}
+
+/// `/api/v4` and the OpenAPI document that describes it.
+pub fn api_v4() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, doc) = api().split_for_parts();
+    (router, openapi::complete(doc))
 }
 
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
+    let (api, doc) = api_v4();
+    let document = Document(std::sync::Arc::new(
+        doc.to_json().unwrap_or_else(|_| "{}".to_owned()),
+    ));
     Router::new()
-        .nest("/api/v4", api())
+        .nest(
+            "/api/v4",
+            api.method_not_allowed_fallback(|| async { method_not_allowed() })
+                .layer(Extension(document)),
+        )
         .route("/-/health", get(health::get_health))
         .route("/-/liveness", get(health::get_liveness))
         .route("/-/readiness", get(health::get_readiness))

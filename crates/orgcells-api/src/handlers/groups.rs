@@ -1,7 +1,7 @@
 //! `/groups`: Groups, subgroups, descendants, their Projects, transfers and shares.
 
 use axum::Json;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use orgcells_core::access::AccessLevel;
 use orgcells_service::ServiceError;
@@ -14,7 +14,8 @@ use crate::auth::Auth;
 use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
-use crate::params::Params;
+use crate::params::{Params, Path};
+use crate::schema;
 
 fn group_input(params: &Params) -> ApiResult<GroupInput> {
     Ok(GroupInput {
@@ -94,6 +95,15 @@ pub(crate) fn respond_groups(
     )
 }
 
+/// Groups the caller can see.
+#[utoipa::path(
+    get,
+    path = "/groups",
+    tag = "groups",
+    operation_id = "list_groups",
+    params(schema::GroupFilters, schema::PageParams, schema::KeysetParams),
+    responses((status = 200, description = "OK", body = Vec<entities::Group>)),
+)]
 pub async fn list_groups(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -109,6 +119,15 @@ pub async fn list_groups(
     Ok(respond_groups(&app, &uri, &page, &filter, listed))
 }
 
+/// A Group's direct subgroups.
+#[utoipa::path(
+    get,
+    path = "/groups/{id}/subgroups",
+    tag = "groups",
+    operation_id = "list_subgroups",
+    params(schema::IdPath, schema::GroupFilters, schema::PageParams, schema::KeysetParams),
+    responses((status = 200, description = "OK", body = Vec<entities::Group>)),
+)]
 pub async fn list_subgroups(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -125,6 +144,15 @@ pub async fn list_subgroups(
     Ok(respond_groups(&app, &uri, &page, &filter, listed))
 }
 
+/// Every subgroup below a Group.
+#[utoipa::path(
+    get,
+    path = "/groups/{id}/descendant_groups",
+    tag = "groups",
+    operation_id = "list_descendant_groups",
+    params(schema::IdPath, schema::GroupFilters, schema::PageParams, schema::KeysetParams),
+    responses((status = 200, description = "OK", body = Vec<entities::Group>)),
+)]
 pub async fn list_descendant_groups(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -141,6 +169,15 @@ pub async fn list_descendant_groups(
     Ok(respond_groups(&app, &uri, &page, &filter, listed))
 }
 
+/// Create a Group or subgroup.
+#[utoipa::path(
+    post,
+    path = "/groups",
+    tag = "groups",
+    operation_id = "create_group",
+    request_body = schema::GroupBody,
+    responses((status = 201, description = "Created", body = entities::GroupDetailEntity)),
+)]
 pub async fn create_group(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -153,6 +190,15 @@ pub async fn create_group(
     Ok(created(entities::group_detail(&app.external_url, &detail)))
 }
 
+/// A Group.
+#[utoipa::path(
+    get,
+    path = "/groups/{id}",
+    tag = "groups",
+    operation_id = "get_group",
+    params(schema::IdPath),
+    responses((status = 200, description = "OK", body = entities::GroupDetailEntity)),
+)]
 pub async fn get_group(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -162,6 +208,16 @@ pub async fn get_group(
     Ok(Json(entities::group_detail(&app.external_url, &detail)).into_response())
 }
 
+/// Change a Group.
+#[utoipa::path(
+    put,
+    path = "/groups/{id}",
+    tag = "groups",
+    operation_id = "update_group",
+    params(schema::IdPath),
+    request_body = schema::GroupBody,
+    responses((status = 200, description = "OK", body = entities::GroupDetailEntity)),
+)]
 pub async fn update_group(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -175,6 +231,15 @@ pub async fn update_group(
     Ok(Json(entities::group_detail(&app.external_url, &detail)).into_response())
 }
 
+/// Delete a Group with its subgroups and Projects.
+#[utoipa::path(
+    delete,
+    path = "/groups/{id}",
+    tag = "groups",
+    operation_id = "delete_group",
+    params(schema::IdPath),
+    responses((status = 202, description = "Accepted", body = schema::Accepted)),
+)]
 pub async fn delete_group(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -184,6 +249,16 @@ pub async fn delete_group(
     Ok(accepted())
 }
 
+/// Move a Group under another, or to the top level.
+#[utoipa::path(
+    post,
+    path = "/groups/{id}/transfer",
+    tag = "groups",
+    operation_id = "transfer_group",
+    params(schema::IdPath),
+    request_body = schema::GroupTransferBody,
+    responses((status = 201, description = "Created", body = entities::GroupDetailEntity)),
+)]
 pub async fn transfer_group(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -205,6 +280,16 @@ pub(crate) fn share_input(params: &Params) -> ApiResult<ShareInput> {
     })
 }
 
+/// Share a Group with another Group.
+#[utoipa::path(
+    post,
+    path = "/groups/{id}/share",
+    tag = "groups",
+    operation_id = "share_group",
+    params(schema::IdPath),
+    request_body = schema::ShareBody,
+    responses((status = 201, description = "Created", body = entities::GroupDetailEntity)),
+)]
 pub async fn share_group(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -218,6 +303,15 @@ pub async fn share_group(
     Ok(created(entities::group_detail(&app.external_url, &detail)))
 }
 
+/// Remove a Group's share.
+#[utoipa::path(
+    delete,
+    path = "/groups/{id}/share/{group_id}",
+    tag = "groups",
+    operation_id = "unshare_group",
+    params(schema::IdPath, schema::SharedGroupPath),
+    responses((status = 204, description = "Done")),
+)]
 pub async fn unshare_group(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -229,6 +323,15 @@ pub async fn unshare_group(
     Ok(no_content())
 }
 
+/// A Group's Projects.
+#[utoipa::path(
+    get,
+    path = "/groups/{id}/projects",
+    tag = "groups",
+    operation_id = "list_group_projects",
+    params(schema::IdPath, schema::SubgroupParams, schema::ProjectFilters, schema::PageParams, schema::KeysetParams),
+    responses((status = 200, description = "OK", body = Vec<entities::Project>)),
+)]
 pub async fn list_group_projects(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -251,6 +354,15 @@ pub async fn list_group_projects(
     Ok(super::projects::respond_projects(&app, &uri, &page, listed))
 }
 
+/// The Projects shared with a Group.
+#[utoipa::path(
+    get,
+    path = "/groups/{id}/projects/shared",
+    tag = "groups",
+    operation_id = "list_group_shared_projects",
+    params(schema::IdPath, schema::ProjectFilters, schema::PageParams, schema::KeysetParams),
+    responses((status = 200, description = "OK", body = Vec<entities::Project>)),
+)]
 pub async fn list_group_shared_projects(
     State(app): State<AppState>,
     Auth(caller): Auth,

@@ -1,7 +1,7 @@
 //! `/groups/:id/members` and `/projects/:id/members`, direct and `all`.
 
 use axum::Json;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use orgcells_service::Ref;
 use orgcells_service::members::{MemberInput, MemberSource};
@@ -12,7 +12,8 @@ use crate::auth::Auth;
 use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
-use crate::params::Params;
+use crate::params::{Params, Path};
+use crate::schema;
 
 /// Which resource's members a route serves.
 pub trait Kind {
@@ -85,7 +86,7 @@ async fn list<K: Kind>(
     ))
 }
 
-pub async fn list_members<K: Kind>(
+async fn list_members<K: Kind>(
     State(app): State<AppState>,
     caller: Auth,
     Path(id): Path<String>,
@@ -95,7 +96,7 @@ pub async fn list_members<K: Kind>(
     list::<K>(app, caller, id, uri, params, false).await
 }
 
-pub async fn list_all_members<K: Kind>(
+async fn list_all_members<K: Kind>(
     State(app): State<AppState>,
     caller: Auth,
     Path(id): Path<String>,
@@ -105,7 +106,7 @@ pub async fn list_all_members<K: Kind>(
     list::<K>(app, caller, id, uri, params, true).await
 }
 
-pub async fn get_member<K: Kind>(
+async fn get_member<K: Kind>(
     State(app): State<AppState>,
     Auth(caller): Auth,
     Path((id, user_id)): Path<(String, i64)>,
@@ -117,7 +118,7 @@ pub async fn get_member<K: Kind>(
     Ok(Json(entities::member(&app.external_url, &out)).into_response())
 }
 
-pub async fn get_any_member<K: Kind>(
+async fn get_any_member<K: Kind>(
     State(app): State<AppState>,
     Auth(caller): Auth,
     Path((id, user_id)): Path<(String, i64)>,
@@ -129,7 +130,7 @@ pub async fn get_any_member<K: Kind>(
     Ok(Json(entities::member(&app.external_url, &out)).into_response())
 }
 
-pub async fn create_member<K: Kind>(
+async fn create_member<K: Kind>(
     State(app): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
@@ -142,7 +143,7 @@ pub async fn create_member<K: Kind>(
     Ok(created(entities::member(&app.external_url, &out)))
 }
 
-pub async fn update_member<K: Kind>(
+async fn update_member<K: Kind>(
     State(app): State<AppState>,
     Auth(caller): Auth,
     Path((id, user_id)): Path<(String, i64)>,
@@ -160,7 +161,7 @@ pub async fn update_member<K: Kind>(
     Ok(Json(entities::member(&app.external_url, &out)).into_response())
 }
 
-pub async fn delete_member<K: Kind>(
+async fn delete_member<K: Kind>(
     State(app): State<AppState>,
     Auth(caller): Auth,
     Path((id, user_id)): Path<(String, i64)>,
@@ -169,4 +170,260 @@ pub async fn delete_member<K: Kind>(
         .remove_member(&caller, &K::source(id_ref(&id)), user_id)
         .await?;
     Ok(no_content())
+}
+
+// The routes, one handler per kind so that each has its own operation in the document.
+
+/// The direct Members of a Group.
+#[utoipa::path(
+    get,
+    path = "/groups/{id}/members",
+    tag = "members",
+    operation_id = "list_group_members",
+    params(schema::IdPath, schema::MemberFilters, schema::PageParams),
+    responses((status = 200, description = "OK", body = Vec<entities::Member>)),
+)]
+pub async fn list_group_members(
+    app: State<AppState>,
+    caller: Auth,
+    id: Path<String>,
+    uri: OriginalUri,
+    params: Params,
+) -> ApiResult<Response> {
+    list_members::<Groups>(app, caller, id, uri, params).await
+}
+
+/// The Members of a Group with inherited and shared ones, at their effective level.
+#[utoipa::path(
+    get,
+    path = "/groups/{id}/members/all",
+    tag = "members",
+    operation_id = "list_all_group_members",
+    params(schema::IdPath, schema::MemberFilters, schema::PageParams),
+    responses((status = 200, description = "OK", body = Vec<entities::Member>)),
+)]
+pub async fn list_all_group_members(
+    app: State<AppState>,
+    caller: Auth,
+    id: Path<String>,
+    uri: OriginalUri,
+    params: Params,
+) -> ApiResult<Response> {
+    list_all_members::<Groups>(app, caller, id, uri, params).await
+}
+
+/// A Member of a Group, direct, inherited or shared.
+#[utoipa::path(
+    get,
+    path = "/groups/{id}/members/all/{user_id}",
+    tag = "members",
+    operation_id = "get_any_group_member",
+    params(schema::IdPath, schema::MemberPath),
+    responses((status = 200, description = "OK", body = entities::Member)),
+)]
+pub async fn get_any_group_member(
+    app: State<AppState>,
+    caller: Auth,
+    ids: Path<(String, i64)>,
+) -> ApiResult<Response> {
+    get_any_member::<Groups>(app, caller, ids).await
+}
+
+/// A direct Member of a Group.
+#[utoipa::path(
+    get,
+    path = "/groups/{id}/members/{user_id}",
+    tag = "members",
+    operation_id = "get_group_member",
+    params(schema::IdPath, schema::MemberPath),
+    responses((status = 200, description = "OK", body = entities::Member)),
+)]
+pub async fn get_group_member(
+    app: State<AppState>,
+    caller: Auth,
+    ids: Path<(String, i64)>,
+) -> ApiResult<Response> {
+    get_member::<Groups>(app, caller, ids).await
+}
+
+/// Add a Member to a Group.
+#[utoipa::path(
+    post,
+    path = "/groups/{id}/members",
+    tag = "members",
+    operation_id = "create_group_member",
+    params(schema::IdPath),
+    request_body = schema::MemberBody,
+    responses((status = 201, description = "Created", body = entities::Member)),
+)]
+pub async fn create_group_member(
+    app: State<AppState>,
+    caller: Auth,
+    id: Path<String>,
+    params: Params,
+) -> ApiResult<Response> {
+    create_member::<Groups>(app, caller, id, params).await
+}
+
+/// Change the access level or expiry of a Member of a Group.
+#[utoipa::path(
+    put,
+    path = "/groups/{id}/members/{user_id}",
+    tag = "members",
+    operation_id = "update_group_member",
+    params(schema::IdPath, schema::MemberPath),
+    request_body = schema::MemberBody,
+    responses((status = 200, description = "OK", body = entities::Member)),
+)]
+pub async fn update_group_member(
+    app: State<AppState>,
+    caller: Auth,
+    ids: Path<(String, i64)>,
+    params: Params,
+) -> ApiResult<Response> {
+    update_member::<Groups>(app, caller, ids, params).await
+}
+
+/// Remove a direct Member of a Group.
+#[utoipa::path(
+    delete,
+    path = "/groups/{id}/members/{user_id}",
+    tag = "members",
+    operation_id = "delete_group_member",
+    params(schema::IdPath, schema::MemberPath),
+    responses((status = 204, description = "Done")),
+)]
+pub async fn delete_group_member(
+    app: State<AppState>,
+    caller: Auth,
+    ids: Path<(String, i64)>,
+) -> ApiResult<Response> {
+    delete_member::<Groups>(app, caller, ids).await
+}
+
+/// The direct Members of a Project.
+#[utoipa::path(
+    get,
+    path = "/projects/{id}/members",
+    tag = "members",
+    operation_id = "list_project_members",
+    params(schema::IdPath, schema::MemberFilters, schema::PageParams),
+    responses((status = 200, description = "OK", body = Vec<entities::Member>)),
+)]
+pub async fn list_project_members(
+    app: State<AppState>,
+    caller: Auth,
+    id: Path<String>,
+    uri: OriginalUri,
+    params: Params,
+) -> ApiResult<Response> {
+    list_members::<Projects>(app, caller, id, uri, params).await
+}
+
+/// The Members of a Project with inherited and shared ones, at their effective level.
+#[utoipa::path(
+    get,
+    path = "/projects/{id}/members/all",
+    tag = "members",
+    operation_id = "list_all_project_members",
+    params(schema::IdPath, schema::MemberFilters, schema::PageParams),
+    responses((status = 200, description = "OK", body = Vec<entities::Member>)),
+)]
+pub async fn list_all_project_members(
+    app: State<AppState>,
+    caller: Auth,
+    id: Path<String>,
+    uri: OriginalUri,
+    params: Params,
+) -> ApiResult<Response> {
+    list_all_members::<Projects>(app, caller, id, uri, params).await
+}
+
+/// A Member of a Project, direct, inherited or shared.
+#[utoipa::path(
+    get,
+    path = "/projects/{id}/members/all/{user_id}",
+    tag = "members",
+    operation_id = "get_any_project_member",
+    params(schema::IdPath, schema::MemberPath),
+    responses((status = 200, description = "OK", body = entities::Member)),
+)]
+pub async fn get_any_project_member(
+    app: State<AppState>,
+    caller: Auth,
+    ids: Path<(String, i64)>,
+) -> ApiResult<Response> {
+    get_any_member::<Projects>(app, caller, ids).await
+}
+
+/// A direct Member of a Project.
+#[utoipa::path(
+    get,
+    path = "/projects/{id}/members/{user_id}",
+    tag = "members",
+    operation_id = "get_project_member",
+    params(schema::IdPath, schema::MemberPath),
+    responses((status = 200, description = "OK", body = entities::Member)),
+)]
+pub async fn get_project_member(
+    app: State<AppState>,
+    caller: Auth,
+    ids: Path<(String, i64)>,
+) -> ApiResult<Response> {
+    get_member::<Projects>(app, caller, ids).await
+}
+
+/// Add a Member to a Project.
+#[utoipa::path(
+    post,
+    path = "/projects/{id}/members",
+    tag = "members",
+    operation_id = "create_project_member",
+    params(schema::IdPath),
+    request_body = schema::MemberBody,
+    responses((status = 201, description = "Created", body = entities::Member)),
+)]
+pub async fn create_project_member(
+    app: State<AppState>,
+    caller: Auth,
+    id: Path<String>,
+    params: Params,
+) -> ApiResult<Response> {
+    create_member::<Projects>(app, caller, id, params).await
+}
+
+/// Change the access level or expiry of a Member of a Project.
+#[utoipa::path(
+    put,
+    path = "/projects/{id}/members/{user_id}",
+    tag = "members",
+    operation_id = "update_project_member",
+    params(schema::IdPath, schema::MemberPath),
+    request_body = schema::MemberBody,
+    responses((status = 200, description = "OK", body = entities::Member)),
+)]
+pub async fn update_project_member(
+    app: State<AppState>,
+    caller: Auth,
+    ids: Path<(String, i64)>,
+    params: Params,
+) -> ApiResult<Response> {
+    update_member::<Projects>(app, caller, ids, params).await
+}
+
+/// Remove a direct Member of a Project.
+#[utoipa::path(
+    delete,
+    path = "/projects/{id}/members/{user_id}",
+    tag = "members",
+    operation_id = "delete_project_member",
+    params(schema::IdPath, schema::MemberPath),
+    responses((status = 204, description = "Done")),
+)]
+pub async fn delete_project_member(
+    app: State<AppState>,
+    caller: Auth,
+    ids: Path<(String, i64)>,
+) -> ApiResult<Response> {
+    delete_member::<Projects>(app, caller, ids).await
 }

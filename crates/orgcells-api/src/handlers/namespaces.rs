@@ -1,7 +1,7 @@
 //! `/namespaces`.
 
 use axum::Json;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -11,8 +11,18 @@ use crate::auth::Auth;
 use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
-use crate::params::Params;
+use crate::params::{Params, Path};
+use crate::schema;
 
+/// Namespaces the caller can see.
+#[utoipa::path(
+    get,
+    path = "/namespaces",
+    tag = "namespaces",
+    operation_id = "list_namespaces",
+    params(schema::SearchParams, schema::PageParams),
+    responses((status = 200, description = "OK", body = Vec<entities::NamespaceBasic>)),
+)]
 pub async fn list_namespaces(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -39,6 +49,15 @@ pub async fn list_namespaces(
     ))
 }
 
+/// A namespace.
+#[utoipa::path(
+    get,
+    path = "/namespaces/{id}",
+    tag = "namespaces",
+    operation_id = "get_namespace",
+    params(schema::IdPath),
+    responses((status = 200, description = "OK", body = entities::NamespaceBasic)),
+)]
 pub async fn get_namespace(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -48,6 +67,15 @@ pub async fn get_namespace(
     Ok(Json(entities::namespace(&app.external_url, &out.row)).into_response())
 }
 
+/// Whether a namespace path is taken.
+#[utoipa::path(
+    get,
+    path = "/namespaces/{id}/exists",
+    tag = "namespaces",
+    operation_id = "namespace_exists",
+    params(schema::IdPath, schema::ExistsParams),
+    responses((status = 200, description = "OK", body = schema::Exists)),
+)]
 pub async fn namespace_exists(
     State(app): State<AppState>,
     Auth(caller): Auth,

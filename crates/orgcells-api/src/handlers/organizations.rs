@@ -1,7 +1,7 @@
 //! `/organizations` and their overviews.
 
 use axum::Json;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use orgcells_service::organizations::OrganizationInput;
 use orgcells_store::projects::Within;
@@ -12,7 +12,8 @@ use crate::auth::Auth;
 use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
-use crate::params::Params;
+use crate::params::{Params, Path};
+use crate::schema;
 
 fn organization_input(params: &Params) -> ApiResult<OrganizationInput> {
     Ok(OrganizationInput {
@@ -24,6 +25,15 @@ fn organization_input(params: &Params) -> ApiResult<OrganizationInput> {
     })
 }
 
+/// Organizations the caller can see.
+#[utoipa::path(
+    get,
+    path = "/organizations",
+    tag = "organizations",
+    operation_id = "list_organizations",
+    params(schema::SearchParams, schema::PageParams),
+    responses((status = 200, description = "OK", body = Vec<entities::Organization>)),
+)]
 pub async fn list_organizations(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -50,6 +60,15 @@ pub async fn list_organizations(
     ))
 }
 
+/// Create an Organization.
+#[utoipa::path(
+    post,
+    path = "/organizations",
+    tag = "organizations",
+    operation_id = "create_organization",
+    request_body = schema::OrganizationBody,
+    responses((status = 201, description = "Created", body = entities::Organization)),
+)]
 pub async fn create_organization(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -62,6 +81,15 @@ pub async fn create_organization(
     Ok(created(entities::organization(&app.external_url, &row)))
 }
 
+/// An Organization.
+#[utoipa::path(
+    get,
+    path = "/organizations/{id}",
+    tag = "organizations",
+    operation_id = "get_organization",
+    params(schema::IdPath),
+    responses((status = 200, description = "OK", body = entities::Organization)),
+)]
 pub async fn get_organization(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -71,6 +99,16 @@ pub async fn get_organization(
     Ok(Json(entities::organization(&app.external_url, &row)).into_response())
 }
 
+/// Change an Organization.
+#[utoipa::path(
+    put,
+    path = "/organizations/{id}",
+    tag = "organizations",
+    operation_id = "update_organization",
+    params(schema::IdPath),
+    request_body = schema::OrganizationBody,
+    responses((status = 200, description = "OK", body = entities::Organization)),
+)]
 pub async fn update_organization(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -84,6 +122,15 @@ pub async fn update_organization(
     Ok(Json(entities::organization(&app.external_url, &row)).into_response())
 }
 
+/// Delete an empty Organization.
+#[utoipa::path(
+    delete,
+    path = "/organizations/{id}",
+    tag = "organizations",
+    operation_id = "delete_organization",
+    params(schema::IdPath),
+    responses((status = 202, description = "Accepted", body = schema::Accepted)),
+)]
 pub async fn delete_organization(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -95,6 +142,15 @@ pub async fn delete_organization(
     Ok(accepted())
 }
 
+/// The Organization's Groups the caller can see.
+#[utoipa::path(
+    get,
+    path = "/organizations/{id}/groups",
+    tag = "organizations",
+    operation_id = "list_organization_groups",
+    params(schema::IdPath, schema::GroupFilters, schema::PageParams, schema::KeysetParams),
+    responses((status = 200, description = "OK", body = Vec<entities::Group>)),
+)]
 pub async fn list_organization_groups(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -116,6 +172,15 @@ pub async fn list_organization_groups(
     ))
 }
 
+/// The Organization's Projects the caller can see.
+#[utoipa::path(
+    get,
+    path = "/organizations/{id}/projects",
+    tag = "organizations",
+    operation_id = "list_organization_projects",
+    params(schema::IdPath, schema::ProjectFilters, schema::PageParams, schema::KeysetParams),
+    responses((status = 200, description = "OK", body = Vec<entities::Project>)),
+)]
 pub async fn list_organization_projects(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -134,6 +199,15 @@ pub async fn list_organization_projects(
     Ok(super::projects::respond_projects(&app, &uri, &page, listed))
 }
 
+/// The Organization's Users.
+#[utoipa::path(
+    get,
+    path = "/organizations/{id}/users",
+    tag = "organizations",
+    operation_id = "list_organization_users",
+    params(schema::IdPath, schema::PageParams),
+    responses((status = 200, description = "OK", body = Vec<entities::OrganizationUserEntity>)),
+)]
 pub async fn list_organization_users(
     State(app): State<AppState>,
     Auth(caller): Auth,

@@ -1,7 +1,7 @@
 //! `/projects`: Projects, their transfers, shares and Groups.
 
 use axum::Json;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use orgcells_service::ServiceError;
 use orgcells_service::projects::{ProjectFilter, ProjectInput};
@@ -13,7 +13,8 @@ use crate::auth::Auth;
 use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
-use crate::params::Params;
+use crate::params::{Params, Path};
+use crate::schema;
 
 const ORDERS: &[&str] = &[
     "id",
@@ -85,6 +86,15 @@ fn project_input(params: &Params) -> ApiResult<ProjectInput> {
     })
 }
 
+/// Projects the caller can see.
+#[utoipa::path(
+    get,
+    path = "/projects",
+    tag = "projects",
+    operation_id = "list_projects",
+    params(schema::ProjectFilters, schema::PageParams, schema::KeysetParams),
+    responses((status = 200, description = "OK", body = Vec<entities::Project>)),
+)]
 pub async fn list_projects(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -100,6 +110,33 @@ pub async fn list_projects(
     Ok(respond_projects(&app, &uri, &page, listed))
 }
 
+/// The headers of `GET /projects` (`X-Total` and the rest), without the body.
+#[utoipa::path(
+    head,
+    path = "/projects",
+    tag = "projects",
+    operation_id = "head_projects",
+    params(schema::ProjectFilters, schema::PageParams, schema::KeysetParams),
+    responses((status = 200, description = "OK")),
+)]
+pub async fn head_projects(
+    app: State<AppState>,
+    caller: Auth,
+    uri: OriginalUri,
+    params: Params,
+) -> ApiResult<Response> {
+    list_projects(app, caller, uri, params).await
+}
+
+/// Create a Project.
+#[utoipa::path(
+    post,
+    path = "/projects",
+    tag = "projects",
+    operation_id = "create_project",
+    request_body = schema::ProjectBody,
+    responses((status = 201, description = "Created", body = entities::Project)),
+)]
 pub async fn create_project(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -112,6 +149,16 @@ pub async fn create_project(
     Ok(created(entities::project(&app.external_url, &out)))
 }
 
+/// Create a Project for a User (admins).
+#[utoipa::path(
+    post,
+    path = "/projects/user/{user_id}",
+    tag = "projects",
+    operation_id = "create_user_project",
+    params(schema::OwnerPath),
+    request_body = schema::ProjectBody,
+    responses((status = 201, description = "Created", body = entities::Project)),
+)]
 pub async fn create_user_project(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -125,6 +172,15 @@ pub async fn create_user_project(
     Ok(created(entities::project(&app.external_url, &out)))
 }
 
+/// A Project.
+#[utoipa::path(
+    get,
+    path = "/projects/{id}",
+    tag = "projects",
+    operation_id = "get_project",
+    params(schema::IdPath),
+    responses((status = 200, description = "OK", body = entities::Project)),
+)]
 pub async fn get_project(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -134,6 +190,16 @@ pub async fn get_project(
     Ok(Json(entities::project(&app.external_url, &out)).into_response())
 }
 
+/// Change a Project.
+#[utoipa::path(
+    put,
+    path = "/projects/{id}",
+    tag = "projects",
+    operation_id = "update_project",
+    params(schema::IdPath),
+    request_body = schema::ProjectBody,
+    responses((status = 200, description = "OK", body = entities::Project)),
+)]
 pub async fn update_project(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -147,6 +213,15 @@ pub async fn update_project(
     Ok(Json(entities::project(&app.external_url, &out)).into_response())
 }
 
+/// Delete a Project.
+#[utoipa::path(
+    delete,
+    path = "/projects/{id}",
+    tag = "projects",
+    operation_id = "delete_project",
+    params(schema::IdPath),
+    responses((status = 202, description = "Accepted", body = schema::Accepted)),
+)]
 pub async fn delete_project(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -156,6 +231,16 @@ pub async fn delete_project(
     Ok(accepted())
 }
 
+/// Move a Project to another namespace.
+#[utoipa::path(
+    put,
+    path = "/projects/{id}/transfer",
+    tag = "projects",
+    operation_id = "transfer_project",
+    params(schema::IdPath),
+    request_body = schema::ProjectTransferBody,
+    responses((status = 200, description = "OK", body = entities::Project)),
+)]
 pub async fn transfer_project(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -172,6 +257,16 @@ pub async fn transfer_project(
     Ok(Json(entities::project(&app.external_url, &out)).into_response())
 }
 
+/// Share a Project with a Group.
+#[utoipa::path(
+    post,
+    path = "/projects/{id}/share",
+    tag = "projects",
+    operation_id = "share_project",
+    params(schema::IdPath),
+    request_body = schema::ShareBody,
+    responses((status = 201, description = "Created", body = entities::ProjectGroupLink)),
+)]
 pub async fn share_project(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -185,6 +280,15 @@ pub async fn share_project(
     Ok(created(entities::project_group_link(&link)))
 }
 
+/// Remove a Project's share.
+#[utoipa::path(
+    delete,
+    path = "/projects/{id}/share/{group_id}",
+    tag = "projects",
+    operation_id = "unshare_project",
+    params(schema::IdPath, schema::SharedGroupPath),
+    responses((status = 204, description = "Done")),
+)]
 pub async fn unshare_project(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -196,6 +300,15 @@ pub async fn unshare_project(
     Ok(no_content())
 }
 
+/// The Project's ancestor Groups (and shared Groups).
+#[utoipa::path(
+    get,
+    path = "/projects/{id}/groups",
+    tag = "projects",
+    operation_id = "list_project_groups",
+    params(schema::IdPath, schema::ProjectGroupFilters, schema::PageParams),
+    responses((status = 200, description = "OK", body = Vec<entities::Group>)),
+)]
 pub async fn list_project_groups(
     State(app): State<AppState>,
     Auth(caller): Auth,

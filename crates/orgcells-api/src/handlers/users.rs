@@ -1,7 +1,7 @@
 //! `/user`, `/users` and personal access tokens.
 
 use axum::Json;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use orgcells_service::tokens::NewToken;
 use orgcells_service::users::UserInput;
@@ -15,7 +15,8 @@ use crate::auth::Auth;
 use crate::entities::{self, UserView};
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
-use crate::params::Params;
+use crate::params::{Params, Path};
+use crate::schema;
 
 fn view_of(caller: &Caller, user: &UserRow) -> UserView {
     if caller.is_admin() {
@@ -68,6 +69,14 @@ fn token_input(params: &Params) -> ApiResult<NewToken> {
     })
 }
 
+/// The caller.
+#[utoipa::path(
+    get,
+    path = "/user",
+    tag = "users",
+    operation_id = "get_current_user",
+    responses((status = 200, description = "OK", body = entities::UserEntity)),
+)]
 pub async fn get_current_user(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -76,6 +85,15 @@ pub async fn get_current_user(
     Ok(Json(present_user(&app, me, view_of(&caller, me)).await?).into_response())
 }
 
+/// Users.
+#[utoipa::path(
+    get,
+    path = "/users",
+    tag = "users",
+    operation_id = "list_users",
+    params(schema::UserFilters, schema::PageParams, schema::KeysetParams),
+    responses((status = 200, description = "OK", body = Vec<entities::UserEntity>)),
+)]
 pub async fn list_users(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -124,6 +142,15 @@ pub async fn list_users(
     ))
 }
 
+/// Create a User (admins).
+#[utoipa::path(
+    post,
+    path = "/users",
+    tag = "users",
+    operation_id = "create_user",
+    request_body = schema::UserBody,
+    responses((status = 201, description = "Created", body = entities::UserEntity)),
+)]
 pub async fn create_user(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -136,6 +163,15 @@ pub async fn create_user(
     Ok(created(present_user(&app, &user, UserView::Admin).await?))
 }
 
+/// A User.
+#[utoipa::path(
+    get,
+    path = "/users/{id}",
+    tag = "users",
+    operation_id = "get_user",
+    params(schema::UserIdPath),
+    responses((status = 200, description = "OK", body = entities::UserEntity)),
+)]
 pub async fn get_user(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -145,6 +181,16 @@ pub async fn get_user(
     Ok(Json(present_user(&app, &user, view_of(&caller, &user)).await?).into_response())
 }
 
+/// Change a User (admins).
+#[utoipa::path(
+    put,
+    path = "/users/{id}",
+    tag = "users",
+    operation_id = "update_user",
+    params(schema::UserIdPath),
+    request_body = schema::UserBody,
+    responses((status = 200, description = "OK", body = entities::UserEntity)),
+)]
 pub async fn update_user(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -158,6 +204,15 @@ pub async fn update_user(
     Ok(Json(present_user(&app, &user, UserView::Admin).await?).into_response())
 }
 
+/// Delete a User (admins).
+#[utoipa::path(
+    delete,
+    path = "/users/{id}",
+    tag = "users",
+    operation_id = "delete_user",
+    params(schema::UserIdPath, schema::DeleteUserParams),
+    responses((status = 204, description = "Done")),
+)]
 pub async fn delete_user(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -170,6 +225,16 @@ pub async fn delete_user(
     Ok(no_content())
 }
 
+/// A personal access token for a User (admins), shown once.
+#[utoipa::path(
+    post,
+    path = "/users/{id}/personal_access_tokens",
+    tag = "users",
+    operation_id = "create_user_token",
+    params(schema::UserIdPath),
+    request_body = schema::TokenBody,
+    responses((status = 201, description = "Created", body = entities::Token)),
+)]
 pub async fn create_user_token(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -183,6 +248,15 @@ pub async fn create_user_token(
     Ok(created(entities::created_token(&token)))
 }
 
+/// A personal access token for the caller, shown once.
+#[utoipa::path(
+    post,
+    path = "/user/personal_access_tokens",
+    tag = "users",
+    operation_id = "create_own_token",
+    request_body = schema::TokenBody,
+    responses((status = 201, description = "Created", body = entities::Token)),
+)]
 pub async fn create_own_token(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -195,6 +269,15 @@ pub async fn create_own_token(
     Ok(created(entities::created_token(&token)))
 }
 
+/// A User's direct memberships (admins).
+#[utoipa::path(
+    get,
+    path = "/users/{id}/memberships",
+    tag = "users",
+    operation_id = "list_memberships",
+    params(schema::UserIdPath, schema::MembershipFilters, schema::PageParams),
+    responses((status = 200, description = "OK", body = Vec<entities::MembershipEntity>)),
+)]
 pub async fn list_memberships(
     State(app): State<AppState>,
     Auth(caller): Auth,
@@ -230,6 +313,15 @@ pub async fn list_memberships(
     ))
 }
 
+/// The Projects in a User's personal namespaces.
+#[utoipa::path(
+    get,
+    path = "/users/{id}/projects",
+    tag = "users",
+    operation_id = "list_user_projects",
+    params(schema::IdPath, schema::ProjectFilters, schema::PageParams, schema::KeysetParams),
+    responses((status = 200, description = "OK", body = Vec<entities::Project>)),
+)]
 pub async fn list_user_projects(
     State(app): State<AppState>,
     Auth(caller): Auth,
