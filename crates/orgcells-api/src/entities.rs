@@ -219,6 +219,7 @@ pub struct Group {
     pub name: String,
     pub path: String,
     pub description: String,
+    #[schema(value_type = crate::schema::Visibility)]
     pub visibility: &'static str,
     pub share_with_group_lock: bool,
     pub require_two_factor_authentication: bool,
@@ -413,6 +414,7 @@ pub struct Project {
     pub packages_enabled: bool,
     pub empty_repo: bool,
     pub archived: bool,
+    #[schema(value_type = crate::schema::Visibility)]
     pub visibility: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<UserBasic>,
@@ -560,6 +562,7 @@ pub struct Organization {
     pub name: String,
     pub path: String,
     pub description: String,
+    #[schema(value_type = crate::schema::OrganizationVisibility)]
     pub visibility: &'static str,
     pub state: String,
     pub created_at: String,

@@ -373,14 +373,16 @@ pub struct OrganizationBody {
     pub name: Option<String>,
     pub path: Option<String>,
     pub description: Option<String>,
-    pub visibility: Option<OrganizationVisibility>,
+    /// `private` is taken for `internal`, as GitLab does.
+    pub visibility: Option<Visibility>,
     pub avatar_url: Option<String>,
 }
 
+/// How visible an Organization is: `internal` (GitLab's code also says `private`) or `public`.
 #[derive(ToSchema)]
 #[schema(rename_all = "lowercase")]
 pub enum OrganizationVisibility {
-    Private,
+    Internal,
     Public,
 }
 
