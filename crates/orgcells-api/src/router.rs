@@ -1,14 +1,14 @@
 //! Every route, in one place.
 
 use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{delete, get, post, put};
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::trace::TraceLayer;
 
-use crate::AppState;
 use crate::error::{method_not_allowed, no_route};
 use crate::handlers::members::{self, Groups, Projects};
-use crate::handlers::{groups, health, meta, namespaces, organizations, projects, users};
+use crate::handlers::{groups, health, meta, metrics, namespaces, organizations, projects, users};
+use crate::{AppState, allowlist, observe};
 
 fn api() -> Router<AppState> {
     Router::new()
@@ -148,19 +148,29 @@ fn api() -> Router<AppState> {
         .method_not_allowed_fallback(|| async { method_not_allowed() })
 }
 
-/// The whole HTTP surface.
-pub fn router(state: AppState) -> Router {
+/// The operator's endpoints, outside `/api/v4`, for allowlisted addresses only.
+fn monitoring(state: &AppState) -> Router<AppState> {
     Router::new()
-        .nest("/api/v4", api())
         .route("/-/health", get(health::get_health))
         .route("/-/liveness", get(health::get_liveness))
         .route("/-/readiness", get(health::get_readiness))
+        .route("/-/metrics", get(metrics::get_metrics))
+        .route_layer(from_fn_with_state(state.clone(), allowlist::only_allowed))
+}
+
+/// The whole HTTP surface. Every request, routed or not, passes [`observe::observe`]; the
+/// routed ones also [`observe::record_route`], which learns their route template.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .nest("/api/v4", api())
+        .merge(monitoring(&state))
+        .route_layer(from_fn(observe::record_route))
         .fallback(no_route)
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a handler panicked");
             crate::error::ApiError(orgcells_service::ServiceError::Internal("panic".into()))
                 .into_response_plain()
         }))
-        .layer(TraceLayer::new_for_http())
+        .layer(from_fn_with_state(state.clone(), observe::observe))
         .with_state(state)
 }

@@ -79,6 +79,7 @@ fn config(data_dir: PathBuf, database_url: Option<String>) -> Config {
             password: None,
         },
         allow_organization_creation: false,
+        monitoring_allowlist: orgcells_api::Allowlist::loopback(),
     }
 }
 
