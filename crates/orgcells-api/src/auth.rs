@@ -1,5 +1,6 @@
 //! Who is calling: `PRIVATE-TOKEN`, `Authorization: Bearer`, or the `private_token` query
-//! parameter; `Sudo` (header) or `sudo` (parameter) for admins.
+//! parameter; `Sudo` (header) or `sudo` (parameter) for admins. The caller is recorded in the
+//! request's [`RequestContext`] for its log line.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -8,6 +9,7 @@ use orgcells_service::{Caller, ServiceError};
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::observe::RequestContext;
 
 /// The authenticated caller (anonymous when no token was sent).
 #[derive(Debug, Clone)]
@@ -66,16 +68,28 @@ impl FromRequestParts<AppState> for Auth {
         if let Some(caller) = parts.extensions.get::<Caller>() {
             return Ok(Auth(caller.clone()));
         }
+        let context = parts.extensions.get::<RequestContext>().cloned();
         let caller = match token_of(parts) {
             Some(token) => state.service.authenticate(&token).await?,
             None => Caller::anonymous(),
         };
+        if let Some(context) = &context {
+            context.record_user(caller.id());
+        }
         if caller.user.is_some() && !scope_allows(&caller, &parts.method) {
             return Err(ApiError(ServiceError::forbidden("insufficient_scope")));
         }
         let sudo = header_value(parts, "sudo").or_else(|| query_param(parts, "sudo"));
         let caller = match sudo {
-            Some(ident) if !ident.is_empty() => state.service.sudo(caller, &ident).await?,
+            Some(ident) if !ident.is_empty() => {
+                let admin = caller.id();
+                let caller = state.service.sudo(caller, &ident).await?;
+                if let Some(context) = &context {
+                    context.record_user(caller.id());
+                    context.record_sudo_by(admin);
+                }
+                caller
+            }
             _ => caller,
         };
         parts.extensions.insert(caller.clone());

@@ -2,18 +2,20 @@
 //! `routes!`, which adds each handler's route and its OpenAPI operation together, so the
 //! document at `/api/v4/openapi.json` lists exactly what is served.
 
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::{Extension, Router};
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
 use crate::error::{method_not_allowed, no_route};
-use crate::handlers::{groups, health, members, meta, namespaces, organizations, projects, users};
+use crate::handlers::{
+    groups, health, members, meta, metrics, namespaces, organizations, projects, users,
+};
 use crate::openapi::{self, ApiDoc, Document};
+use crate::{AppState, allowlist, observe};
 
 fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -109,7 +111,18 @@ pub fn api_v4() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     (router, openapi::complete(doc))
 }
 
-/// The whole HTTP surface.
+/// The operator's endpoints, outside `/api/v4`, for allowlisted addresses only.
+fn monitoring(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/-/health", get(health::get_health))
+        .route("/-/liveness", get(health::get_liveness))
+        .route("/-/readiness", get(health::get_readiness))
+        .route("/-/metrics", get(metrics::get_metrics))
+        .route_layer(from_fn_with_state(state.clone(), allowlist::only_allowed))
+}
+
+/// The whole HTTP surface. Every request, routed or not, passes [`observe::observe`]; the
+/// routed ones also [`observe::record_route`], which learns their route template.
 pub fn router(state: AppState) -> Router {
     let (api, doc) = api_v4();
     let document = Document(std::sync::Arc::new(
@@ -121,15 +134,14 @@ pub fn router(state: AppState) -> Router {
             api.method_not_allowed_fallback(|| async { method_not_allowed() })
                 .layer(Extension(document)),
         )
-        .route("/-/health", get(health::get_health))
-        .route("/-/liveness", get(health::get_liveness))
-        .route("/-/readiness", get(health::get_readiness))
+        .merge(monitoring(&state))
+        .route_layer(from_fn(observe::record_route))
         .fallback(no_route)
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a handler panicked");
             crate::error::ApiError(orgcells_service::ServiceError::Internal("panic".into()))
                 .into_response_plain()
         }))
-        .layer(TraceLayer::new_for_http())
+        .layer(from_fn_with_state(state.clone(), observe::observe))
         .with_state(state)
 }

@@ -1,14 +1,16 @@
 //! Starting orgcells: configuration, the database, the service and the HTTP server. `main.rs`
-//! parses the command line; tests call [`start`] directly.
+//! parses the command line into [`options::Options`]; tests build a [`Config`] and call
+//! [`start`] directly.
 
 pub mod generate;
+pub mod options;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use orgcells_api::{App, AppState};
+use orgcells_api::{Allowlist, App, AppState, Metrics};
 use orgcells_core::ids::CellId;
 use orgcells_service::bootstrap::AdminSetup;
 use orgcells_service::{Service, Settings};
@@ -28,6 +30,8 @@ pub struct Config {
     pub cell: CellId,
     pub admin: AdminSetup,
     pub allow_organization_creation: bool,
+    /// Who may reach `/-/health`, `/-/liveness`, `/-/readiness` and `/-/metrics`.
+    pub monitoring_allowlist: Allowlist,
 }
 
 impl std::fmt::Debug for Config {
@@ -53,6 +57,7 @@ impl std::fmt::Debug for Config {
                 "allow_organization_creation",
                 &self.allow_organization_creation,
             )
+            .field("monitoring_allowlist", &self.monitoring_allowlist)
             .finish()
     }
 }
@@ -149,8 +154,11 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let state = AppState(Arc::new(App {
         service,
         external_url: external_url.trim_end_matches('/').to_owned(),
+        metrics: Metrics::new(),
+        monitoring_allowlist: config.monitoring_allowlist.clone(),
     }));
-    let app = orgcells_api::router(state);
+    // The peer address is the monitoring allowlist's input.
+    let app = orgcells_api::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(listener, app)

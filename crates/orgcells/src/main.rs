@@ -1,13 +1,13 @@
-//! The `orgcells` binary: `serve`, `migrate`, `admin create`.
+//! The `orgcells` binary: `serve`, `config`, `migrate`, `generate`, `admin create`. Every
+//! setting is in [`orgcells::options::Options`].
 
-use std::net::SocketAddr;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+use orgcells::options::{LogFormat, Options};
 use orgcells::{Config, redact_url};
-use orgcells_core::ids::CellId;
-use orgcells_service::bootstrap::AdminSetup;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -17,29 +17,32 @@ use tracing_subscriber::EnvFilter;
     about = "GitLab's Organization layer for Cells"
 )]
 struct Cli {
-    /// Log format: text for people, json for machines.
-    #[arg(long, env = "ORGCELLS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
-    log_format: LogFormat,
+    /// A TOML file of settings, keys named as the flags (`listen = "0.0.0.0:8080"`); flags and
+    /// the environment win over it.
+    #[arg(
+        long = "config",
+        env = "ORGCELLS_CONFIG",
+        value_name = "FILE",
+        global = true
+    )]
+    config_file: Option<PathBuf>,
+    #[command(flatten)]
+    options: Options,
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum LogFormat {
-    Text,
-    Json,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API (migrates and bootstraps first).
-    Serve(ServeArgs),
+    Serve,
+    /// Print the effective configuration (flags, environment, file, defaults) as TOML, secrets
+    /// redacted.
+    Config,
     /// Apply the database migrations and exit.
-    Migrate(DatabaseArgs),
+    Migrate,
     /// Fill the Cell with generated data shaped by the seeds (for benchmarks).
     Generate {
-        #[command(flatten)]
-        database: DatabaseArgs,
         #[arg(long, value_enum, default_value_t = orgcells::generate::Scale::Small)]
         scale: orgcells::generate::Scale,
         /// The same seed gives the same data.
@@ -57,66 +60,51 @@ enum Command {
 enum AdminCommand {
     /// Create an instance admin and print a personal access token for them.
     Create {
-        #[command(flatten)]
-        database: DatabaseArgs,
         #[arg(long)]
         username: String,
         #[arg(long)]
         email: String,
         #[arg(long)]
         name: Option<String>,
-        #[arg(long, env = "ORGCELLS_NEW_ADMIN_PASSWORD")]
+        #[arg(long, env = "ORGCELLS_NEW_ADMIN_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
 }
 
-#[derive(Args, Clone)]
-struct DatabaseArgs {
-    /// Directory of the SQLite file (when no database URL is given).
-    #[arg(long, env = "ORGCELLS_DATA_DIR", default_value = "data")]
-    data_dir: PathBuf,
-    /// `postgres://...` to use PostgreSQL, or `sqlite://...`.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    database_url: Option<String>,
-    /// This Cell's id: primary keys come from its range.
-    #[arg(long, env = "ORGCELLS_CELL_ID", default_value_t = 1)]
-    cell_id: u16,
+/// The Service over `db`, for the commands that write without serving.
+fn service(db: &orgcells_store::Db) -> orgcells_service::Service {
+    orgcells_service::Service::new(
+        db.clone(),
+        orgcells_service::Settings {
+            allow_organization_creation: false,
+        },
+    )
 }
 
-#[derive(Args)]
-struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "ORGCELLS_LISTEN", default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
-    #[command(flatten)]
-    database: DatabaseArgs,
-    /// Base URL of every `web_url` and `Link` (default: http://<listen>).
-    #[arg(long, env = "ORGCELLS_EXTERNAL_URL")]
-    external_url: Option<String>,
-    /// On first start, the personal access token of root (scope api, no expiry).
-    #[arg(long, env = "ORGCELLS_ADMIN_TOKEN", hide_env_values = true)]
-    admin_token: Option<String>,
-    /// On first start, root's password.
-    #[arg(long, env = "ORGCELLS_ADMIN_PASSWORD", hide_env_values = true)]
-    admin_password: Option<String>,
-    /// Let every User create Organizations (a SaaS-style install); off: admins only.
-    #[arg(
-        long,
-        env = "ORGCELLS_ALLOW_ORGANIZATION_CREATION",
-        default_value_t = false
-    )]
-    allow_organization_creation: bool,
+/// Creates what is missing of the Default Organization and root, printing root's new token.
+async fn bootstrap(service: &orgcells_service::Service, config: &Config) -> anyhow::Result<()> {
+    if let Some(root_token) = service
+        .bootstrap(&config.admin)
+        .await
+        .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?
+    {
+        println!(
+            "Created the admin user root. Its personal access token (shown once): {root_token}"
+        );
+    }
+    Ok(())
 }
 
-fn config(database: &DatabaseArgs, listen: SocketAddr) -> Config {
-    Config {
-        listen,
-        data_dir: database.data_dir.clone(),
-        database_url: database.database_url.clone(),
-        external_url: None,
-        cell: CellId(database.cell_id),
-        admin: AdminSetup::default(),
-        allow_organization_creation: false,
+fn init_logs(format: LogFormat) {
+    let filter = EnvFilter::try_from_env("ORGCELLS_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
     }
 }
 
@@ -144,24 +132,11 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let filter = EnvFilter::try_from_env("ORGCELLS_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    match cli.log_format {
-        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
-        LogFormat::Json => tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .init(),
-    }
+    let options = cli.options.with_file(cli.config_file.as_deref())?;
+    let config = options.config();
+    init_logs(options.log_format());
     match cli.command {
-        Command::Serve(args) => {
-            let mut config = config(&args.database, args.listen);
-            config.external_url = args.external_url;
-            config.admin = AdminSetup {
-                token: args.admin_token,
-                password: args.admin_password,
-            };
-            config.allow_organization_creation = args.allow_organization_creation;
+        Command::Serve => {
             let running = orgcells::start(&config).await?;
             let url = config.database_url()?;
             tracing::info!(addr = %running.addr, database = %redact_url(&url), cell = config.cell.0, "orgcells is serving on http://{}", running.addr);
@@ -174,33 +149,14 @@ async fn main() -> anyhow::Result<()> {
             running.wait(shutdown_signal()).await?;
             tracing::info!("stopped");
         }
-        Command::Generate {
-            database,
-            scale,
-            seed,
-        } => {
-            let config = config(&database, SocketAddr::from(([127, 0, 0, 1], 0)));
+        Command::Config => print!("{}", options.describe()),
+        Command::Generate { scale, seed } => {
             let db = orgcells::open_database(&config).await?;
-            let service = orgcells_service::Service::new(
-                db.clone(),
-                orgcells_service::Settings {
-                    allow_organization_creation: false,
-                },
-            );
-            if let Some(root_token) = service
-                .bootstrap(&AdminSetup::default())
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-            {
-                println!(
-                    "Created the admin user root. Its personal access token (shown once): {root_token}"
-                );
-            }
+            bootstrap(&service(&db), &config).await?;
             orgcells::generate::generate(&db, scale, seed).await?;
             db.close().await;
         }
-        Command::Migrate(database) => {
-            let config = config(&database, SocketAddr::from(([127, 0, 0, 1], 0)));
+        Command::Migrate => {
             let db = orgcells::open_database(&config).await?;
             db.close().await;
             println!("migrated {}", redact_url(&config.database_url()?));
@@ -208,30 +164,15 @@ async fn main() -> anyhow::Result<()> {
         Command::Admin {
             command:
                 AdminCommand::Create {
-                    database,
                     username,
                     email,
                     name,
                     password,
                 },
         } => {
-            let config = config(&database, SocketAddr::from(([127, 0, 0, 1], 0)));
             let db = orgcells::open_database(&config).await?;
-            let service = orgcells_service::Service::new(
-                db.clone(),
-                orgcells_service::Settings {
-                    allow_organization_creation: false,
-                },
-            );
-            if let Some(root_token) = service
-                .bootstrap(&AdminSetup::default())
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-            {
-                println!(
-                    "Created the admin user root. Its personal access token (shown once): {root_token}"
-                );
-            }
+            let service = service(&db);
+            bootstrap(&service, &config).await?;
             let token = service
                 .create_admin(
                     &username,

@@ -7,10 +7,9 @@ use common::TestApp;
 use serde_json::json;
 
 async fn get(app: &TestApp, path: &str) -> (u16, String) {
-    let root = app.base.trim_end_matches("/api/v4");
     let response = app
         .http
-        .get(format!("{root}{path}"))
+        .get(format!("{}{path}", app.root()))
         .send()
         .await
         .expect("request");

@@ -4,6 +4,7 @@ pub mod groups;
 pub mod health;
 pub mod members;
 pub mod meta;
+pub mod metrics;
 pub mod namespaces;
 pub mod organizations;
 pub mod projects;

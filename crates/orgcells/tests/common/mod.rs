@@ -79,19 +79,15 @@ fn config(data_dir: PathBuf, database_url: Option<String>) -> Config {
             password: None,
         },
         allow_organization_creation: false,
+        monitoring_allowlist: orgcells_api::Allowlist::loopback(),
     }
 }
 
 impl TestApp {
-    async fn launch(
-        data_dir: PathBuf,
-        database_url: Option<String>,
-        postgres_db: Option<String>,
-    ) -> TestApp {
+    async fn launch(config: Config, postgres_db: Option<String>) -> TestApp {
+        let data_dir = config.data_dir.clone();
         std::fs::create_dir_all(&data_dir).expect("data dir");
-        let running = orgcells::start(&config(data_dir.clone(), database_url))
-            .await
-            .expect("start orgcells");
+        let running = orgcells::start(&config).await.expect("start orgcells");
         let base = format!("http://{}/api/v4", running.addr);
         TestApp {
             base,
@@ -103,8 +99,20 @@ impl TestApp {
     }
 
     pub async fn sqlite() -> TestApp {
+        TestApp::sqlite_with(|_| {}).await
+    }
+
+    /// A server on SQLite whose configuration `adjust` changes first.
+    pub async fn sqlite_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = std::env::temp_dir().join(unique("orgcells-test"));
-        TestApp::launch(dir, None, None).await
+        let mut config = config(dir, None);
+        adjust(&mut config);
+        TestApp::launch(config, None).await
+    }
+
+    /// The server's address without `/api/v4`, for the operator endpoints (`/-/health`).
+    pub fn root(&self) -> &str {
+        self.base.trim_end_matches("/api/v4")
     }
 
     /// A server on a fresh PostgreSQL database, or `None` (loudly) when none can be reached
@@ -137,7 +145,7 @@ impl TestApp {
             None => panic!("bad ORGCELLS_TEST_POSTGRES"),
         };
         let dir = std::env::temp_dir().join(unique("orgcells-test-pg"));
-        Some(TestApp::launch(dir, Some(url), Some(name)).await)
+        Some(TestApp::launch(config(dir, Some(url)), Some(name)).await)
     }
 
     /// Stops the server and removes its database. (A test that panics before this is cleaned

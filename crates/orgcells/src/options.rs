@@ -1,0 +1,260 @@
+//! Every setting in one typed place. Each is a flag, an environment variable and a key of the
+//! optional TOML file (`--config FILE`), the key named as the flag (`data-dir = "/srv/data"`),
+//! and documented once, on its field here (`orgcells --help` shows it). A flag wins over the
+//! environment, the environment over the file, the file over the default.
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::ValueEnum;
+use orgcells_api::Allowlist;
+use orgcells_core::ids::CellId;
+use orgcells_service::bootstrap::AdminSetup;
+
+use crate::{Config, redact_url};
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// For people: one readable line per event.
+    Text,
+    /// For machines: one JSON object per line, its fields at the top level.
+    Json,
+}
+
+impl LogFormat {
+    fn name(self) -> &'static str {
+        match self {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
+        }
+    }
+}
+
+/// The settings, each unset until a flag, the environment or the file sets it. (No `Debug`:
+/// it holds secrets; [`Options::describe`] shows them redacted.)
+#[derive(Default, clap::Args, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Options {
+    /// Address to serve on [default: 127.0.0.1:8080].
+    #[arg(long, env = "ORGCELLS_LISTEN", global = true)]
+    pub listen: Option<SocketAddr>,
+    /// Directory of the SQLite file, used when no database URL is given [default: data].
+    #[arg(long, env = "ORGCELLS_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// `postgres://...` to use PostgreSQL, or `sqlite://...` [default: orgcells.db in the data
+    /// directory]. Its password is never printed.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    pub database_url: Option<String>,
+    /// Base URL of every `web_url` and `Link` [default: http://<listen>].
+    #[arg(long, env = "ORGCELLS_EXTERNAL_URL", global = true)]
+    pub external_url: Option<String>,
+    /// This Cell's id: primary keys come from its range [default: 1].
+    #[arg(long, env = "ORGCELLS_CELL_ID", global = true)]
+    pub cell_id: Option<u16>,
+    /// On first start, the personal access token of root (scope api, no expiry) [default: one
+    /// is generated and printed once].
+    #[arg(
+        long,
+        env = "ORGCELLS_ADMIN_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub admin_token: Option<String>,
+    /// On first start, root's password [default: none].
+    #[arg(
+        long,
+        env = "ORGCELLS_ADMIN_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
+    pub admin_password: Option<String>,
+    /// Let every User create Organizations (a SaaS-style install) [default: false: admins only].
+    #[arg(
+        long,
+        env = "ORGCELLS_ALLOW_ORGANIZATION_CREATION",
+        global = true,
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new(),
+    )]
+    pub allow_organization_creation: Option<bool>,
+    /// Client addresses (comma-separated CIDRs or IPs) that may reach `/-/health`,
+    /// `/-/liveness`, `/-/readiness` and `/-/metrics`; others get 404 [default:
+    /// 127.0.0.0/8,::1/128].
+    #[arg(long, env = "ORGCELLS_MONITORING_ALLOWLIST", global = true)]
+    pub monitoring_allowlist: Option<Allowlist>,
+    /// Log format [default: text when stderr is a terminal, json otherwise]. Filter what is
+    /// logged with `ORGCELLS_LOG` (e.g. `debug`, `warn,orgcells::request=info`).
+    #[arg(long, env = "ORGCELLS_LOG_FORMAT", value_enum, global = true)]
+    pub log_format: Option<LogFormat>,
+}
+
+impl Options {
+    /// These options, each unset one taken from the TOML file at `path` when there is one.
+    pub fn with_file(self, path: Option<&Path>) -> anyhow::Result<Options> {
+        let Some(path) = path else {
+            return Ok(self);
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the configuration file {}", path.display()))?;
+        let file: Options = toml::from_str(&text)
+            .with_context(|| format!("in the configuration file {}", path.display()))?;
+        Ok(self.over(file))
+    }
+
+    fn over(self, file: Options) -> Options {
+        Options {
+            listen: self.listen.or(file.listen),
+            data_dir: self.data_dir.or(file.data_dir),
+            database_url: self.database_url.or(file.database_url),
+            external_url: self.external_url.or(file.external_url),
+            cell_id: self.cell_id.or(file.cell_id),
+            admin_token: self.admin_token.or(file.admin_token),
+            admin_password: self.admin_password.or(file.admin_password),
+            allow_organization_creation: self
+                .allow_organization_creation
+                .or(file.allow_organization_creation),
+            monitoring_allowlist: self.monitoring_allowlist.or(file.monitoring_allowlist),
+            log_format: self.log_format.or(file.log_format),
+        }
+    }
+
+    pub fn log_format(&self) -> LogFormat {
+        self.log_format.unwrap_or_else(|| {
+            if std::io::stderr().is_terminal() {
+                LogFormat::Text
+            } else {
+                LogFormat::Json
+            }
+        })
+    }
+
+    /// The configuration these options give, defaults filled in.
+    pub fn config(&self) -> Config {
+        Config {
+            listen: self
+                .listen
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            data_dir: self
+                .data_dir
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("data")),
+            database_url: self.database_url.clone(),
+            external_url: self.external_url.clone(),
+            cell: CellId(self.cell_id.unwrap_or(1)),
+            admin: AdminSetup {
+                token: self.admin_token.clone(),
+                password: self.admin_password.clone(),
+            },
+            allow_organization_creation: self.allow_organization_creation.unwrap_or(false),
+            monitoring_allowlist: self.monitoring_allowlist.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The effective configuration as TOML (usable as a `--config` file), secrets redacted and
+    /// each setting left unset shown as a comment.
+    pub fn describe(&self) -> String {
+        let config = self.config();
+        let string = |value: &str| toml::Value::String(value.to_owned()).to_string();
+        let redacted = |secret: &Option<String>| secret.as_ref().map(|_| string("[redacted]"));
+        let lines = [
+            ("listen", Some(string(&config.listen.to_string())), ""),
+            (
+                "data-dir",
+                Some(string(&config.data_dir.display().to_string())),
+                "",
+            ),
+            (
+                "database-url",
+                config
+                    .database_url
+                    .as_deref()
+                    .map(|url| string(&redact_url(url))),
+                "orgcells.db in the data directory",
+            ),
+            (
+                "external-url",
+                config.external_url.as_deref().map(string),
+                "http://<listen>",
+            ),
+            ("cell-id", Some(config.cell.0.to_string()), ""),
+            (
+                "admin-token",
+                redacted(&config.admin.token),
+                "generated on first start",
+            ),
+            ("admin-password", redacted(&config.admin.password), "none"),
+            (
+                "allow-organization-creation",
+                Some(config.allow_organization_creation.to_string()),
+                "",
+            ),
+            (
+                "monitoring-allowlist",
+                Some(string(&config.monitoring_allowlist.to_string())),
+                "",
+            ),
+            ("log-format", Some(string(self.log_format().name())), ""),
+        ];
+        let mut text = String::new();
+        for (key, value, unset) in lines {
+            let _ = match value {
+                Some(value) => writeln!(text, "{key} = {value}"),
+                None => writeln!(text, "# {key}: unset ({unset})"),
+            };
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_fills_what_flags_and_environment_leave_unset() {
+        let file: Options = toml::from_str(
+            "listen = \"0.0.0.0:9000\"\ncell-id = 7\nmonitoring-allowlist = \"10.0.0.0/8\"\nlog-format = \"json\"",
+        )
+        .expect("toml");
+        let options = Options {
+            cell_id: Some(3),
+            ..Options::default()
+        }
+        .over(file);
+        let config = options.config();
+        assert_eq!(config.listen, SocketAddr::from(([0, 0, 0, 0], 9000)));
+        assert_eq!(config.cell, CellId(3));
+        assert_eq!(config.data_dir, PathBuf::from("data"));
+        assert_eq!(config.monitoring_allowlist.to_string(), "10.0.0.0/8");
+        assert_eq!(options.log_format(), LogFormat::Json);
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        assert!(toml::from_str::<Options>("lissen = \"0.0.0.0:9000\"").is_err());
+    }
+
+    #[test]
+    fn describe_redacts_secrets_and_reads_back() {
+        let options = Options {
+            database_url: Some("postgres://app:hunter2@db/orgcells".into()),
+            admin_token: Some("glpat-secret".into()),
+            admin_password: Some("hunter3".into()),
+            ..Options::default()
+        };
+        let text = options.describe();
+        for secret in ["hunter2", "glpat-secret", "hunter3"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert!(text.contains("database-url = \"postgres://app:[redacted]@db/orgcells\""));
+        assert!(text.contains("# external-url: unset"), "{text}");
+        let again: Options = toml::from_str(&text).expect("describe is a config file");
+        assert_eq!(again.config().listen, options.config().listen);
+    }
+}
