@@ -2,6 +2,7 @@
 //! and the same grants as a database [`Scope`] for lists.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use orgcells_core::access::{AccessLevel, OrganizationRole};
 use orgcells_core::grants::{
@@ -25,7 +26,7 @@ pub(crate) struct Standing {
     /// Active Organization Users: role per Organization.
     pub roles: HashMap<i64, OrganizationRole>,
     rows: GrantRows,
-    grants: std::sync::Arc<Grants>,
+    grants: Arc<Grants>,
 }
 
 impl Standing {
@@ -80,8 +81,31 @@ impl Standing {
     }
 }
 
-/// Loads a caller's standing, in one Organization or (`None`) all of them.
+/// A caller's standing, in one Organization or (`None`) all of them: remembered from an
+/// earlier request when no write came since (never inside a write transaction).
 pub(crate) async fn standing(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    org: Option<i64>,
+) -> Result<Arc<Standing>> {
+    let (Some(user), Some(memo)) = (&caller.user, &caller.memo) else {
+        return Ok(Arc::new(load_standing(conn, caller, org).await?));
+    };
+    let generation = memo.generation.for_read(conn);
+    let Some(generation) = generation else {
+        return Ok(Arc::new(load_standing(conn, caller, org).await?));
+    };
+    let key = (user.id, org, clock::today());
+    if let Some(standing) = memo.standings.get(generation, &key) {
+        return Ok(standing);
+    }
+    let standing = Arc::new(load_standing(conn, caller, org).await?);
+    memo.standings.insert(generation, key, standing.clone());
+    Ok(standing)
+}
+
+/// Reads a caller's standing from the database.
+async fn load_standing(
     conn: &mut AnyConnection,
     caller: &Caller,
     org: Option<i64>,
@@ -116,7 +140,7 @@ pub(crate) async fn standing(
         rows.project_links
             .retain(|r| !banned.contains(&r.organization_id));
     }
-    let grants = std::sync::Arc::new(Grants::from_facts(&facts(&rows)));
+    let grants = Arc::new(Grants::from_facts(&facts(&rows)));
     Ok(Standing {
         admin: user.admin == 1,
         user: Some(user.id),

@@ -3,6 +3,9 @@
 use orgcells_store::rows::UserRow;
 use orgcells_store::{tokens, users};
 
+use std::sync::Arc;
+
+use crate::memo::Memo;
 use crate::{Result, Service, ServiceError, clock};
 
 /// The authenticated caller of a request.
@@ -11,6 +14,8 @@ pub struct Caller {
     pub user: Option<UserRow>,
     /// The scopes of the token used (empty when anonymous).
     pub scopes: Vec<String>,
+    /// Where this caller's standing is remembered between requests.
+    pub(crate) memo: Option<Arc<Memo>>,
 }
 
 impl Caller {
@@ -51,8 +56,21 @@ impl Service {
     /// token, or one whose User may not sign in.
     pub async fn authenticate(&self, token: &str) -> Result<Caller> {
         let digest = crate::tokens::digest(token);
+        let generation = self.memo.generation.now();
+        let key = (digest, clock::today());
+        if let Some(caller) = generation.and_then(|g| self.memo.callers.get(g, &key)) {
+            return Ok(caller);
+        }
+        let caller = self.authenticate_fresh(&key.0).await?;
+        if let Some(generation) = generation {
+            self.memo.callers.insert(generation, key, caller.clone());
+        }
+        Ok(caller)
+    }
+
+    async fn authenticate_fresh(&self, digest: &str) -> Result<Caller> {
         let mut conn = self.db.read().await?;
-        let Some((token, user)) = tokens::find_by_digest(&mut conn, &digest).await? else {
+        let Some((token, user)) = tokens::find_by_digest(&mut conn, digest).await? else {
             return Err(ServiceError::Unauthorized);
         };
         let expired = token
@@ -71,6 +89,7 @@ impl Service {
         Ok(Caller {
             user: Some(user),
             scopes,
+            memo: Some(self.memo.clone()),
         })
     }
 
@@ -92,6 +111,7 @@ impl Service {
             Some(user) if signs_in(&user) => Ok(Caller {
                 user: Some(user),
                 scopes: caller.scopes,
+                memo: caller.memo,
             }),
             _ => Err(ServiceError::NotFoundNamed(format!(
                 "User with ID or username '{ident}'"

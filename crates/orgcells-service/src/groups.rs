@@ -523,7 +523,7 @@ impl Service {
             after: page.after.clone(),
         };
         let (rows, total) =
-            namespaces::list_groups(&mut conn, &query, &scope, page.counts()).await?;
+            namespaces::list_groups(&mut conn, &query, &scope, self.totals(page)).await?;
         Ok(Listed {
             items: present(&mut conn, rows).await?,
             total,

@@ -11,6 +11,7 @@ mod clock;
 mod error;
 pub mod groups;
 pub mod members;
+mod memo;
 pub mod namespaces;
 pub mod organizations;
 pub mod projects;
@@ -37,11 +38,18 @@ pub struct Settings {
 pub struct Service {
     pub db: Db,
     pub settings: Settings,
+    memo: std::sync::Arc<memo::Memo>,
 }
 
 impl Service {
     pub fn new(db: Db, settings: Settings) -> Service {
-        Service { db, settings }
+        let memo = memo::Memo::new(db.generation().clone());
+        Service { db, settings, memo }
+    }
+
+    /// Where a list's total comes from, when the page asks for one.
+    fn totals(&self, page: &PageRequest) -> Option<orgcells_store::Totals<'_>> {
+        page.counts().then(|| self.db.totals())
     }
 }
 

@@ -59,7 +59,8 @@ impl Service {
             offset: page.offset(),
             after: None,
         };
-        let (groups, total) = namespaces::list_groups(&mut conn, &query, &scope, true).await?;
+        let (groups, total) =
+            namespaces::list_groups(&mut conn, &query, &scope, Some(self.db.totals())).await?;
         let mut rows: Vec<NamespaceRow> = personal;
         let extra = rows.len() as i64;
         rows.extend(groups);

@@ -112,8 +112,14 @@ impl Service {
             member_of,
             search,
         };
-        let (items, total) =
-            organizations::list(&mut conn, &filter, page.per_page, page.offset()).await?;
+        let (items, total) = organizations::list(
+            &mut conn,
+            &filter,
+            page.per_page,
+            page.offset(),
+            self.db.totals(),
+        )
+        .await?;
         Ok(Listed {
             items,
             total: Some(total),
@@ -250,7 +256,7 @@ impl Service {
                     after: None,
                 },
                 &orgcells_store::scope::Scope::everything(),
-                false,
+                None,
             )
             .await?;
             let most = groups.iter().map(|g| g.visibility_level).max().unwrap_or(0);
@@ -338,6 +344,7 @@ impl Service {
             only.as_deref(),
             page.per_page,
             page.offset(),
+            self.db.totals(),
         )
         .await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();

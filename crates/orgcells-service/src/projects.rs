@@ -352,7 +352,7 @@ impl Service {
             offset: page.offset(),
             after_id: page.after.as_ref().map(|(_, id)| *id),
         };
-        let (rows, total) = projects::list(&mut conn, &query, &scope, page.counts()).await?;
+        let (rows, total) = projects::list(&mut conn, &query, &scope, self.totals(page)).await?;
         let viewer = filter
             .organization_id
             .map(|org| standing.viewer(org))

@@ -272,7 +272,7 @@ impl Service {
             descending,
             after_id,
         };
-        let (rows, total) = users::list(&mut conn, &filter, store_page, page.counts()).await?;
+        let (rows, total) = users::list(&mut conn, &filter, store_page, self.totals(page)).await?;
 
         Ok(Listed { items: rows, total })
     }

@@ -51,6 +51,7 @@ impl Backend {
                     AnyPoolOptions::new()
                         .max_connections(size)
                         .min_connections(1)
+                        .test_before_acquire(false)
                         .acquire_timeout(Duration::from_secs(30))
                         .after_connect(|conn, _| {
                             Box::pin(async move { sqlite_pragmas(conn).await })
@@ -64,6 +65,7 @@ impl Backend {
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(30))
                     .connect_with(options)
                     .await?;

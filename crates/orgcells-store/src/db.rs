@@ -7,7 +7,12 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 
 use crate::backend::Backend;
+use crate::cache::{Generation, GenerationCache};
+use crate::sql::Sql;
 use crate::{Result, StoreError};
+
+/// How many lists' totals are remembered at most.
+const COUNTS_REMEMBERED: usize = 4096;
 
 /// A Cell's database: a pool for reads and one for writes (the same on PostgreSQL).
 #[derive(Debug, Clone)]
@@ -18,6 +23,8 @@ pub struct Db {
     writer: AnyPool,
     /// Tasks waiting for a connection: [0] reads, [1] writes.
     waiting: Arc<[AtomicI64; 2]>,
+    generation: Generation,
+    counts: Arc<GenerationCache<String, i64>>,
 }
 
 /// One pool's connections, for metrics.
@@ -46,9 +53,21 @@ impl Drop for Waiting<'_> {
     }
 }
 
+/// Where a list's total comes from: [`Db::totals`].
+#[derive(Debug, Clone, Copy)]
+pub struct Totals<'a>(&'a Db);
+
+impl Totals<'_> {
+    /// The total `sql` counts (a remembered one when no write came since).
+    pub(crate) async fn of(self, conn: &mut AnyConnection, sql: &Sql) -> Result<i64> {
+        self.0.total(conn, sql).await
+    }
+}
+
 /// A write transaction. Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
     backend: Backend,
+    generation: Generation,
     inner: Transaction<'static, Any>,
 }
 
@@ -67,6 +86,8 @@ impl Db {
             reader,
             writer,
             waiting: Arc::default(),
+            generation: Generation::default(),
+            counts: Arc::new(GenerationCache::new(COUNTS_REMEMBERED)),
         })
     }
 
@@ -110,6 +131,31 @@ impl Db {
         self.cell
     }
 
+    /// The write generation that caches of this Cell's reads are keyed by.
+    pub fn generation(&self) -> &Generation {
+        &self.generation
+    }
+
+    /// Lists' totals, remembered until the next write (see [`crate::cache`]): what a list
+    /// function is given when the caller wants the total.
+    pub fn totals(&self) -> Totals<'_> {
+        Totals(self)
+    }
+
+    async fn total(&self, conn: &mut AnyConnection, sql: &Sql) -> Result<i64> {
+        let generation = self.generation.for_read(conn);
+        let Some(generation) = generation else {
+            return Ok(sql.query_scalar().fetch_one(conn).await?);
+        };
+        let key = sql.key();
+        if let Some(total) = self.counts.get(generation, &key) {
+            return Ok(total);
+        }
+        let total: i64 = sql.query_scalar().fetch_one(conn).await?;
+        self.counts.insert(generation, key, total);
+        Ok(total)
+    }
+
     /// A connection for reads.
     pub async fn read(&self) -> Result<PoolConnection<Any>> {
         let _waiting = Waiting::start(&self.waiting[0]);
@@ -121,6 +167,7 @@ impl Db {
         let _waiting = Waiting::start(&self.waiting[1]);
         Ok(Tx {
             backend: self.backend,
+            generation: self.generation.clone(),
             inner: self.writer.begin().await?,
         })
     }
@@ -179,7 +226,12 @@ impl Tx {
         self.backend.reserve_ids(&mut self.inner, n).await
     }
 
+    /// Commits. Caches are not used while it is under way and forget what they hold after it
+    /// (see [`crate::cache`]).
     pub async fn commit(self) -> Result<()> {
-        Ok(self.inner.commit().await?)
+        self.generation.commit_starts();
+        let committed = self.inner.commit().await;
+        self.generation.commit_ends();
+        Ok(committed?)
     }
 }

@@ -9,6 +9,9 @@ pub enum StoreError {
     /// The database is busy or the pool is exhausted; the caller may retry.
     #[error("database busy: {0}")]
     Busy(String),
+    /// Another process serves this Cell's database.
+    #[error("{0}")]
+    CellLocked(String),
     #[error(transparent)]
     Database(sqlx::Error),
     #[error(transparent)]

@@ -12,14 +12,19 @@
 //!   Organization (or a row id that belongs to one); nothing joins two Organizations' rows.
 //! - Primary keys come from the Cell's id range ([`Tx::next_id`]), never from a table sequence.
 //! - Globally unique values are taken through [`claims`], never by a unique index alone.
+//! - Every write commits through [`Tx::commit`], which moves the write generation on that the
+//!   in-process caches ([`cache`]) are keyed by; one process serves a Cell at a time
+//!   ([`CellLock`]), so nothing cached outlives the write that changes it.
 
 pub mod backend;
 pub mod bulk;
+pub mod cache;
 pub mod claims;
 mod db;
 mod error;
 pub mod grants;
 pub mod links;
+mod lock;
 pub mod members;
 pub mod namespaces;
 pub mod organizations;
@@ -30,8 +35,9 @@ mod sql;
 pub mod tokens;
 pub mod users;
 
-pub use db::{Db, PoolStats, Tx};
+pub use db::{Db, PoolStats, Totals, Tx};
 pub use error::StoreError;
+pub use lock::CellLock;
 pub use sqlx::AnyConnection;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -3,6 +3,7 @@
 use sqlx::AnyConnection;
 
 use crate::Result;
+use crate::Totals;
 use crate::rows::{NAMESPACE_COLUMNS, NamespaceRow, subtree_end};
 use crate::scope::Scope;
 use crate::sql::Sql;
@@ -155,7 +156,7 @@ pub async fn list_groups(
     conn: &mut AnyConnection,
     query: &GroupQuery,
     scope: &Scope,
-    count: bool,
+    totals: Option<Totals<'_>>,
 ) -> Result<(Vec<NamespaceRow>, Option<i64>)> {
     let kinds = if query.with_personal {
         "n.kind IN ('group', 'user')"
@@ -235,10 +236,9 @@ pub async fn list_groups(
         .push(" OFFSET ")
         .int(query.offset);
     let found = rows.query_as().fetch_all(&mut *conn).await?;
-    let total = if count {
-        Some(total.query_scalar().fetch_one(conn).await?)
-    } else {
-        None
+    let total = match totals {
+        Some(totals) => Some(totals.of(conn, &total).await?),
+        None => None,
     };
     Ok((found, total))
 }

@@ -3,6 +3,7 @@
 use sqlx::AnyConnection;
 
 use crate::Result;
+use crate::Totals;
 use crate::rows::{ORGANIZATION_COLUMNS, OrganizationRow, OrganizationUserRow};
 use crate::sql::Sql;
 
@@ -83,6 +84,7 @@ pub async fn list(
     filter: &OrganizationFilter,
     limit: i64,
     offset: i64,
+    totals: Totals<'_>,
 ) -> Result<(Vec<OrganizationRow>, i64)> {
     let mut sql = Sql::new(&format!(
         "SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE 1 = 1"
@@ -108,7 +110,7 @@ pub async fn list(
         .push(" OFFSET ")
         .int(offset);
     let rows = sql.query_as().fetch_all(&mut *conn).await?;
-    let total = count.query_scalar().fetch_one(conn).await?;
+    let total = totals.of(conn, &count).await?;
     Ok((rows, total))
 }
 
@@ -179,6 +181,7 @@ pub async fn list_users(
     only: Option<&[i64]>,
     limit: i64,
     offset: i64,
+    totals: Totals<'_>,
 ) -> Result<(Vec<OrganizationUserRow>, i64)> {
     let mut sql = Sql::new(
         "SELECT organization_id, user_id, access_level, state, enterprise, created_at FROM organization_users WHERE organization_id = ",
@@ -195,6 +198,6 @@ pub async fn list_users(
         .push(" OFFSET ")
         .int(offset);
     let rows = sql.query_as().fetch_all(&mut *conn).await?;
-    let total = count.query_scalar().fetch_one(conn).await?;
+    let total = totals.of(conn, &count).await?;
     Ok((rows, total))
 }

@@ -3,6 +3,7 @@
 use sqlx::AnyConnection;
 
 use crate::Result;
+use crate::Totals;
 use crate::rows::{PROJECT_COLUMNS, ProjectRow, subtree_end};
 use crate::scope::Scope;
 use crate::sql::Sql;
@@ -127,7 +128,7 @@ pub async fn list(
     conn: &mut AnyConnection,
     query: &ProjectQuery,
     scope: &Scope,
-    count: bool,
+    totals: Option<Totals<'_>>,
 ) -> Result<(Vec<ProjectRow>, Option<i64>)> {
     let mut rows = Sql::new(&format!(
         "SELECT {PROJECT_COLUMNS} FROM projects p WHERE 1 = 1"
@@ -192,10 +193,9 @@ pub async fn list(
         .push(" OFFSET ")
         .int(query.offset);
     let found = rows.query_as().fetch_all(&mut *conn).await?;
-    let total = if count {
-        Some(total.query_scalar().fetch_one(conn).await?)
-    } else {
-        None
+    let total = match totals {
+        Some(totals) => Some(totals.of(conn, &total).await?),
+        None => None,
     };
     Ok((found, total))
 }

@@ -60,6 +60,18 @@ impl Sql {
         self.push(")")
     }
 
+    /// The statement and its values, as one string: what a remembered result is found by.
+    pub(crate) fn key(&self) -> String {
+        let mut key = self.text.clone();
+        for value in &self.values {
+            match value {
+                Value::Int(v) => key.push_str(&format!("\u{0}i{v}")),
+                Value::Text(v) => key.push_str(&format!("\u{0}t{}:{v}", v.len())),
+            }
+        }
+        key
+    }
+
     pub(crate) fn query_as<T>(&self) -> QueryAs<'_, Any, T, AnyArguments<'_>>
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,

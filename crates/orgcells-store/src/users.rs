@@ -3,6 +3,7 @@
 use sqlx::AnyConnection;
 
 use crate::Result;
+use crate::Totals;
 use crate::rows::{USER_COLUMNS, UserRow};
 use crate::sql::Sql;
 
@@ -96,7 +97,7 @@ pub async fn list(
     conn: &mut AnyConnection,
     filter: &UserFilter,
     page: Page,
-    count: bool,
+    totals: Option<Totals<'_>>,
 ) -> Result<(Vec<UserRow>, Option<i64>)> {
     let mut rows_sql = Sql::new(&format!("SELECT {USER_COLUMNS} FROM users WHERE 1 = 1"));
     let mut count_sql = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE 1 = 1");
@@ -153,10 +154,9 @@ pub async fn list(
         .push(" OFFSET ")
         .int(page.offset);
     let rows = rows_sql.query_as().fetch_all(&mut *conn).await?;
-    let total = if count {
-        Some(count_sql.query_scalar().fetch_one(conn).await?)
-    } else {
-        None
+    let total = match totals {
+        Some(totals) => Some(totals.of(conn, &count_sql).await?),
+        None => None,
     };
     Ok((rows, total))
 }

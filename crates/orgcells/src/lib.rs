@@ -14,7 +14,7 @@ use orgcells_api::{Allowlist, App, AppState, Metrics};
 use orgcells_core::ids::CellId;
 use orgcells_service::bootstrap::AdminSetup;
 use orgcells_service::{Service, Settings};
-use orgcells_store::Db;
+use orgcells_store::{CellLock, Db};
 use tokio::net::TcpListener;
 
 /// Everything `serve` needs.
@@ -104,12 +104,22 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// Takes the Cell's lock: one process serves (or bulk-loads) a Cell's database at a time, which
+/// the in-process caches rely on.
+pub async fn lock_cell(config: &Config, db: &Db) -> anyhow::Result<CellLock> {
+    db.lock_cell(&config.database_url()?)
+        .await
+        .context("taking the Cell's lock")
+}
+
 /// A started server.
 pub struct Running {
     pub addr: SocketAddr,
     /// root's token, when it was created on this start without one given.
     pub new_admin_token: Option<String>,
     pub db: Db,
+    /// This process's claim on the Cell's database, given up on stop.
+    lock: CellLock,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -119,6 +129,7 @@ impl Running {
     pub async fn stop(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(());
         self.server.await.context("server task")??;
+        self.lock.release().await;
         self.db.close().await;
         Ok(())
     }
@@ -133,6 +144,7 @@ impl Running {
 /// Migrates, bootstraps (Default Organization, root) and starts serving.
 pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let db = open_database(config).await?;
+    let lock = lock_cell(config, &db).await?;
     let service = Service::new(
         db.clone(),
         Settings {
@@ -171,6 +183,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         addr,
         new_admin_token,
         db,
+        lock,
         server,
         shutdown,
     })

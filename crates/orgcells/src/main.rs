@@ -152,8 +152,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Config => print!("{}", options.describe()),
         Command::Generate { scale, seed } => {
             let db = orgcells::open_database(&config).await?;
+            let lock = orgcells::lock_cell(&config, &db).await?;
             bootstrap(&service(&db), &config).await?;
             orgcells::generate::generate(&db, scale, seed).await?;
+            lock.release().await;
             db.close().await;
         }
         Command::Migrate => {

@@ -30,6 +30,7 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     running: Option<Running>,
+    config: Config,
     data_dir: PathBuf,
     postgres_db: Option<String>,
 }
@@ -93,6 +94,7 @@ impl TestApp {
             base,
             http: reqwest::Client::new(),
             running: Some(running),
+            config,
             data_dir,
             postgres_db,
         }
@@ -108,6 +110,11 @@ impl TestApp {
         let mut config = config(dir, None);
         adjust(&mut config);
         TestApp::launch(config, None).await
+    }
+
+    /// The configuration the server was started with.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// The server's address without `/api/v4`, for the operator endpoints (`/-/health`).
