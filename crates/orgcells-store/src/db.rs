@@ -60,7 +60,16 @@ pub struct Totals<'a>(&'a Db);
 impl Totals<'_> {
     /// The total `sql` counts (a remembered one when no write came since).
     pub(crate) async fn of(self, conn: &mut AnyConnection, sql: &Sql) -> Result<i64> {
-        self.0.total(conn, sql).await
+        let Some(generation) = self.0.generation.for_read(conn) else {
+            return Ok(sql.query_scalar().fetch_one(conn).await?);
+        };
+        let key = sql.key();
+        if let Some(total) = self.0.counts.get(generation, &key) {
+            return Ok(total);
+        }
+        let total: i64 = sql.query_scalar().fetch_one(conn).await?;
+        self.0.counts.insert(generation, key, total);
+        Ok(total)
     }
 }
 
@@ -140,20 +149,6 @@ impl Db {
     /// function is given when the caller wants the total.
     pub fn totals(&self) -> Totals<'_> {
         Totals(self)
-    }
-
-    async fn total(&self, conn: &mut AnyConnection, sql: &Sql) -> Result<i64> {
-        let generation = self.generation.for_read(conn);
-        let Some(generation) = generation else {
-            return Ok(sql.query_scalar().fetch_one(conn).await?);
-        };
-        let key = sql.key();
-        if let Some(total) = self.counts.get(generation, &key) {
-            return Ok(total);
-        }
-        let total: i64 = sql.query_scalar().fetch_one(conn).await?;
-        self.counts.insert(generation, key, total);
-        Ok(total)
     }
 
     /// A connection for reads.
