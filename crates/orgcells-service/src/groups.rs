@@ -138,45 +138,62 @@ pub(crate) async fn find_group(
     Ok((row, viewer, view))
 }
 
-/// Full names (`Top / Sub / Group`) for rows, with one read of their ancestors.
-pub(crate) async fn full_names(
-    conn: &mut AnyConnection,
-    rows: &[NamespaceRow],
-) -> Result<HashMap<i64, String>> {
-    let mut wanted: Vec<i64> = rows
-        .iter()
-        .flat_map(|r| parse_traversal(&r.traversal))
-        .map(|id| id.0)
-        .collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    let known: HashMap<i64, String> = rows.iter().map(|r| (r.id, r.name.clone())).collect();
-    wanted.retain(|id| !known.contains_key(id));
-    let mut names = known;
-    for row in namespaces::find_many(conn, &wanted).await? {
-        names.insert(row.id, row.name);
+/// The namespaces along some traversals (each one and its ancestors), read at once: what full
+/// names (`Top / Sub / Group`) and a Project's namespace are made of.
+pub(crate) struct Lineage {
+    names: HashMap<i64, String>,
+    read: HashMap<i64, NamespaceRow>,
+}
+
+impl Lineage {
+    /// Reads the namespaces of `traversals` that are not among `known`, in one statement.
+    pub(crate) async fn load<'a>(
+        conn: &mut AnyConnection,
+        known: &[NamespaceRow],
+        traversals: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Lineage> {
+        let mut names: HashMap<i64, String> =
+            known.iter().map(|r| (r.id, r.name.clone())).collect();
+        let mut wanted: Vec<i64> = traversals
+            .into_iter()
+            .flat_map(parse_traversal)
+            .map(|id| id.0)
+            .filter(|id| !names.contains_key(id))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut read = HashMap::with_capacity(wanted.len());
+        for row in namespaces::find_many(conn, &wanted).await? {
+            names.insert(row.id, row.name.clone());
+            read.insert(row.id, row);
+        }
+        Ok(Lineage { names, read })
     }
-    Ok(rows
-        .iter()
-        .map(|row| {
-            let parts: Vec<&str> = parse_traversal(&row.traversal)
-                .iter()
-                .filter_map(|id| names.get(&id.0).map(String::as_str))
-                .collect();
-            (row.id, parts.join(" / "))
-        })
-        .collect())
+
+    /// A namespace that was read (not one of the known ones).
+    pub(crate) fn get(&self, id: i64) -> Option<&NamespaceRow> {
+        self.read.get(&id)
+    }
+
+    /// `Top / Sub / Group` for the namespace at the end of `traversal`.
+    pub(crate) fn full_name(&self, traversal: &str) -> String {
+        let parts: Vec<&str> = parse_traversal(traversal)
+            .iter()
+            .filter_map(|id| self.names.get(&id.0).map(String::as_str))
+            .collect();
+        parts.join(" / ")
+    }
 }
 
 pub(crate) async fn present(
     conn: &mut AnyConnection,
     rows: Vec<NamespaceRow>,
 ) -> Result<Vec<GroupOut>> {
-    let names = full_names(conn, &rows).await?;
+    let lineage = Lineage::load(conn, &rows, rows.iter().map(|r| r.traversal.as_str())).await?;
     Ok(rows
         .into_iter()
         .map(|row| GroupOut {
-            full_name: names.get(&row.id).cloned().unwrap_or_default(),
+            full_name: lineage.full_name(&row.traversal),
             row,
         })
         .collect())

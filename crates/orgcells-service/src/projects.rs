@@ -1,8 +1,6 @@
 //! Projects: in a Group or a personal namespace; creation, reads, lists, updates, transfers,
 //! deletion.
 
-use std::collections::HashMap;
-
 use orgcells_core::access::AccessLevel;
 use orgcells_core::invalid::Invalid;
 use orgcells_core::paths::{self, PathPlace};
@@ -15,7 +13,7 @@ use orgcells_store::{AnyConnection, Tx, members, namespaces, projects, users};
 
 use crate::access::{GroupView, project_facts, standing};
 use crate::error::denied;
-use crate::groups::{find_group, full_names, insert_member, take_route};
+use crate::groups::{Lineage, find_group, insert_member, take_route};
 use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
 
 /// Fields of `POST /projects` and `PUT /projects/:id`.
@@ -111,17 +109,17 @@ pub(crate) async fn present(
     viewer: Option<&Viewer>,
     with_links: bool,
 ) -> Result<Vec<ProjectOut>> {
-    let mut ns_ids: Vec<i64> = rows.iter().map(|r| r.namespace_id).collect();
-    ns_ids.sort_unstable();
-    ns_ids.dedup();
-    let spaces = namespaces::find_many(conn, &ns_ids).await?;
-    let names = full_names(conn, &spaces).await?;
-    let spaces: HashMap<i64, NamespaceRow> = spaces.into_iter().map(|n| (n.id, n)).collect();
-    let owner_ids: Vec<i64> = spaces.values().filter_map(|n| n.owner_id).collect();
+    let lineage = Lineage::load(conn, &[], rows.iter().map(|r| r.traversal.as_str())).await?;
+    let mut owner_ids: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| lineage.get(r.namespace_id)?.owner_id)
+        .collect();
+    owner_ids.sort_unstable();
+    owner_ids.dedup();
     let owners = users::find_many(conn, &owner_ids).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let Some(namespace) = spaces.get(&row.namespace_id).cloned() else {
+        let Some(namespace) = lineage.get(row.namespace_id).cloned() else {
             continue;
         };
         let owner = namespace
@@ -147,7 +145,7 @@ pub(crate) async fn present(
             None => (None, None),
         };
         out.push(ProjectOut {
-            namespace_full_name: names.get(&namespace.id).cloned().unwrap_or_default(),
+            namespace_full_name: lineage.full_name(&namespace.traversal),
             namespace,
             owner,
             shared_with,
