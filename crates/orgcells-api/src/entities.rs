@@ -9,30 +9,41 @@ use orgcells_service::projects::ProjectOut;
 use orgcells_service::tokens::CreatedToken;
 use orgcells_service::users::Membership;
 use orgcells_store::rows::{LinkRow, NamespaceRow, OrganizationRow, TokenRow, UserRow};
+use std::fmt;
+
 use serde::Serialize;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use utoipa::openapi::schema::{AllOfBuilder, Schema};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
-/// `2024-05-23T08:00:58.000Z`, from milliseconds since the epoch.
-pub fn timestamp(millis: i64) -> String {
-    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    let at = at
-        .replace_nanosecond((millis.rem_euclid(1000) as u32) * 1_000_000)
-        .unwrap_or(at);
-    at.format(&Rfc3339)
-        .map(|s| {
-            // Rfc3339 prints fractional seconds only when present; GitLab always shows milliseconds.
-            if s.contains('.') {
-                s
-            } else {
-                s.replace('Z', ".000Z")
-            }
-        })
-        .unwrap_or_default()
+/// A time as GitLab writes it, `2024-05-23T08:00:58.000Z`, from milliseconds since the epoch.
+/// Written straight into the response (no string of its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timestamp(pub i64);
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            at.year(),
+            u8::from(at.month()),
+            at.day(),
+            at.hour(),
+            at.minute(),
+            at.second(),
+            at.millisecond()
+        )
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 fn visibility_name(level: i64) -> &'static str {
@@ -66,7 +77,8 @@ pub fn user_basic(base: &str, user: &UserRow) -> UserBasic {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserDetails {
-    pub created_at: String,
+    #[schema(value_type = String)]
+    pub created_at: Timestamp,
     pub bio: String,
     pub location: Option<String>,
     pub public_email: Option<String>,
@@ -85,7 +97,8 @@ pub struct UserDetails {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserPrivate {
     pub last_sign_in_at: Option<String>,
-    pub confirmed_at: String,
+    #[schema(value_type = String)]
+    pub confirmed_at: Timestamp,
     pub last_activity_on: Option<String>,
     pub email: String,
     pub theme_id: i64,
@@ -166,7 +179,7 @@ pub enum UserView {
 
 pub fn user(base: &str, user: &UserRow, view: UserView, namespace_id: Option<i64>) -> UserEntity {
     let details = (view >= UserView::Public).then(|| UserDetails {
-        created_at: timestamp(user.created_at),
+        created_at: Timestamp(user.created_at),
         bio: String::new(),
         location: None,
         public_email: None,
@@ -183,7 +196,7 @@ pub fn user(base: &str, user: &UserRow, view: UserView, namespace_id: Option<i64
     });
     let private = (view >= UserView::Own).then(|| UserPrivate {
         last_sign_in_at: None,
-        confirmed_at: timestamp(user.created_at),
+        confirmed_at: Timestamp(user.created_at),
         last_activity_on: None,
         email: user.email.clone(),
         theme_id: 1,
@@ -238,7 +251,8 @@ pub struct Group {
     pub request_access_enabled: bool,
     pub full_name: String,
     pub full_path: String,
-    pub created_at: String,
+    #[schema(value_type = String)]
+    pub created_at: Timestamp,
     pub parent_id: Option<i64>,
     pub organization_id: i64,
     pub shared_runners_setting: &'static str,
@@ -255,14 +269,15 @@ fn project_creation_level_name(level: i64) -> &'static str {
     }
 }
 
-pub fn group(base: &str, out: &GroupOut) -> Group {
-    let row = &out.row;
+/// Takes the Group by value: its strings move into the entity.
+pub fn group(base: &str, out: GroupOut) -> Group {
+    let GroupOut { row, full_name } = out;
     Group {
         id: row.id,
         web_url: format!("{base}/groups/{}", row.full_path),
-        name: row.name.clone(),
-        path: row.path.clone(),
-        description: row.description.clone(),
+        name: row.name,
+        path: row.path,
+        description: row.description,
         visibility: visibility_name(row.visibility_level),
         share_with_group_lock: false,
         require_two_factor_authentication: false,
@@ -283,9 +298,9 @@ pub fn group(base: &str, out: &GroupOut) -> Group {
         default_branch_protection: 2,
         avatar_url: None,
         request_access_enabled: true,
-        full_name: out.full_name.clone(),
-        full_path: row.full_path.clone(),
-        created_at: timestamp(row.created_at),
+        full_name,
+        full_path: row.full_path,
+        created_at: Timestamp(row.created_at),
         parent_id: row.parent_id,
         organization_id: row.organization_id,
         shared_runners_setting: "enabled",
@@ -323,9 +338,9 @@ pub struct GroupDetailEntity {
     pub shared_with_groups: Vec<SharedWithGroup>,
 }
 
-pub fn group_detail(base: &str, detail: &GroupDetail) -> GroupDetailEntity {
+pub fn group_detail(base: &str, detail: GroupDetail) -> GroupDetailEntity {
     GroupDetailEntity {
-        group: group(base, &detail.group),
+        group: group(base, detail.group),
         shared_with_groups: shared_with(&detail.shared_with),
     }
 }
@@ -342,25 +357,23 @@ pub struct NamespaceBasic {
     pub web_url: String,
 }
 
-pub fn namespace(base: &str, row: &NamespaceRow) -> NamespaceBasic {
+/// Takes the namespace by value: its strings move into the entity.
+pub fn namespace(base: &str, row: NamespaceRow) -> NamespaceBasic {
     let group = row.kind == "group";
+    let web_url = if group {
+        format!("{base}/groups/{}", row.full_path)
+    } else {
+        format!("{base}/{}", row.full_path)
+    };
     NamespaceBasic {
         id: row.id,
-        name: if group {
-            row.name.clone()
-        } else {
-            row.path.clone()
-        },
-        path: row.path.clone(),
+        name: if group { row.name } else { row.path.clone() },
+        path: row.path,
         kind: if group { "group" } else { "user" },
-        full_path: row.full_path.clone(),
+        full_path: row.full_path,
         parent_id: row.parent_id,
         avatar_url: None,
-        web_url: if group {
-            format!("{base}/groups/{}", row.full_path)
-        } else {
-            format!("{base}/{}", row.full_path)
-        },
+        web_url,
     }
 }
 
@@ -397,7 +410,8 @@ pub struct Project {
     pub name_with_namespace: String,
     pub path: String,
     pub path_with_namespace: String,
-    pub created_at: String,
+    #[schema(value_type = String)]
+    pub created_at: Timestamp,
     pub default_branch: &'static str,
     pub tag_list: Vec<String>,
     pub topics: Vec<String>,
@@ -408,7 +422,8 @@ pub struct Project {
     pub forks_count: i64,
     pub avatar_url: Option<String>,
     pub star_count: i64,
-    pub last_activity_at: String,
+    #[schema(value_type = String)]
+    pub last_activity_at: Timestamp,
     pub namespace: NamespaceBasic,
     pub _links: ProjectLinks,
     pub packages_enabled: bool,
@@ -427,7 +442,8 @@ pub struct Project {
     pub creator_id: Option<i64>,
     pub import_status: &'static str,
     pub open_issues_count: i64,
-    pub updated_at: String,
+    #[schema(value_type = String)]
+    pub updated_at: Timestamp,
     pub shared_with_groups: Vec<SharedWithGroup>,
     pub request_access_enabled: bool,
     pub organization_id: i64,
@@ -435,8 +451,17 @@ pub struct Project {
     pub permissions: Permissions,
 }
 
-pub fn project(base: &str, out: &ProjectOut) -> Project {
-    let row = &out.row;
+/// Takes the Project by value: its strings move into the entity.
+pub fn project(base: &str, out: ProjectOut) -> Project {
+    let ProjectOut {
+        row,
+        namespace: space,
+        namespace_full_name,
+        owner,
+        shared_with: links,
+        project_access,
+        group_access,
+    } = out;
     let host = base
         .split("://")
         .nth(1)
@@ -454,12 +479,11 @@ pub fn project(base: &str, out: &ProjectOut) -> Project {
     };
     Project {
         id: row.id,
-        description: row.description.clone(),
-        name: row.name.clone(),
-        name_with_namespace: format!("{} / {}", out.namespace_full_name, row.name),
-        path: row.path.clone(),
-        path_with_namespace: row.full_path.clone(),
-        created_at: timestamp(row.created_at),
+        name_with_namespace: format!("{namespace_full_name} / {}", row.name),
+        description: row.description,
+        name: row.name,
+        path: row.path,
+        created_at: Timestamp(row.created_at),
         default_branch: "main",
         tag_list: Vec::new(),
         topics: Vec::new(),
@@ -470,14 +494,14 @@ pub fn project(base: &str, out: &ProjectOut) -> Project {
         ),
         http_url_to_repo: format!("{base}/{}.git", row.full_path),
         web_url: format!("{base}/{}", row.full_path),
+        path_with_namespace: row.full_path,
         readme_url: None,
         forks_count: 0,
         avatar_url: None,
         star_count: 0,
-        last_activity_at: timestamp(row.last_activity_at),
-        namespace: namespace(base, &out.namespace),
+        last_activity_at: Timestamp(row.last_activity_at),
+        namespace: namespace(base, space),
         _links: ProjectLinks {
-            self_: api.clone(),
             issues: format!("{api}/issues"),
             merge_requests: format!("{api}/merge_requests"),
             repo_branches: format!("{api}/repository/branches"),
@@ -485,12 +509,13 @@ pub fn project(base: &str, out: &ProjectOut) -> Project {
             events: format!("{api}/events"),
             members: format!("{api}/members"),
             cluster_agents: format!("{api}/cluster_agents"),
+            self_: api,
         },
         packages_enabled: true,
         empty_repo: true,
         archived: false,
         visibility: visibility_name(row.visibility_level),
-        owner: out.owner.as_ref().map(|u| user_basic(base, u)),
+        owner: owner.as_ref().map(|u| user_basic(base, u)),
         issues_enabled: true,
         merge_requests_enabled: true,
         wiki_enabled: true,
@@ -500,14 +525,14 @@ pub fn project(base: &str, out: &ProjectOut) -> Project {
         creator_id: row.creator_id,
         import_status: "none",
         open_issues_count: 0,
-        updated_at: timestamp(row.updated_at),
-        shared_with_groups: shared_with(&out.shared_with),
+        updated_at: Timestamp(row.updated_at),
+        shared_with_groups: shared_with(&links),
         request_access_enabled: true,
         organization_id: row.organization_id,
         marked_for_deletion_on: None,
         permissions: Permissions {
-            project_access: access(out.project_access),
-            group_access: access(out.group_access),
+            project_access: access(project_access),
+            group_access: access(group_access),
         },
     }
 }
@@ -517,7 +542,8 @@ pub struct Member {
     #[serde(flatten)]
     pub user: UserBasic,
     pub access_level: i64,
-    pub created_at: String,
+    #[schema(value_type = String)]
+    pub created_at: Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserBasic>,
     pub expires_at: Option<String>,
@@ -528,7 +554,7 @@ pub fn member(base: &str, out: &MemberOut) -> Member {
     Member {
         user: user_basic(base, &out.user),
         access_level: out.member.access_level,
-        created_at: timestamp(out.member.created_at),
+        created_at: Timestamp(out.member.created_at),
         created_by: out.created_by.as_ref().map(|u| user_basic(base, u)),
         expires_at: out.member.expires_at.clone(),
         membership_state: "active",
@@ -565,8 +591,10 @@ pub struct Organization {
     #[schema(value_type = crate::schema::OrganizationVisibility)]
     pub visibility: &'static str,
     pub state: String,
-    pub created_at: String,
-    pub updated_at: String,
+    #[schema(value_type = String)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String)]
+    pub updated_at: Timestamp,
     pub web_url: String,
     pub avatar_url: Option<String>,
 }
@@ -581,8 +609,8 @@ pub fn organization(base: &str, row: &OrganizationRow) -> Organization {
             .map(OrganizationVisibility::name)
             .unwrap_or("public"),
         state: row.state.clone(),
-        created_at: timestamp(row.created_at),
-        updated_at: timestamp(row.updated_at),
+        created_at: Timestamp(row.created_at),
+        updated_at: Timestamp(row.updated_at),
         web_url: format!("{base}/-/organizations/{}", row.path),
         avatar_url: row.avatar_url.clone(),
     }
@@ -595,7 +623,8 @@ pub struct OrganizationUserEntity {
     pub access_level: i64,
     pub role: &'static str,
     pub is_enterprise_user: bool,
-    pub created_at: String,
+    #[schema(value_type = String)]
+    pub created_at: Timestamp,
 }
 
 pub fn organization_user(base: &str, out: &OrganizationUser) -> OrganizationUserEntity {
@@ -608,7 +637,7 @@ pub fn organization_user(base: &str, out: &OrganizationUser) -> OrganizationUser
             "default"
         },
         is_enterprise_user: out.membership.enterprise == 1,
-        created_at: timestamp(out.membership.created_at),
+        created_at: Timestamp(out.membership.created_at),
     }
 }
 
@@ -617,11 +646,13 @@ pub struct Token {
     pub id: i64,
     pub name: String,
     pub revoked: bool,
-    pub created_at: String,
+    #[schema(value_type = String)]
+    pub created_at: Timestamp,
     pub description: Option<String>,
     pub scopes: Vec<String>,
     pub user_id: i64,
-    pub last_used_at: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub last_used_at: Option<Timestamp>,
     pub active: bool,
     pub expires_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -633,7 +664,7 @@ pub fn token(row: &TokenRow, secret: Option<&str>) -> Token {
         id: row.id,
         name: row.name.clone(),
         revoked: row.revoked == 1,
-        created_at: timestamp(row.created_at),
+        created_at: Timestamp(row.created_at),
         description: None,
         scopes: row
             .scopes
@@ -642,7 +673,7 @@ pub fn token(row: &TokenRow, secret: Option<&str>) -> Token {
             .map(str::to_owned)
             .collect(),
         user_id: row.user_id,
-        last_used_at: row.last_used_at.map(timestamp),
+        last_used_at: row.last_used_at.map(Timestamp),
         active: row.revoked == 0,
         expires_at: row.expires_at.clone(),
         token: secret.map(str::to_owned),
@@ -678,7 +709,14 @@ mod tests {
 
     #[test]
     fn timestamps_have_milliseconds() {
-        assert_eq!(timestamp(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(timestamp(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+        assert_eq!(Timestamp(0).to_string(), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            Timestamp(1_700_000_000_123).to_string(),
+            "2023-11-14T22:13:20.123Z"
+        );
+        assert_eq!(
+            serde_json::to_string(&Timestamp(-1)).ok().as_deref(),
+            Some("\"1969-12-31T23:59:59.999Z\"")
+        );
     }
 }

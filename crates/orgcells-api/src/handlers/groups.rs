@@ -91,7 +91,7 @@ pub(crate) fn respond_groups(
         page,
         listed,
         group_key(filter.order_by.as_deref()),
-        |g| entities::group(&base, &g),
+        |g| entities::group(&base, g),
     )
 }
 
@@ -187,7 +187,7 @@ pub async fn create_group(
         .service
         .create_group(&caller, &group_input(&params)?)
         .await?;
-    Ok(created(entities::group_detail(&app.external_url, &detail)))
+    Ok(created(entities::group_detail(&app.external_url, detail)))
 }
 
 /// A Group.
@@ -205,7 +205,7 @@ pub async fn get_group(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let detail = app.service.get_group(&caller, &id_ref(&id)).await?;
-    Ok(Json(entities::group_detail(&app.external_url, &detail)).into_response())
+    Ok(Json(entities::group_detail(&app.external_url, detail)).into_response())
 }
 
 /// Change a Group.
@@ -228,7 +228,7 @@ pub async fn update_group(
         .service
         .update_group(&caller, &id_ref(&id), &group_input(&params)?)
         .await?;
-    Ok(Json(entities::group_detail(&app.external_url, &detail)).into_response())
+    Ok(Json(entities::group_detail(&app.external_url, detail)).into_response())
 }
 
 /// Delete a Group with its subgroups and Projects.
@@ -269,7 +269,7 @@ pub async fn transfer_group(
         .service
         .transfer_group(&caller, &id_ref(&id), params.int("group_id")?)
         .await?;
-    Ok(created(entities::group_detail(&app.external_url, &detail)))
+    Ok(created(entities::group_detail(&app.external_url, detail)))
 }
 
 pub(crate) fn share_input(params: &Params) -> ApiResult<ShareInput> {
@@ -300,7 +300,7 @@ pub async fn share_group(
         .service
         .share_group(&caller, &id_ref(&id), &share_input(&params)?)
         .await?;
-    Ok(created(entities::group_detail(&app.external_url, &detail)))
+    Ok(created(entities::group_detail(&app.external_url, detail)))
 }
 
 /// Remove a Group's share.

@@ -45,7 +45,7 @@ pub async fn list_namespaces(
         &page,
         listed,
         |n| (String::new(), n.row.id),
-        |n| entities::namespace(&base, &n.row),
+        |n| entities::namespace(&base, n.row),
     ))
 }
 
@@ -64,7 +64,7 @@ pub async fn get_namespace(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let out = app.service.get_namespace(&caller, &id_ref(&id)).await?;
-    Ok(Json(entities::namespace(&app.external_url, &out.row)).into_response())
+    Ok(Json(entities::namespace(&app.external_url, out.row)).into_response())
 }
 
 /// Whether a namespace path is taken.

@@ -67,7 +67,7 @@ pub(crate) fn respond_projects(
         page,
         listed,
         |p| (String::new(), p.row.id),
-        |p| entities::project(&base, &p),
+        |p| entities::project(&base, p),
     )
 }
 
@@ -146,7 +146,7 @@ pub async fn create_project(
         .service
         .create_project(&caller, &project_input(&params)?, None)
         .await?;
-    Ok(created(entities::project(&app.external_url, &out)))
+    Ok(created(entities::project(&app.external_url, out)))
 }
 
 /// Create a Project for a User (admins).
@@ -169,7 +169,7 @@ pub async fn create_user_project(
         .service
         .create_project(&caller, &project_input(&params)?, Some(user_id))
         .await?;
-    Ok(created(entities::project(&app.external_url, &out)))
+    Ok(created(entities::project(&app.external_url, out)))
 }
 
 /// A Project.
@@ -187,7 +187,7 @@ pub async fn get_project(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let out = app.service.get_project(&caller, &id_ref(&id)).await?;
-    Ok(Json(entities::project(&app.external_url, &out)).into_response())
+    Ok(Json(entities::project(&app.external_url, out)).into_response())
 }
 
 /// Change a Project.
@@ -210,7 +210,7 @@ pub async fn update_project(
         .service
         .update_project(&caller, &id_ref(&id), &project_input(&params)?)
         .await?;
-    Ok(Json(entities::project(&app.external_url, &out)).into_response())
+    Ok(Json(entities::project(&app.external_url, out)).into_response())
 }
 
 /// Delete a Project.
@@ -254,7 +254,7 @@ pub async fn transfer_project(
         .service
         .transfer_project(&caller, &id_ref(&id), &id_ref(&namespace))
         .await?;
-    Ok(Json(entities::project(&app.external_url, &out)).into_response())
+    Ok(Json(entities::project(&app.external_url, out)).into_response())
 }
 
 /// Share a Project with a Group.
@@ -346,6 +346,6 @@ pub async fn list_project_groups(
         &page,
         listed,
         |g| (String::new(), g.row.id),
-        |g| entities::group(&base, &g),
+        |g| entities::group(&base, g),
     ))
 }
