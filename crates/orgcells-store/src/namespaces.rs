@@ -202,7 +202,7 @@ pub async fn list_groups(
         }
         scope.push_groups(q, "n");
     }
-    total.push(" LIMIT 10001) counted");
+    total.push(crate::sql::COUNT_CAP);
     let key = match query.order {
         GroupOrder::Name => "n.name",
         GroupOrder::Path => "n.path",

@@ -186,13 +186,15 @@ pub async fn list_users(
     let mut sql = Sql::new(
         "SELECT organization_id, user_id, access_level, state, enterprise, created_at FROM organization_users WHERE organization_id = ",
     );
-    let mut count = Sql::new("SELECT COUNT(*) FROM organization_users WHERE organization_id = ");
+    let mut count =
+        Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM organization_users WHERE organization_id = ");
     for q in [&mut sql, &mut count] {
         q.int(org);
         if let Some(only) = only {
             q.push(" AND user_id IN ").int_list(only.iter().copied());
         }
     }
+    count.push(crate::sql::COUNT_CAP);
     sql.push(" ORDER BY user_id LIMIT ")
         .int(limit)
         .push(" OFFSET ")

@@ -166,7 +166,7 @@ pub async fn list(
         }
         scope.push_projects(q, "p");
     }
-    total.push(" LIMIT 10001) counted");
+    total.push(crate::sql::COUNT_CAP);
     let (cmp, dir) = if query.descending {
         ("<", "DESC")
     } else {

@@ -4,6 +4,10 @@
 use sqlx::any::{Any, AnyArguments};
 use sqlx::query::QueryAs;
 
+/// Closes a `SELECT COUNT(*) FROM (SELECT 1 ...` count: lists count at most one row past what
+/// GitLab reports (10,000), so a count costs at most that many index entries.
+pub(crate) const COUNT_CAP: &str = " LIMIT 10001) counted";
+
 #[derive(Debug, Clone)]
 pub(crate) enum Value {
     Int(i64),

@@ -133,7 +133,7 @@ pub async fn list(
                 .int_list(filter.exclude.iter().copied());
         }
     }
-    count_sql.push(" LIMIT 10001) counted");
+    count_sql.push(crate::sql::COUNT_CAP);
     if let Some(after) = page.after_id {
         rows_sql
             .push(if page.descending {
