@@ -7,6 +7,8 @@
 //! - [`grants`]: a User's effective access inside one Organization, computed from their memberships.
 //! - [`policy`]: who may see and do what, the one place every permission is decided.
 //! - [`invalid`]: per-field validation errors, shaped as GitLab reports them.
+//! - [`routing`]: which Cell a request belongs to, from its head alone (the router's rules).
+//! - [`routable_token`]: tokens that name their Cell, in GitLab's format.
 
 pub mod access;
 pub mod grants;
@@ -14,4 +16,6 @@ pub mod ids;
 pub mod invalid;
 pub mod paths;
 pub mod policy;
+pub mod routable_token;
+pub mod routing;
 pub mod visibility;
