@@ -1,7 +1,7 @@
 //! Who is calling: a User authenticated by a personal access token, or nobody.
 
 use orgcells_store::rows::UserRow;
-use orgcells_store::{tokens, users};
+use orgcells_store::{namespaces, tokens, users};
 
 use std::sync::Arc;
 
@@ -12,6 +12,8 @@ use crate::{Result, Service, ServiceError, clock};
 #[derive(Debug, Clone, Default)]
 pub struct Caller {
     pub user: Option<UserRow>,
+    /// The User's personal namespace in their home Organization (none when anonymous).
+    pub namespace_id: Option<i64>,
     /// The scopes of the token used (empty when anonymous).
     pub scopes: Vec<String>,
     /// Where this caller's standing is remembered between requests.
@@ -70,7 +72,12 @@ impl Service {
 
     async fn authenticate_fresh(&self, digest: &str) -> Result<Caller> {
         let mut conn = self.db.read().await?;
-        let Some((token, user)) = tokens::find_by_digest(&mut conn, digest).await? else {
+        let Some(tokens::Holder {
+            token,
+            user,
+            namespace_id,
+        }) = tokens::find_by_digest(&mut conn, digest).await?
+        else {
             return Err(ServiceError::Unauthorized);
         };
         let expired = token
@@ -88,6 +95,7 @@ impl Service {
             .collect();
         Ok(Caller {
             user: Some(user),
+            namespace_id,
             scopes,
             memo: Some(self.memo.clone()),
         })
@@ -107,16 +115,21 @@ impl Service {
             Ok(id) => users::find(&mut conn, id).await?,
             Err(_) => users::find_by_username(&mut conn, ident).await?,
         };
-        match user {
-            Some(user) if signs_in(&user) => Ok(Caller {
-                user: Some(user),
-                scopes: caller.scopes,
-                memo: caller.memo,
-            }),
-            _ => Err(ServiceError::NotFoundNamed(format!(
+        let Some(user) = user.filter(signs_in) else {
+            return Err(ServiceError::NotFoundNamed(format!(
                 "User with ID or username '{ident}'"
-            ))),
-        }
+            )));
+        };
+        let namespace_id = namespaces::personal_ids(&mut conn, &[user.id])
+            .await?
+            .first()
+            .map(|&(_, id)| id);
+        Ok(Caller {
+            user: Some(user),
+            namespace_id,
+            scopes: caller.scopes,
+            memo: caller.memo,
+        })
     }
 }
 

@@ -497,10 +497,23 @@ impl Service {
         page: &PageRequest,
     ) -> Result<Listed<GroupOut>> {
         let mut conn = self.db.read().await?;
+        self.list_groups_on(&mut conn, caller, within, filter, page)
+            .await
+    }
+
+    /// A list of Groups, on the request's connection.
+    pub(crate) async fn list_groups_on(
+        &self,
+        conn: &mut AnyConnection,
+        caller: &Caller,
+        within: Option<(&Ref, bool)>,
+        filter: &GroupFilter,
+        page: &PageRequest,
+    ) -> Result<Listed<GroupOut>> {
         let (place, org, standing) = match within {
             Some((group, descendants)) => {
-                let (row, _, _) = find_group(&mut conn, caller, group).await?;
-                let standing = standing(&mut conn, caller, Some(row.organization_id)).await?;
+                let (row, _, _) = find_group(conn, caller, group).await?;
+                let standing = standing(conn, caller, Some(row.organization_id)).await?;
                 let place = if descendants {
                     Place::Below(row.traversal.clone())
                 } else {
@@ -517,7 +530,7 @@ impl Service {
                 (
                     place,
                     filter.organization_id,
-                    standing(&mut conn, caller, filter.organization_id).await?,
+                    standing(conn, caller, filter.organization_id).await?,
                 )
             }
         };
@@ -540,9 +553,9 @@ impl Service {
             after: page.after.clone(),
         };
         let (rows, total) =
-            namespaces::list_groups(&mut conn, &query, &scope, self.totals(page)).await?;
+            namespaces::list_groups(conn, &query, &scope, self.totals(page)).await?;
         Ok(Listed {
-            items: present(&mut conn, rows).await?,
+            items: present(conn, rows).await?,
             total,
         })
     }

@@ -8,11 +8,14 @@ use orgcells_core::policy::OrganizationAction;
 use orgcells_core::visibility::OrganizationVisibility;
 use orgcells_store::claims::{self, Bucket, Owner};
 use orgcells_store::organizations::OrganizationFilter;
+use orgcells_store::projects::Within;
 use orgcells_store::rows::{OrganizationRow, OrganizationUserRow, UserRow};
 use orgcells_store::{AnyConnection, namespaces, organizations, users};
 
 use crate::access::{organization_facts, standing};
 use crate::error::denied;
+use crate::groups::{GroupFilter, GroupOut};
+use crate::projects::{ProjectFilter, ProjectOut};
 use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
 
 /// Fields of `POST /organizations` and `PUT /organizations/:id`.
@@ -65,6 +68,25 @@ async fn find_org(conn: &mut AnyConnection, org: &Ref) -> Result<Option<Organiza
     })
 }
 
+/// An Organization the caller may see; 404 for one they may not, as for one that is not there.
+async fn find_visible_org(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    org: &Ref,
+) -> Result<OrganizationRow> {
+    let row = find_org(conn, org)
+        .await?
+        .ok_or(ServiceError::NotFound("Organization"))?;
+    let standing = standing(conn, caller, Some(row.id)).await?;
+    if !standing
+        .viewer(row.id)
+        .can_read_organization(&organization_facts(&row))
+    {
+        return Err(ServiceError::NotFound("Organization"));
+    }
+    Ok(row)
+}
+
 fn parse_visibility(invalid: &mut Invalid, value: Option<&str>) -> Option<OrganizationVisibility> {
     let value = value?;
     let parsed = OrganizationVisibility::parse(value);
@@ -78,17 +100,44 @@ impl Service {
     /// An Organization the caller may see (by id or path).
     pub async fn get_organization(&self, caller: &Caller, org: &Ref) -> Result<OrganizationRow> {
         let mut conn = self.db.read().await?;
-        let row = find_org(&mut conn, org)
-            .await?
-            .ok_or(ServiceError::NotFound("Organization"))?;
-        let standing = standing(&mut conn, caller, Some(row.id)).await?;
-        if !standing
-            .viewer(row.id)
-            .can_read_organization(&organization_facts(&row))
-        {
-            return Err(ServiceError::NotFound("Organization"));
-        }
-        Ok(row)
+        find_visible_org(&mut conn, caller, org).await
+    }
+
+    /// `GET /organizations/:id/groups`: the Organization's Groups the caller may see.
+    pub async fn organization_groups(
+        &self,
+        caller: &Caller,
+        org: &Ref,
+        filter: &GroupFilter,
+        page: &PageRequest,
+    ) -> Result<Listed<GroupOut>> {
+        let mut conn = self.db.read().await?;
+        let row = find_visible_org(&mut conn, caller, org).await?;
+        let filter = GroupFilter {
+            organization_id: Some(row.id),
+            all_available: Some(true),
+            ..filter.clone()
+        };
+        self.list_groups_on(&mut conn, caller, None, &filter, page)
+            .await
+    }
+
+    /// `GET /organizations/:id/projects`: the Organization's Projects the caller may see.
+    pub async fn organization_projects(
+        &self,
+        caller: &Caller,
+        org: &Ref,
+        filter: &ProjectFilter,
+        page: &PageRequest,
+    ) -> Result<Listed<ProjectOut>> {
+        let mut conn = self.db.read().await?;
+        let row = find_visible_org(&mut conn, caller, org).await?;
+        let filter = ProjectFilter {
+            organization_id: Some(row.id),
+            ..filter.clone()
+        };
+        self.list_projects_on(&mut conn, caller, Within::Anywhere, &filter, page)
+            .await
     }
 
     /// `GET /organizations`: those the caller may see.

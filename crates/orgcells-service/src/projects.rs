@@ -318,7 +318,20 @@ impl Service {
         page: &PageRequest,
     ) -> Result<Listed<ProjectOut>> {
         let mut conn = self.db.read().await?;
-        let standing = standing(&mut conn, caller, filter.organization_id).await?;
+        self.list_projects_on(&mut conn, caller, within, filter, page)
+            .await
+    }
+
+    /// A list of Projects, on the request's connection.
+    pub(crate) async fn list_projects_on(
+        &self,
+        conn: &mut AnyConnection,
+        caller: &Caller,
+        within: Within,
+        filter: &ProjectFilter,
+        page: &PageRequest,
+    ) -> Result<Listed<ProjectOut>> {
+        let standing = standing(conn, caller, filter.organization_id).await?;
         let scope = if filter.owned {
             standing.scope(Some(AccessLevel::Owner))
         } else if let Some(level) = filter.min_access_level {
@@ -350,13 +363,13 @@ impl Service {
             offset: page.offset(),
             after_id: page.after.as_ref().map(|(_, id)| *id),
         };
-        let (rows, total) = projects::list(&mut conn, &query, &scope, self.totals(page)).await?;
+        let (rows, total) = projects::list(conn, &query, &scope, self.totals(page)).await?;
         let viewer = filter
             .organization_id
             .map(|org| standing.viewer(org))
             .unwrap_or_else(|| standing.viewer(0));
         Ok(Listed {
-            items: present(&mut conn, rows, Some(&viewer), false).await?,
+            items: present(conn, rows, Some(&viewer), false).await?,
             total,
         })
     }
@@ -371,10 +384,8 @@ impl Service {
         filter: &ProjectFilter,
         page: &PageRequest,
     ) -> Result<Listed<ProjectOut>> {
-        let row = {
-            let mut conn = self.db.read().await?;
-            find_group(&mut conn, caller, group).await?.0
-        };
+        let mut conn = self.db.read().await?;
+        let row = find_group(&mut conn, caller, group).await?.0;
         let within = if include_subgroups {
             Within::Subtree(row.traversal.clone())
         } else {
@@ -384,7 +395,8 @@ impl Service {
             organization_id: Some(row.organization_id),
             ..filter.clone()
         };
-        self.list_projects(caller, within, &filter, page).await
+        self.list_projects_on(&mut conn, caller, within, &filter, page)
+            .await
     }
 
     /// `GET /users/:id/projects`: the Projects in the User's personal namespaces.
@@ -395,18 +407,16 @@ impl Service {
         filter: &ProjectFilter,
         page: &PageRequest,
     ) -> Result<Listed<ProjectOut>> {
-        let user = self.get_user(caller, user).await?;
-        let ns = {
-            let mut conn = self.db.read().await?;
-            namespaces::find_personal(&mut conn, user.home_organization_id, user.id).await?
-        };
+        let mut conn = self.db.read().await?;
+        let user = crate::users::find_user(&mut conn, user).await?;
+        let ns = namespaces::find_personal(&mut conn, user.home_organization_id, user.id).await?;
         let Some(ns) = ns else {
             return Ok(Listed {
                 items: Vec::new(),
                 total: Some(0),
             });
         };
-        self.list_projects(caller, Within::Namespace(ns.id), filter, page)
+        self.list_projects_on(&mut conn, caller, Within::Namespace(ns.id), filter, page)
             .await
     }
 

@@ -10,7 +10,7 @@ use orgcells_core::visibility::OrganizationVisibility;
 use orgcells_store::claims::{self, Bucket, Owner};
 use orgcells_store::rows::{MemberRow, NamespaceRow, UserRow};
 use orgcells_store::users::{Page, UserFilter};
-use orgcells_store::{Tx, members, namespaces, organizations, projects, users};
+use orgcells_store::{AnyConnection, Tx, members, namespaces, organizations, projects, users};
 
 use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
 
@@ -227,6 +227,25 @@ pub struct Membership {
     pub source_name: String,
 }
 
+/// A User by id or username (never the ghost User); 404 when there is none.
+pub(crate) async fn find_user(conn: &mut AnyConnection, user: &Ref) -> Result<UserRow> {
+    let found = match user {
+        Ref::Id(id) => users::find(conn, *id).await?,
+        Ref::Path(username) => users::find_by_username(conn, username).await?,
+    };
+    found
+        .filter(|u| u.id != GHOST_USER_ID)
+        .ok_or(ServiceError::NotFound("User"))
+}
+
+/// A User as a list presents them: the row, and their personal namespace in their home
+/// Organization where the caller may be shown it (admins).
+#[derive(Debug, Clone)]
+pub struct UserOut {
+    pub row: UserRow,
+    pub namespace_id: Option<i64>,
+}
+
 impl Service {
     /// `POST /users` (admin).
     pub async fn create_user(&self, caller: &Caller, input: &UserInput) -> Result<UserRow> {
@@ -242,23 +261,18 @@ impl Service {
     /// A User by id or username; 404 when there is none.
     pub async fn get_user(&self, _caller: &Caller, user: &Ref) -> Result<UserRow> {
         let mut conn = self.db.read().await?;
-        let found = match user {
-            Ref::Id(id) => users::find(&mut conn, *id).await?,
-            Ref::Path(username) => users::find_by_username(&mut conn, username).await?,
-        };
-        found
-            .filter(|u| u.id != GHOST_USER_ID)
-            .ok_or(ServiceError::NotFound("User"))
+        find_user(&mut conn, user).await
     }
 
-    /// `GET /users`: admins see everyone; others see active Users.
+    /// `GET /users`: admins see everyone, with their personal namespaces; others see active
+    /// Users.
     pub async fn list_users(
         &self,
         caller: &Caller,
         mut filter: UserFilter,
         page: &PageRequest,
         descending: bool,
-    ) -> Result<Listed<UserRow>> {
+    ) -> Result<Listed<UserOut>> {
         if !caller.is_admin() {
             filter.state = Some("active".into());
             filter.admins = None;
@@ -273,8 +287,24 @@ impl Service {
             after_id,
         };
         let (rows, total) = users::list(&mut conn, &filter, store_page, self.totals(page)).await?;
-
-        Ok(Listed { items: rows, total })
+        // Admins are shown each User's personal namespace: read on the same connection.
+        let mut namespaces: std::collections::HashMap<i64, i64> = if caller.is_admin() {
+            let ids: Vec<i64> = rows.iter().map(|u| u.id).collect();
+            namespaces::personal_ids(&mut conn, &ids)
+                .await?
+                .into_iter()
+                .collect()
+        } else {
+            Default::default()
+        };
+        let items = rows
+            .into_iter()
+            .map(|row| UserOut {
+                namespace_id: namespaces.remove(&row.id),
+                row,
+            })
+            .collect();
+        Ok(Listed { items, total })
     }
 
     /// `PUT /users/:id` (admin).

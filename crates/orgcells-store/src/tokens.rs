@@ -27,15 +27,24 @@ pub async fn insert(conn: &mut AnyConnection, token: &TokenRow) -> Result<()> {
     Ok(())
 }
 
-/// The token with this digest and its User, in one read (every authenticated request does it).
-pub async fn find_by_digest(
-    conn: &mut AnyConnection,
-    digest: &str,
-) -> Result<Option<(TokenRow, UserRow)>> {
+/// A token as authentication reads it: the token, its User and the User's personal namespace
+/// in their home Organization.
+#[derive(Debug)]
+pub struct Holder {
+    pub token: TokenRow,
+    pub user: UserRow,
+    pub namespace_id: Option<i64>,
+}
+
+/// The token with this digest, its User and their personal namespace, in one read (every
+/// authenticated request does it).
+pub async fn find_by_digest(conn: &mut AnyConnection, digest: &str) -> Result<Option<Holder>> {
     let row = sqlx::query(
         "SELECT u.id, u.username, u.email, u.name, u.state, u.bot, u.admin, u.password_hash, u.home_organization_id, \
          u.created_at, u.updated_at, t.id AS token_id, t.name AS token_name, t.scopes, t.expires_at, t.revoked, \
-         t.created_at AS token_created_at, t.last_used_at FROM personal_access_tokens t JOIN users u ON u.id = t.user_id \
+         t.created_at AS token_created_at, t.last_used_at, n.id AS namespace_id \
+         FROM personal_access_tokens t JOIN users u ON u.id = t.user_id \
+         LEFT JOIN namespaces n ON n.owner_id = u.id AND n.kind = 'user' AND n.organization_id = u.home_organization_id \
          WHERE t.digest = $1",
     )
     .bind(digest)
@@ -54,7 +63,11 @@ pub async fn find_by_digest(
         created_at: row.try_get("token_created_at")?,
         last_used_at: row.try_get("last_used_at")?,
     };
-    Ok(Some((token, user)))
+    Ok(Some(Holder {
+        token,
+        user,
+        namespace_id: row.try_get("namespace_id")?,
+    }))
 }
 
 pub async fn list_for_user(conn: &mut AnyConnection, user: i64) -> Result<Vec<TokenRow>> {

@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use orgcells_service::organizations::OrganizationInput;
-use orgcells_store::projects::Within;
 
 use super::{accepted, created, id_ref};
 use crate::AppState;
@@ -158,14 +157,11 @@ pub async fn list_organization_groups(
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> ApiResult<Response> {
-    let org = app.service.get_organization(&caller, &id_ref(&id)).await?;
-    let mut filter = super::groups::group_filter(&params)?;
-    filter.organization_id = Some(org.id);
-    filter.all_available = Some(true);
+    let filter = super::groups::group_filter(&params)?;
     let page = page_request(&params, true)?;
     let listed = app
         .service
-        .list_groups(&caller, None, &filter, &page)
+        .organization_groups(&caller, &id_ref(&id), &filter, &page)
         .await?;
     Ok(super::groups::respond_groups(
         &app, &uri, &page, &filter, listed,
@@ -188,13 +184,11 @@ pub async fn list_organization_projects(
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> ApiResult<Response> {
-    let org = app.service.get_organization(&caller, &id_ref(&id)).await?;
-    let mut filter = super::projects::project_filter(&params)?;
-    filter.organization_id = Some(org.id);
+    let filter = super::projects::project_filter(&params)?;
     let page = page_request(&params, super::projects::keyset_allowed(&params)?)?;
     let listed = app
         .service
-        .list_projects(&caller, Within::Anywhere, &filter, &page)
+        .organization_projects(&caller, &id_ref(&id), &filter, &page)
         .await?;
     Ok(super::projects::respond_projects(&app, &uri, &page, listed))
 }

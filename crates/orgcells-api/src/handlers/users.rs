@@ -82,7 +82,9 @@ pub async fn get_current_user(
     Auth(caller): Auth,
 ) -> ApiResult<Response> {
     let me = caller.user()?;
-    Ok(Json(present_user(&app, me, view_of(&caller, me)).await?).into_response())
+    let view = view_of(&caller, me);
+    let namespace = caller.namespace_id.filter(|_| view == UserView::Admin);
+    Ok(Json(entities::user(&app.external_url, me, view, namespace)).into_response())
 }
 
 /// Users.
@@ -122,22 +124,16 @@ pub async fn list_users(
         .service
         .list_users(&caller, filter, &page, page.descending)
         .await?;
-    let ids: Vec<i64> = listed.items.iter().map(|u| u.id).collect();
-    let namespaces = if caller.is_admin() {
-        app.service.personal_namespace_ids(&ids).await?
-    } else {
-        Default::default()
-    };
     let base = app.external_url.clone();
     Ok(respond(
         &base,
         &uri,
         &page,
         listed,
-        |u| (String::new(), u.id),
+        |u| (String::new(), u.row.id),
         |u| {
-            let view = view_of(&caller, &u);
-            entities::user(&base, &u, view, namespaces.get(&u.id).copied())
+            let view = view_of(&caller, &u.row);
+            entities::user(&base, &u.row, view, u.namespace_id)
         },
     ))
 }
