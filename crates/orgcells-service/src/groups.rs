@@ -2,6 +2,7 @@
 //! deletion, each checked by the policy.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use orgcells_core::access::AccessLevel;
 use orgcells_core::invalid::Invalid;
@@ -15,6 +16,7 @@ use orgcells_store::{AnyConnection, Tx, members, namespaces, organizations, proj
 
 use crate::access::{GroupView, Standing, organization_facts, standing};
 use crate::error::denied;
+use crate::memo::Memo;
 use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock, users};
 
 /// Fields of `POST /groups` and `PUT /groups/:id`.
@@ -142,13 +144,15 @@ pub(crate) async fn find_group(
 /// names (`Top / Sub / Group`) and a Project's namespace are made of.
 pub(crate) struct Lineage {
     names: HashMap<i64, String>,
-    read: HashMap<i64, NamespaceRow>,
+    read: HashMap<i64, Arc<NamespaceRow>>,
 }
 
 impl Lineage {
-    /// Reads the namespaces of `traversals` that are not among `known`, in one statement.
+    /// The namespaces of `traversals` that are not among `known`: those remembered since the
+    /// last write from `memo`, the rest read in one statement (and remembered).
     pub(crate) async fn load<'a>(
         conn: &mut AnyConnection,
+        memo: Option<&Memo>,
         known: &[NamespaceRow],
         traversals: impl IntoIterator<Item = &'a str>,
     ) -> Result<Lineage> {
@@ -163,16 +167,37 @@ impl Lineage {
         wanted.sort_unstable();
         wanted.dedup();
         let mut read = HashMap::with_capacity(wanted.len());
-        for row in namespaces::find_many(conn, &wanted).await? {
-            names.insert(row.id, row.name.clone());
-            read.insert(row.id, row);
+        let generation = memo.and_then(|m| m.generation.for_read(conn).map(|g| (m, g)));
+        if let Some((memo, generation)) = generation {
+            let remembered = memo.namespaces.get_many(generation, &wanted);
+            let mut missing = Vec::new();
+            for (id, row) in wanted.into_iter().zip(remembered) {
+                match row {
+                    Some(row) => {
+                        read.insert(id, row);
+                    }
+                    None => missing.push(id),
+                }
+            }
+            wanted = missing;
         }
+        let fresh: Vec<Arc<NamespaceRow>> = namespaces::find_many(conn, &wanted)
+            .await?
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        if let Some((memo, generation)) = generation {
+            let rows = fresh.iter().map(|row| (row.id, row.clone()));
+            memo.namespaces.insert_many(generation, rows);
+        }
+        read.extend(fresh.into_iter().map(|row| (row.id, row)));
+        names.extend(read.values().map(|row| (row.id, row.name.clone())));
         Ok(Lineage { names, read })
     }
 
     /// A namespace that was read (not one of the known ones).
     pub(crate) fn get(&self, id: i64) -> Option<&NamespaceRow> {
-        self.read.get(&id)
+        self.read.get(&id).map(|row| &**row)
     }
 
     /// `Top / Sub / Group` for the namespace at the end of `traversal`.
@@ -185,11 +210,14 @@ impl Lineage {
     }
 }
 
+/// Groups with their full names; `memo` (none inside a write) remembers their ancestors.
 pub(crate) async fn present(
     conn: &mut AnyConnection,
+    memo: Option<&Memo>,
     rows: Vec<NamespaceRow>,
 ) -> Result<Vec<GroupOut>> {
-    let lineage = Lineage::load(conn, &rows, rows.iter().map(|r| r.traversal.as_str())).await?;
+    let traversals = rows.iter().map(|r| r.traversal.as_str());
+    let lineage = Lineage::load(conn, memo, &rows, traversals).await?;
     Ok(rows
         .into_iter()
         .map(|row| GroupOut {
@@ -470,7 +498,7 @@ impl Service {
             Some(me.id),
         )
         .await?;
-        let group = present(tx.conn(), vec![row]).await?.remove(0);
+        let group = present(tx.conn(), None, vec![row]).await?.remove(0);
         tx.commit().await?;
         Ok(GroupDetail {
             group,
@@ -483,7 +511,9 @@ impl Service {
         let mut conn = self.db.read().await?;
         let (row, viewer, _) = find_group(&mut conn, caller, group).await?;
         let shared_with = crate::shares::shared_with_groups(&mut conn, &viewer, row.id).await?;
-        let group = present(&mut conn, vec![row]).await?.remove(0);
+        let group = present(&mut conn, Some(&self.memo), vec![row])
+            .await?
+            .remove(0);
         Ok(GroupDetail { group, shared_with })
     }
 
@@ -555,7 +585,7 @@ impl Service {
         let (rows, total) =
             namespaces::list_groups(conn, &query, &scope, self.totals(page)).await?;
         Ok(Listed {
-            items: present(conn, rows).await?,
+            items: present(conn, Some(&self.memo), rows).await?,
             total,
         })
     }
@@ -665,7 +695,7 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound("Group"))?;
         let shared_with = crate::shares::shared_with_groups(tx.conn(), &viewer, row.id).await?;
-        let group = present(tx.conn(), vec![row]).await?.remove(0);
+        let group = present(tx.conn(), None, vec![row]).await?.remove(0);
         tx.commit().await?;
         Ok(GroupDetail { group, shared_with })
     }
@@ -801,7 +831,7 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound("Group"))?;
         let shared_with = crate::shares::shared_with_groups(tx.conn(), &viewer, moved.id).await?;
-        let group = present(tx.conn(), vec![moved]).await?.remove(0);
+        let group = present(tx.conn(), None, vec![moved]).await?.remove(0);
         tx.commit().await?;
         Ok(GroupDetail { group, shared_with })
     }

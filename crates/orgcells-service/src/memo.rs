@@ -1,5 +1,6 @@
 //! What requests read again and again, remembered until the next write: the caller a token
-//! stands for and their standing (Organization roles and grants). Exact by construction (see
+//! stands for, their standing (Organization roles and grants), and the namespaces whose names
+//! make up the full names on a page. Exact by construction (see
 //! `orgcells_store::cache`): nothing is returned once a commit has begun since it was read,
 //! and reads inside a write transaction always go to the database.
 
@@ -7,11 +8,17 @@ use std::sync::Arc;
 
 use orgcells_store::cache::{Generation, GenerationCache};
 
+use orgcells_store::rows::NamespaceRow;
+
 use crate::Caller;
 use crate::access::Standing;
 
 /// How many callers and standings are remembered at most (each map is emptied when full).
 const REMEMBERED: usize = 16_384;
+
+/// How many namespaces are remembered at most: the Groups of a large Cell, a few hundred bytes
+/// each.
+const NAMESPACES_REMEMBERED: usize = 65_536;
 
 #[derive(Debug)]
 pub(crate) struct Memo {
@@ -20,6 +27,8 @@ pub(crate) struct Memo {
     pub callers: GenerationCache<(String, String), Caller>,
     /// By User, Organization (or all) and date (memberships expire with the day).
     pub standings: GenerationCache<(i64, Option<i64>, String), Arc<Standing>>,
+    /// By id: the ancestors (and namespaces) of the rows on a page.
+    pub namespaces: GenerationCache<i64, Arc<NamespaceRow>>,
 }
 
 impl Memo {
@@ -28,6 +37,7 @@ impl Memo {
             generation,
             callers: GenerationCache::new(REMEMBERED),
             standings: GenerationCache::new(REMEMBERED),
+            namespaces: GenerationCache::new(NAMESPACES_REMEMBERED),
         })
     }
 }

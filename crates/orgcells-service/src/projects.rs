@@ -14,6 +14,7 @@ use orgcells_store::{AnyConnection, Tx, members, namespaces, projects, users};
 use crate::access::{GroupView, project_facts, standing};
 use crate::error::denied;
 use crate::groups::{Lineage, find_group, insert_member, take_route};
+use crate::memo::Memo;
 use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
 
 /// Fields of `POST /projects` and `PUT /projects/:id`.
@@ -102,14 +103,17 @@ pub(crate) async fn find_project(
     Ok((row, viewer, traversal))
 }
 
-/// Presents Projects with their namespaces (one read for all) and the caller's access.
+/// Presents Projects with their namespaces (one read for all, or none when `memo` remembers
+/// them) and the caller's access.
 pub(crate) async fn present(
     conn: &mut AnyConnection,
+    memo: Option<&Memo>,
     rows: Vec<ProjectRow>,
     viewer: Option<&Viewer>,
     with_links: bool,
 ) -> Result<Vec<ProjectOut>> {
-    let lineage = Lineage::load(conn, &[], rows.iter().map(|r| r.traversal.as_str())).await?;
+    let traversals = rows.iter().map(|r| r.traversal.as_str());
+    let lineage = Lineage::load(conn, memo, &[], traversals).await?;
     let mut owner_ids: Vec<i64> = rows
         .iter()
         .filter_map(|r| lineage.get(r.namespace_id)?.owner_id)
@@ -292,7 +296,7 @@ impl Service {
         }
         let standing = standing(tx.conn(), caller, Some(row.organization_id)).await?;
         let viewer = standing.viewer(row.organization_id);
-        let out = present(tx.conn(), vec![row], Some(&viewer), true)
+        let out = present(tx.conn(), None, vec![row], Some(&viewer), true)
             .await?
             .remove(0);
         tx.commit().await?;
@@ -303,9 +307,11 @@ impl Service {
     pub async fn get_project(&self, caller: &Caller, project: &Ref) -> Result<ProjectOut> {
         let mut conn = self.db.read().await?;
         let (row, viewer, _) = find_project(&mut conn, caller, project).await?;
-        Ok(present(&mut conn, vec![row], Some(&viewer), true)
-            .await?
-            .remove(0))
+        Ok(
+            present(&mut conn, Some(&self.memo), vec![row], Some(&viewer), true)
+                .await?
+                .remove(0),
+        )
     }
 
     /// `GET /projects`, `/groups/:id/projects`, `/users/:id/projects`, the Organization's
@@ -369,7 +375,7 @@ impl Service {
             .map(|org| standing.viewer(org))
             .unwrap_or_else(|| standing.viewer(0));
         Ok(Listed {
-            items: present(conn, rows, Some(&viewer), false).await?,
+            items: present(conn, Some(&self.memo), rows, Some(&viewer), false).await?,
             total,
         })
     }
@@ -482,7 +488,7 @@ impl Service {
         }
         row.updated_at = now;
         projects::update(tx.conn(), &row).await?;
-        let out = present(tx.conn(), vec![row], Some(&viewer), true)
+        let out = present(tx.conn(), None, vec![row], Some(&viewer), true)
             .await?
             .remove(0);
         tx.commit().await?;
@@ -594,7 +600,7 @@ impl Service {
         projects::update(tx.conn(), &row).await?;
         let standing = standing(tx.conn(), caller, Some(row.organization_id)).await?;
         let viewer = standing.viewer(row.organization_id);
-        let out = present(tx.conn(), vec![row], Some(&viewer), true)
+        let out = present(tx.conn(), None, vec![row], Some(&viewer), true)
             .await?
             .remove(0);
         tx.commit().await?;
@@ -637,6 +643,6 @@ impl Service {
             })
             .collect();
         groups.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-        crate::groups::present(&mut conn, groups).await
+        crate::groups::present(&mut conn, Some(&self.memo), groups).await
     }
 }

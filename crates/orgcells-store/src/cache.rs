@@ -73,18 +73,37 @@ impl<K: Hash + Eq, V: Clone> GenerationCache<K, V> {
         entries.1.get(key).cloned()
     }
 
+    /// The values of `keys` read under `generation`, in their order, under one lock.
+    pub fn get_many(&self, generation: u64, keys: &[K]) -> Vec<Option<V>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.0 != generation {
+            return vec![None; keys.len()];
+        }
+        keys.iter().map(|key| entries.1.get(key).cloned()).collect()
+    }
+
     /// Remembers a value read under `generation` (taken before the read). A value read under an
     /// older generation than the map's is dropped; a newer one starts the map afresh.
     pub fn insert(&self, generation: u64, key: K, value: V) {
+        self.insert_many(generation, [(key, value)]);
+    }
+
+    /// Remembers values read under `generation`, under one lock, as [`Self::insert`] does.
+    pub fn insert_many(&self, generation: u64, values: impl IntoIterator<Item = (K, V)>) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if generation < entries.0 {
             return;
         }
-        if generation > entries.0 || entries.1.len() >= self.capacity {
+        if generation > entries.0 {
             entries.1.clear();
             entries.0 = generation;
         }
-        entries.1.insert(key, value);
+        for (key, value) in values {
+            if entries.1.len() >= self.capacity {
+                entries.1.clear();
+            }
+            entries.1.insert(key, value);
+        }
     }
 }
 
@@ -103,6 +122,17 @@ mod tests {
         cache.insert(3, "a", 9);
         assert_eq!(cache.get(4, &"a"), None);
         assert_eq!(cache.get(4, &"b"), Some(2));
+    }
+
+    #[test]
+    fn many_values_are_read_and_remembered_under_one_generation() {
+        let cache = GenerationCache::new(10);
+        cache.insert_many(2, [(1, "a"), (2, "b")]);
+        assert_eq!(
+            cache.get_many(2, &[2, 3, 1]),
+            vec![Some("b"), None, Some("a")]
+        );
+        assert_eq!(cache.get_many(3, &[1]), vec![None]);
     }
 
     #[test]

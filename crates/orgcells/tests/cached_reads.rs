@@ -1,5 +1,5 @@
 //! Reads are remembered between requests (the caller a token stands for, their standing, lists'
-//! totals) until the next write. However warm those caches are, the read after a 2xx write sees
+//! totals, the ancestors that make up full names) until the next write. However warm those caches are, the read after a 2xx write sees
 //! it, also while other clients read at the same time; and one process serves a Cell's database.
 
 mod common;
@@ -117,6 +117,66 @@ async fn totals_follow_the_next_write(app: &TestApp) {
     assert_eq!(total(app.get(Some(ADMIN_TOKEN), &subgroups).await), "0");
 }
 
+/// The full names on pages, read twice to be remembered, follow the rename of an ancestor and
+/// the transfer of a subgroup at the next read.
+async fn full_names_follow_a_rename_and_a_transfer(app: &TestApp) {
+    let (top, _) = app.group(None, "public", None).await;
+    let (other, _) = app.group(None, "public", None).await;
+    let (mid, _) = app.group(Some(top), "public", None).await;
+    let (project, _) = app.project(mid, "public").await;
+    // The full name of the first row of each read (or of the one object), each read twice so
+    // that the second comes from what is remembered.
+    let names = |parent: i64| {
+        let reads = [
+            format!("/groups/{mid}/projects"),
+            format!("/groups/{parent}/subgroups"),
+            format!("/groups/{mid}"),
+            format!("/projects/{project}"),
+        ];
+        async move {
+            let mut seen = Vec::new();
+            for read in &reads {
+                for _ in 0..2 {
+                    let reply = app.get(Some(ADMIN_TOKEN), read).await.expect(200);
+                    let object = reply.body.get(0).unwrap_or(&reply.body);
+                    let name = ["name_with_namespace", "full_name"]
+                        .iter()
+                        .find_map(|field| object[field].as_str())
+                        .unwrap_or_else(|| panic!("{read}: no full name in {}", reply.body));
+                    seen.push(name.to_owned());
+                }
+            }
+            seen
+        }
+    };
+    let before = names(top).await;
+    assert!(
+        before.iter().all(|n| !n.starts_with("Renamed")),
+        "{before:?}"
+    );
+
+    app.put(
+        Some(ADMIN_TOKEN),
+        &format!("/groups/{top}"),
+        json!({"name": "Renamed"}),
+    )
+    .await
+    .expect(200);
+    let renamed = names(top).await;
+    assert!(
+        renamed.iter().all(|n| n.starts_with("Renamed / ")),
+        "{renamed:?}"
+    );
+
+    let transfer = format!("/groups/{mid}/transfer");
+    let reply = app
+        .post(Some(ADMIN_TOKEN), &transfer, json!({"group_id": other}))
+        .await;
+    assert!((200..300).contains(&reply.status), "{}", reply.body);
+    let moved = names(other).await;
+    assert!(moved.iter().all(|n| !n.starts_with("Renamed")), "{moved:?}");
+}
+
 /// While other clients keep reading the same Project, each addition and removal of the User is
 /// seen by the read that follows its 2xx.
 async fn reads_racing_writes_never_see_less_than_an_acknowledged_write(app: &TestApp) {
@@ -176,6 +236,7 @@ async fn a_second_server_on_the_same_database_is_refused(app: &TestApp) {
 both!(
     each_write_is_seen_by_the_next_read,
     totals_follow_the_next_write,
+    full_names_follow_a_rename_and_a_transfer,
     reads_racing_writes_never_see_less_than_an_acknowledged_write,
     a_second_server_on_the_same_database_is_refused
 );
