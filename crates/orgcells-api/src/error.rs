@@ -55,6 +55,9 @@ impl IntoResponse for ApiError {
             ServiceError::NotAllowed(message) => {
                 (StatusCode::METHOD_NOT_ALLOWED, json!({"error": message}))
             }
+            ServiceError::TooLarge(message) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, json!({"message": message}))
+            }
             ServiceError::Unavailable { message, .. } => {
                 (StatusCode::SERVICE_UNAVAILABLE, json!({"message": message}))
             }
@@ -67,6 +70,13 @@ impl IntoResponse for ApiError {
             }
         };
         let mut response = (status, axum::Json(body)).into_response();
+        // The rest of a body too large is never read: the connection cannot carry another
+        // request, and the client is told so rather than finding out on its next one.
+        if let ServiceError::TooLarge(_) = &self.0 {
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if let ServiceError::Unavailable { retry_after, .. } = &self.0
             && let Ok(value) = HeaderValue::from_str(&retry_after.to_string())
         {

@@ -61,6 +61,7 @@ fn latency_histogram() -> Histogram {
 pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
+    health_requests: Family<RequestLabels, Counter>,
     durations: Family<RouteLabels, Histogram, fn() -> Histogram>,
     pool_connections: Family<PoolStateLabels, Gauge>,
     pool_waiting: Family<PoolLabels, Gauge>,
@@ -81,6 +82,12 @@ impl Metrics {
             "Requests answered, by method, route template and status",
             requests.clone(),
         );
+        let health_requests = Family::<RequestLabels, Counter>::default();
+        registry.register(
+            "http_health_requests",
+            "Health checks and scrapes answered (`/-/...`), by method, route and status",
+            health_requests.clone(),
+        );
         let durations = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(
             latency_histogram,
         );
@@ -93,7 +100,7 @@ impl Metrics {
         let pool_connections = Family::<PoolStateLabels, Gauge>::default();
         registry.register(
             "db_pool_connections",
-            "Database connections by pool (read, write) and state (in_use, idle)",
+            "Database connections by pool (SQLite: read, write; PostgreSQL: read, its one pool serving both) and state (in_use, idle)",
             pool_connections.clone(),
         );
         let pool_waiting = Family::<PoolLabels, Gauge>::default();
@@ -116,6 +123,7 @@ impl Metrics {
         Metrics {
             registry,
             requests,
+            health_requests,
             durations,
             pool_connections,
             pool_waiting,
@@ -135,6 +143,18 @@ impl Metrics {
             .get_or_create(&RequestLabels {
                 method: labels.method,
                 route: labels.route,
+                status,
+            })
+            .inc();
+    }
+
+    /// Counts one answered health check or scrape, apart from the API's requests (as GitLab's
+    /// `http_health_requests_total`), so a scrape does not move the counters it reads.
+    pub fn observe_health(&self, method: &str, route: &str, status: u16) {
+        self.health_requests
+            .get_or_create(&RequestLabels {
+                method: method.to_owned(),
+                route: route.to_owned(),
                 status,
             })
             .inc();

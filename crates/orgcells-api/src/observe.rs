@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
@@ -87,6 +87,21 @@ fn fresh_request_id() -> String {
 
 /// The operator endpoints (`/-/health`, `/-/metrics`, ...) are polled constantly: their lines
 /// are logged at debug, every other request's at info.
+/// The method as labels and logs show it: one of HTTP's, or `INVALID` for any other string a
+/// client sends (as GitLab labels them), so no client can make new series.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "INVALID",
+    }
+}
+
 fn is_monitoring(route: &str) -> bool {
     route.starts_with("/-/")
 }
@@ -118,16 +133,18 @@ pub async fn observe(State(state): State<AppState>, mut request: Request, next: 
     let request_id = request_id_of(request.headers());
     let context = RequestContext::default();
     request.extensions_mut().insert(context.clone());
-    let method = request.method().clone();
+    let method = method_label(request.method());
     let span = tracing::info_span!("request", request_id = %request_id);
     let mut response = next.run(request).instrument(span).await;
 
     let elapsed = started.elapsed();
     let route = context.route();
     let status = response.status().as_u16();
-    state
-        .metrics
-        .observe(method.as_str(), route, status, elapsed);
+    if is_monitoring(route) {
+        state.metrics.observe_health(method, route, status);
+    } else {
+        state.metrics.observe(method, route, status, elapsed);
+    }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(X_REQUEST_ID, value);
     }

@@ -79,6 +79,7 @@ const ERRORS: &[(&str, &str)] = &[
         "404",
         "The resource does not exist or the caller may not see it",
     ),
+    ("413", "The request body is larger than 2 MiB"),
 ];
 
 /// Adds what every operation shares, from what each one declares: the error answers (409 to
@@ -158,7 +159,7 @@ fn complete_operation(operation: &mut Operation, write: bool) {
             .or_insert_with(|| error("The name or path is taken, or the change conflicts"));
     }
     let unavailable = ResponseBuilder::new()
-        .description("The database is busy; retry after `Retry-After` seconds")
+        .description("The database is busy or cannot be reached; retry after `Retry-After` seconds")
         .header("Retry-After", integer_header("Seconds to wait"))
         .content(
             "application/json",

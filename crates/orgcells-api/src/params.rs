@@ -4,7 +4,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use orgcells_core::invalid::Invalid;
 use serde_json::Value;
 
@@ -38,9 +38,15 @@ impl<S: Send + Sync> FromRequest<S> for Params {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_ascii_lowercase();
-        let body = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| malformed("the body could not be read"))?;
+        let body = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError(orgcells_service::ServiceError::TooLarge(
+                    "413 Request Entity Too Large - the body is larger than 2 MiB".into(),
+                ))
+            } else {
+                malformed("the body could not be read")
+            }
+        })?;
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Params { values });
         }

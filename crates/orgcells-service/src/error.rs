@@ -29,6 +29,9 @@ pub enum ServiceError {
     /// 405: the request is well formed but not offered (keyset pagination for some orders).
     #[error("{0}")]
     NotAllowed(String),
+    /// 413: the request body is over the size allowed.
+    #[error("{0}")]
+    TooLarge(String),
     /// 503: the database is busy or the Organization is in maintenance; retry after the seconds.
     #[error("{message}")]
     Unavailable { message: String, retry_after: u32 },
@@ -47,6 +50,13 @@ impl From<StoreError> for ServiceError {
                 message: format!("503 Service Unavailable: {message}"),
                 retry_after: 1,
             },
+            StoreError::Unreachable(message) => {
+                tracing::error!(%message, "the database cannot be reached");
+                ServiceError::Unavailable {
+                    message: "503 Service Unavailable: the database cannot be reached".into(),
+                    retry_after: 1,
+                }
+            }
             other => ServiceError::Internal(other.to_string()),
         }
     }

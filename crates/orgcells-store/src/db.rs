@@ -25,6 +25,8 @@ pub struct Db {
     waiting: Arc<[AtomicI64; 2]>,
     generation: Generation,
     counts: Arc<GenerationCache<String, i64>>,
+    /// The SQLite file, checked by [`Db::ping`].
+    file: Option<std::path::PathBuf>,
 }
 
 /// One pool's connections, for metrics.
@@ -97,6 +99,7 @@ impl Db {
             waiting: Arc::default(),
             generation: Generation::default(),
             counts: Arc::new(GenerationCache::new(COUNTS_REMEMBERED)),
+            file: crate::lock::sqlite_path(url).map(Into::into),
         })
     }
 
@@ -170,8 +173,21 @@ impl Db {
     /// Whether the database answers within `limit`.
     pub async fn ping(&self, limit: Duration) -> Result<()> {
         let check = async {
+            // An open SQLite connection goes on reading and writing a file removed under it:
+            // the file must still be where the URL says.
+            if let Some(file) = &self.file
+                && std::fs::metadata(file).is_err()
+            {
+                return Err(StoreError::Unreachable(format!(
+                    "the database file {} is gone",
+                    file.display()
+                )));
+            }
+            // A table every Cell has (not `SELECT 1`): an emptied database is not ready.
             let mut conn = self.reader.acquire().await?;
-            sqlx::query("SELECT 1").execute(&mut *conn).await?;
+            sqlx::query("SELECT id FROM organizations WHERE id = 1")
+                .fetch_one(&mut *conn)
+                .await?;
             Ok::<(), StoreError>(())
         };
         tokio::time::timeout(limit, check)

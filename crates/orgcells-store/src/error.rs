@@ -9,6 +9,10 @@ pub enum StoreError {
     /// The database is busy or the pool is exhausted; the caller may retry.
     #[error("database busy: {0}")]
     Busy(String),
+    /// The database cannot be reached (connection lost or refused, shut down, gone); the caller
+    /// may retry once it is back.
+    #[error("database unreachable: {0}")]
+    Unreachable(String),
     /// Another process serves this Cell's database.
     #[error("{0}")]
     CellLocked(String),
@@ -24,6 +28,9 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
                 StoreError::Busy(error.to_string())
             }
+            sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed => {
+                StoreError::Unreachable(error.to_string())
+            }
             sqlx::Error::Database(db) => {
                 if db.is_unique_violation() {
                     return StoreError::Conflict(db.constraint().unwrap_or_default().to_owned());
@@ -35,8 +42,14 @@ impl From<sqlx::Error> for StoreError {
                     code.as_ref(),
                     "5" | "6" | "261" | "262" | "517" | "40001" | "40P01" | "53300"
                 );
+                // PostgreSQL: connection exceptions (class 08), shutdowns (57P01-57P03), and the
+                // database itself missing (3D000).
+                let unreachable = code.starts_with("08")
+                    || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "3D000");
                 if busy {
                     StoreError::Busy(db.message().to_owned())
+                } else if unreachable {
+                    StoreError::Unreachable(db.message().to_owned())
                 } else {
                     StoreError::Database(error)
                 }

@@ -94,7 +94,7 @@ fn locked(message: String) -> StoreError {
 }
 
 /// The file of a `sqlite://PATH?...` URL; `None` for an in-memory database.
-fn sqlite_path(url: &str) -> Option<&str> {
+pub(crate) fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;

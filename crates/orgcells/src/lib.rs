@@ -62,18 +62,34 @@ impl std::fmt::Debug for Config {
     }
 }
 
-/// A database URL with its password hidden.
+/// A database URL with its passwords hidden: the one after the user name and those given as
+/// `password` or `sslpassword` in the query string.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:[redacted]{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let mut redacted = match (base.find("://"), base.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => match base[scheme + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:[redacted]{}", &base[..scheme + 3], &base[at..]),
+            None => base.to_owned(),
+        },
+        _ => base.to_owned(),
+    };
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if matches!(key, "password" | "sslpassword") => {
+                    format!("{key}=[redacted]")
+                }
+                _ => pair.to_owned(),
+            })
+            .collect();
+        redacted.push('?');
+        redacted.push_str(&pairs.join("&"));
     }
+    redacted
 }
 
 impl Config {
@@ -187,4 +203,40 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         server,
         shutdown,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn every_password_in_a_database_url_is_hidden() {
+        // (URL, as shown), one line per place a password can be.
+        let cases = [
+            (
+                "sqlite://data/orgcells.db?mode=rwc",
+                "sqlite://data/orgcells.db?mode=rwc",
+            ),
+            ("postgres://app@db/orgcells", "postgres://app@db/orgcells"),
+            (
+                "postgres://app:s3cret@db/orgcells",
+                "postgres://app:[redacted]@db/orgcells",
+            ),
+            (
+                "postgres://app@db/orgcells?password=s3cret",
+                "postgres://app@db/orgcells?password=[redacted]",
+            ),
+            (
+                "postgres://db/x?sslmode=require&sslpassword=k3y&application_name=a",
+                "postgres://db/x?sslmode=require&sslpassword=[redacted]&application_name=a",
+            ),
+            (
+                "postgres://app:p@ss@db/x?password=q",
+                "postgres://app:[redacted]@db/x?password=[redacted]",
+            ),
+        ];
+        for (url, shown) in cases {
+            assert_eq!(redact_url(url), shown, "{url}");
+        }
+    }
 }

@@ -516,7 +516,25 @@ async fn no_input_produces_a_server_error(app: &TestApp) {
     );
 }
 
+/// A body over the limit is 413, said so, and creates nothing.
+async fn a_body_too_large_is_413(app: &TestApp) {
+    let groups_before = app.get(app.admin(), GROUPS).await.body;
+    let description = "x".repeat(3 * 1024 * 1024);
+    let body = serde_json::json!({"name": "big", "path": "big", "description": description});
+    let reply = send(app, "POST", "/groups", &body.to_string()).await;
+    assert_eq!(reply.status, 413, "{}", reply.body);
+    assert!(
+        reply.body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("2 MiB")),
+        "{}",
+        reply.body
+    );
+    assert_eq!(app.get(app.admin(), GROUPS).await.body, groups_before);
+}
+
 both!(
     bad_input_is_refused_and_changes_nothing,
     no_input_produces_a_server_error,
+    a_body_too_large_is_413,
 );

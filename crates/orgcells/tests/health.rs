@@ -49,6 +49,28 @@ async fn health_liveness_and_readiness(app: &TestApp) {
     );
     assert_eq!(get(app, "/-/health").await.0, 200);
     assert_eq!(get(app, "/-/liveness").await.0, 200);
+    // The API answers 503 with Retry-After, as its document says, not 500.
+    let reply = app.get(Some(common::ADMIN_TOKEN), "/groups").await;
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert_eq!(reply.header("retry-after").as_deref(), Some("1"));
 }
 
 both!(health_liveness_and_readiness);
+
+/// An open SQLite connection goes on using a file removed under it: readiness must notice.
+#[tokio::test]
+async fn readiness_fails_when_the_sqlite_file_is_removed() {
+    let app = TestApp::sqlite().await;
+    assert_eq!(get(&app, "/-/readiness").await.0, 200);
+    std::fs::remove_file(app.config().data_dir.join("orgcells.db")).expect("remove");
+    let (status, body) = get(&app, "/-/readiness").await;
+    let body = json(&body);
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body["db_check"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("is gone")),
+        "{body}"
+    );
+    app.finish().await;
+}

@@ -109,6 +109,13 @@ async fn counts_match_the_requests_sent(app: &TestApp) {
         (Method::GET, "/projects".into(), false, 200, 6),
         (Method::PATCH, format!("/groups/{group}"), true, 405, 2),
         (
+            Method::from_bytes(b"FOOBAR").expect("method"),
+            format!("/groups/{group}"),
+            false,
+            405,
+            2,
+        ),
+        (
             Method::GET,
             format!("/no/such/route/{group}"),
             false,
@@ -146,8 +153,20 @@ async fn counts_match_the_requests_sent(app: &TestApp) {
     assert_eq!(delta("GET", "/api/v4/projects", "200"), 6.0);
     assert_eq!(delta("PATCH", "/api/v4/groups/{id}", "405"), 2.0);
     assert_eq!(delta("GET", "unmatched", "404"), 3.0);
-    // A scrape is counted once it is answered: the first shows in the second.
-    assert_eq!(delta("GET", "/-/metrics", "200"), 1.0);
+    // A method that is not HTTP's is labelled as one: no client makes new series.
+    assert_eq!(delta("INVALID", "/api/v4/groups/{id}", "405"), 2.0);
+    // A scrape is counted apart, once it is answered: the first shows in the second.
+    assert_eq!(delta("GET", "/-/metrics", "200"), 0.0);
+    let health = [
+        ("method", "GET"),
+        ("route", "/-/metrics"),
+        ("status", "200"),
+    ];
+    assert_eq!(
+        after.value("http_health_requests_total", &health)
+            - before.value("http_health_requests_total", &health),
+        1.0
+    );
 
     // Nothing else moved: every counter's change is accounted for above.
     let moved: f64 = after
@@ -156,7 +175,7 @@ async fn counts_match_the_requests_sent(app: &TestApp) {
         .filter(|((name, _), _)| name == "http_requests_total")
         .map(|(key, value)| value - before.0.get(key).copied().unwrap_or(0.0))
         .sum();
-    assert_eq!(moved, 7.0 + 3.0 + 4.0 + 6.0 + 2.0 + 3.0 + 1.0);
+    assert_eq!(moved, 7.0 + 3.0 + 4.0 + 6.0 + 2.0 + 2.0 + 3.0);
 
     // The histogram counts the same requests, per method and route.
     let route = [("method", "GET"), ("route", "/api/v4/groups/{id}")];
