@@ -23,6 +23,10 @@ impl From<orgcells_core::invalid::Invalid> for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// The cause of a 500, carried in the response to the middleware that logs it.
+#[derive(Debug, Clone)]
+pub struct Failure(pub String);
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = match &self.0 {
@@ -61,15 +65,17 @@ impl IntoResponse for ApiError {
             ServiceError::Unavailable { message, .. } => {
                 (StatusCode::SERVICE_UNAVAILABLE, json!({"message": message}))
             }
-            ServiceError::Internal(cause) => {
-                tracing::error!(error = %cause, "request failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    json!({"message": "500 Internal Server Error"}),
-                )
-            }
+            ServiceError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({"message": "500 Internal Server Error"}),
+            ),
         };
         let mut response = (status, axum::Json(body)).into_response();
+        // The cause is never shown; `observe` logs it once, with the request's id.
+        if let ServiceError::Internal(cause) = self.0 {
+            response.extensions_mut().insert(Failure(cause));
+            return response;
+        }
         // The rest of a body too large is never read: the connection cannot carry another
         // request, and the client is told so rather than finding out on its next one.
         if let ServiceError::TooLarge(_) = &self.0 {

@@ -17,6 +17,7 @@ use axum::response::Response;
 use tracing::Instrument;
 
 use crate::AppState;
+use crate::error::Failure;
 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -150,7 +151,19 @@ pub async fn observe(State(state): State<AppState>, mut request: Request, next: 
     }
     let duration_ms = elapsed.as_micros() as f64 / 1000.0;
     let who = context.who();
-    if is_monitoring(route) {
+    if let Some(Failure(cause)) = response.extensions_mut().remove::<Failure>() {
+        // A server error: its cause with the request's id, and its line, kept by any filter.
+        tracing::error!(target: "orgcells::request", error = %cause, %request_id, route, "request failed");
+        request_line!(
+            tracing::Level::ERROR,
+            method,
+            route,
+            status,
+            duration_ms,
+            who,
+            request_id
+        );
+    } else if is_monitoring(route) {
         request_line!(
             tracing::Level::DEBUG,
             method,
