@@ -107,25 +107,45 @@ fn is_monitoring(route: &str) -> bool {
     route.starts_with("/-/")
 }
 
-/// One log line for one request, at the level given.
-macro_rules! request_line {
-    ($level:expr, $method:expr, $route:expr, $status:expr, $duration_ms:expr, $who:expr, $request_id:expr) => {
-        tracing::event!(
-            target: "orgcells::request",
-            $level,
-            method = %$method,
-            route = $route,
-            status = $status,
-            duration_ms = $duration_ms,
-            user_id = $who.user_id,
-            sudo_by = $who.sudo_by,
-            request_id = %$request_id,
-            "{} {} {}",
-            $method,
-            $route,
-            $status,
-        )
-    };
+/// What the one log line of a request says.
+struct RequestLine<'a> {
+    method: &'static str,
+    route: &'a str,
+    status: u16,
+    duration_ms: f64,
+    who: Who,
+    request_id: &'a str,
+}
+
+impl RequestLine<'_> {
+    /// Logs the line at `level` (error, debug or info: tracing takes a level known at compile
+    /// time, so each has its own event).
+    fn log(&self, level: tracing::Level) {
+        macro_rules! line {
+            ($level:expr) => {
+                tracing::event!(
+                    target: "orgcells::request",
+                    $level,
+                    method = %self.method,
+                    route = self.route,
+                    status = self.status,
+                    duration_ms = self.duration_ms,
+                    user_id = self.who.user_id,
+                    sudo_by = self.who.sudo_by,
+                    request_id = %self.request_id,
+                    "{} {} {}",
+                    self.method,
+                    self.route,
+                    self.status,
+                )
+            };
+        }
+        match level {
+            tracing::Level::ERROR => line!(tracing::Level::ERROR),
+            tracing::Level::DEBUG => line!(tracing::Level::DEBUG),
+            _ => line!(tracing::Level::INFO),
+        }
+    }
 }
 
 /// Middleware around the whole router: request id, metrics, the log line.
@@ -149,40 +169,22 @@ pub async fn observe(State(state): State<AppState>, mut request: Request, next: 
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(X_REQUEST_ID, value);
     }
-    let duration_ms = elapsed.as_micros() as f64 / 1000.0;
-    let who = context.who();
+    let line = RequestLine {
+        method,
+        route,
+        status,
+        duration_ms: elapsed.as_micros() as f64 / 1000.0,
+        who: context.who(),
+        request_id: &request_id,
+    };
     if let Some(Failure(cause)) = response.extensions_mut().remove::<Failure>() {
         // A server error: its cause with the request's id, and its line, kept by any filter.
         tracing::error!(target: "orgcells::request", error = %cause, %request_id, route, "request failed");
-        request_line!(
-            tracing::Level::ERROR,
-            method,
-            route,
-            status,
-            duration_ms,
-            who,
-            request_id
-        );
+        line.log(tracing::Level::ERROR);
     } else if is_monitoring(route) {
-        request_line!(
-            tracing::Level::DEBUG,
-            method,
-            route,
-            status,
-            duration_ms,
-            who,
-            request_id
-        );
+        line.log(tracing::Level::DEBUG);
     } else {
-        request_line!(
-            tracing::Level::INFO,
-            method,
-            route,
-            status,
-            duration_ms,
-            who,
-            request_id
-        );
+        line.log(tracing::Level::INFO);
     }
     response
 }

@@ -143,56 +143,56 @@ pub(crate) async fn find_group(
 /// The namespaces along some traversals (each one and its ancestors), read at once: what full
 /// names (`Top / Sub / Group`) and a Project's namespace are made of.
 pub(crate) struct Lineage {
-    names: HashMap<i64, String>,
+    /// The names of the namespaces the caller already had.
+    known: HashMap<i64, String>,
     read: HashMap<i64, Arc<NamespaceRow>>,
 }
 
 impl Lineage {
-    /// The namespaces of `traversals` that are not among `known`: those remembered since the
-    /// last write from `memo`, the rest read in one statement (and remembered).
+    /// The namespaces of `traversals` that are not among `known`: those `memo` remembers since
+    /// the last write, the rest read in one statement and remembered. Inside a write
+    /// transaction the memo neither answers nor remembers.
     pub(crate) async fn load<'a>(
         conn: &mut AnyConnection,
-        memo: Option<&Memo>,
+        memo: &Memo,
         known: &[NamespaceRow],
         traversals: impl IntoIterator<Item = &'a str>,
     ) -> Result<Lineage> {
-        let mut names: HashMap<i64, String> =
-            known.iter().map(|r| (r.id, r.name.clone())).collect();
+        let known: HashMap<i64, String> = known.iter().map(|r| (r.id, r.name.clone())).collect();
         let mut wanted: Vec<i64> = traversals
             .into_iter()
             .flat_map(parse_traversal)
             .map(|id| id.0)
-            .filter(|id| !names.contains_key(id))
+            .filter(|id| !known.contains_key(id))
             .collect();
         wanted.sort_unstable();
         wanted.dedup();
+        let generation = memo.generation.for_read(conn);
+        let remembered = match generation {
+            Some(generation) => memo.namespaces.get_many(generation, &wanted),
+            None => vec![None; wanted.len()],
+        };
         let mut read = HashMap::with_capacity(wanted.len());
-        let generation = memo.and_then(|m| m.generation.for_read(conn).map(|g| (m, g)));
-        if let Some((memo, generation)) = generation {
-            let remembered = memo.namespaces.get_many(generation, &wanted);
-            let mut missing = Vec::new();
-            for (id, row) in wanted.into_iter().zip(remembered) {
-                match row {
-                    Some(row) => {
-                        read.insert(id, row);
-                    }
-                    None => missing.push(id),
+        let mut missing = Vec::new();
+        for (id, row) in wanted.into_iter().zip(remembered) {
+            match row {
+                Some(row) => {
+                    read.insert(id, row);
                 }
+                None => missing.push(id),
             }
-            wanted = missing;
         }
-        let fresh: Vec<Arc<NamespaceRow>> = namespaces::find_many(conn, &wanted)
+        let fresh: Vec<Arc<NamespaceRow>> = namespaces::find_many(conn, &missing)
             .await?
             .into_iter()
             .map(Arc::new)
             .collect();
-        if let Some((memo, generation)) = generation {
+        if let Some(generation) = generation {
             let rows = fresh.iter().map(|row| (row.id, row.clone()));
             memo.namespaces.insert_many(generation, rows);
         }
         read.extend(fresh.into_iter().map(|row| (row.id, row)));
-        names.extend(read.values().map(|row| (row.id, row.name.clone())));
-        Ok(Lineage { names, read })
+        Ok(Lineage { known, read })
     }
 
     /// A namespace that was read (not one of the known ones).
@@ -204,16 +204,19 @@ impl Lineage {
     pub(crate) fn full_name(&self, traversal: &str) -> String {
         let parts: Vec<&str> = parse_traversal(traversal)
             .iter()
-            .filter_map(|id| self.names.get(&id.0).map(String::as_str))
+            .filter_map(|id| {
+                let read = self.read.get(&id.0).map(|row| row.name.as_str());
+                read.or_else(|| self.known.get(&id.0).map(String::as_str))
+            })
             .collect();
         parts.join(" / ")
     }
 }
 
-/// Groups with their full names; `memo` (none inside a write) remembers their ancestors.
+/// Groups with their full names, their ancestors from `memo` where it remembers them.
 pub(crate) async fn present(
     conn: &mut AnyConnection,
-    memo: Option<&Memo>,
+    memo: &Memo,
     rows: Vec<NamespaceRow>,
 ) -> Result<Vec<GroupOut>> {
     let traversals = rows.iter().map(|r| r.traversal.as_str());
@@ -498,7 +501,7 @@ impl Service {
             Some(me.id),
         )
         .await?;
-        let group = present(tx.conn(), None, vec![row]).await?.remove(0);
+        let group = present(tx.conn(), &self.memo, vec![row]).await?.remove(0);
         tx.commit().await?;
         Ok(GroupDetail {
             group,
@@ -511,9 +514,7 @@ impl Service {
         let mut conn = self.db.read().await?;
         let (row, viewer, _) = find_group(&mut conn, caller, group).await?;
         let shared_with = crate::shares::shared_with_groups(&mut conn, &viewer, row.id).await?;
-        let group = present(&mut conn, Some(&self.memo), vec![row])
-            .await?
-            .remove(0);
+        let group = present(&mut conn, &self.memo, vec![row]).await?.remove(0);
         Ok(GroupDetail { group, shared_with })
     }
 
@@ -585,7 +586,7 @@ impl Service {
         let (rows, total) =
             namespaces::list_groups(conn, &query, &scope, self.totals(page)).await?;
         Ok(Listed {
-            items: present(conn, Some(&self.memo), rows).await?,
+            items: present(conn, &self.memo, rows).await?,
             total,
         })
     }
@@ -695,7 +696,7 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound("Group"))?;
         let shared_with = crate::shares::shared_with_groups(tx.conn(), &viewer, row.id).await?;
-        let group = present(tx.conn(), None, vec![row]).await?.remove(0);
+        let group = present(tx.conn(), &self.memo, vec![row]).await?.remove(0);
         tx.commit().await?;
         Ok(GroupDetail { group, shared_with })
     }
@@ -831,7 +832,7 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound("Group"))?;
         let shared_with = crate::shares::shared_with_groups(tx.conn(), &viewer, moved.id).await?;
-        let group = present(tx.conn(), None, vec![moved]).await?.remove(0);
+        let group = present(tx.conn(), &self.memo, vec![moved]).await?.remove(0);
         tx.commit().await?;
         Ok(GroupDetail { group, shared_with })
     }

@@ -66,7 +66,7 @@ impl Service {
         rows.extend(groups);
         rows.truncate(page.per_page as usize);
         Ok(Listed {
-            items: present(&mut conn, Some(&self.memo), rows).await?,
+            items: present(&mut conn, &self.memo, rows).await?,
             total: total.map(|t| t + extra),
         })
     }
@@ -92,9 +92,7 @@ impl Service {
                 viewer.admin || viewer.group_access(&view.facts(&row)) >= AccessLevel::Guest
             };
             if visible {
-                return Ok(present(&mut conn, Some(&self.memo), vec![row])
-                    .await?
-                    .remove(0));
+                return Ok(present(&mut conn, &self.memo, vec![row]).await?.remove(0));
             }
         }
         Err(ServiceError::NotFound("Namespace"))

@@ -107,7 +107,7 @@ pub(crate) async fn find_project(
 /// them) and the caller's access.
 pub(crate) async fn present(
     conn: &mut AnyConnection,
-    memo: Option<&Memo>,
+    memo: &Memo,
     rows: Vec<ProjectRow>,
     viewer: Option<&Viewer>,
     with_links: bool,
@@ -296,7 +296,7 @@ impl Service {
         }
         let standing = standing(tx.conn(), caller, Some(row.organization_id)).await?;
         let viewer = standing.viewer(row.organization_id);
-        let out = present(tx.conn(), None, vec![row], Some(&viewer), true)
+        let out = present(tx.conn(), &self.memo, vec![row], Some(&viewer), true)
             .await?
             .remove(0);
         tx.commit().await?;
@@ -308,7 +308,7 @@ impl Service {
         let mut conn = self.db.read().await?;
         let (row, viewer, _) = find_project(&mut conn, caller, project).await?;
         Ok(
-            present(&mut conn, Some(&self.memo), vec![row], Some(&viewer), true)
+            present(&mut conn, &self.memo, vec![row], Some(&viewer), true)
                 .await?
                 .remove(0),
         )
@@ -375,7 +375,7 @@ impl Service {
             .map(|org| standing.viewer(org))
             .unwrap_or_else(|| standing.viewer(0));
         Ok(Listed {
-            items: present(conn, Some(&self.memo), rows, Some(&viewer), false).await?,
+            items: present(conn, &self.memo, rows, Some(&viewer), false).await?,
             total,
         })
     }
@@ -488,7 +488,7 @@ impl Service {
         }
         row.updated_at = now;
         projects::update(tx.conn(), &row).await?;
-        let out = present(tx.conn(), None, vec![row], Some(&viewer), true)
+        let out = present(tx.conn(), &self.memo, vec![row], Some(&viewer), true)
             .await?
             .remove(0);
         tx.commit().await?;
@@ -600,7 +600,7 @@ impl Service {
         projects::update(tx.conn(), &row).await?;
         let standing = standing(tx.conn(), caller, Some(row.organization_id)).await?;
         let viewer = standing.viewer(row.organization_id);
-        let out = present(tx.conn(), None, vec![row], Some(&viewer), true)
+        let out = present(tx.conn(), &self.memo, vec![row], Some(&viewer), true)
             .await?
             .remove(0);
         tx.commit().await?;
@@ -643,6 +643,6 @@ impl Service {
             })
             .collect();
         groups.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-        crate::groups::present(&mut conn, Some(&self.memo), groups).await
+        crate::groups::present(&mut conn, &self.memo, groups).await
     }
 }

@@ -148,7 +148,7 @@ impl Service {
         };
         links::insert(tx.conn(), LinkKind::Group, &link).await?;
         let shared_with = shared_with_groups(tx.conn(), &viewer, row.id).await?;
-        let group = present(tx.conn(), None, vec![row]).await?.remove(0);
+        let group = present(tx.conn(), &self.memo, vec![row]).await?.remove(0);
         tx.commit().await?;
         Ok(GroupDetail { group, shared_with })
     }

@@ -214,6 +214,25 @@ async fn authentication(app: &TestApp) {
         .expect(200);
     assert_eq!(seen.body["namespace_id"], namespace.body["id"]);
     assert_eq!(namespace.body["kind"], json!("user"));
+    // The same in the admins' list of Users, and in an admin's own `/user`; never for others.
+    let listed = app
+        .get(app.admin(), &format!("/users?username={username}"))
+        .await
+        .expect(200);
+    assert_eq!(listed.body[0]["namespace_id"], namespace.body["id"]);
+    let listed = app
+        .get(Some(&token), &format!("/users?username={username}"))
+        .await
+        .expect(200);
+    assert!(
+        listed.body[0].get("namespace_id").is_none(),
+        "{}",
+        listed.body
+    );
+    assert!(me.body.get("namespace_id").is_none(), "{}", me.body);
+    let root = app.get(app.admin(), "/user").await.expect(200);
+    let root_namespace = app.get(app.admin(), "/namespaces/root").await.expect(200);
+    assert_eq!(root.body["namespace_id"], root_namespace.body["id"]);
     // Bearer works too.
     let reply = app
         .http
