@@ -1,6 +1,7 @@
 //! The JSON shapes of GitLab's API entities (`lib/api/entities`), built from the service's
 //! results. Fields GitLab has but orgcells does not model yet carry GitLab's defaults.
 
+use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use orgcells_core::visibility::{OrganizationVisibility, Visibility};
 use orgcells_service::groups::{GroupDetail, GroupOut};
 use orgcells_service::members::MemberOut;
@@ -260,13 +261,16 @@ pub struct Group {
     pub marked_for_deletion_on: Option<String>,
 }
 
-fn project_creation_level_name(level: i64) -> &'static str {
-    match level {
-        30 => "developer",
-        40 => "maintainer",
-        50 => "owner",
-        _ => "noone",
-    }
+fn project_creation_level_name(value: i64) -> &'static str {
+    ProjectCreationLevel::from_value(value)
+        .unwrap_or(ProjectCreationLevel::NoOne)
+        .name()
+}
+
+fn subgroup_creation_level_name(value: i64) -> &'static str {
+    SubgroupCreationLevel::from_value(value)
+        .unwrap_or(SubgroupCreationLevel::Owner)
+        .name()
 }
 
 /// Takes the Group by value: its strings move into the entity.
@@ -284,11 +288,7 @@ pub fn group(base: &str, out: GroupOut) -> Group {
         two_factor_grace_period: 48,
         project_creation_level: project_creation_level_name(row.project_creation_level),
         auto_devops_enabled: None,
-        subgroup_creation_level: if row.subgroup_creation_level >= 50 {
-            "owner"
-        } else {
-            "maintainer"
-        },
+        subgroup_creation_level: subgroup_creation_level_name(row.subgroup_creation_level),
         emails_disabled: false,
         emails_enabled: true,
         mentions_disabled: None,

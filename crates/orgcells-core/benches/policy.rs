@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use orgcells_core::access::{AccessLevel, OrganizationRole};
+use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use orgcells_core::grants::{
     GrantFacts, Grants, GroupLinkFact, ProjectLinkFact, ProjectMembershipFact,
 };
@@ -54,6 +55,7 @@ fn developer() -> Viewer {
             namespace_traversal: ns(&[5000, 5001]),
             max_access: AccessLevel::Guest,
         }],
+        groups_with_projects: vec![ns(&[1000, 1010]), ns(&[2000])],
     };
     Viewer {
         user: Some(UserId(7)),
@@ -68,8 +70,8 @@ fn group_facts(traversal: &[NamespaceId], visibility: Visibility) -> GroupFacts<
         id: *traversal.last().unwrap_or(&NamespaceId(0)),
         traversal,
         visibility,
-        project_creation_level: AccessLevel::Developer,
-        subgroup_creation_level: AccessLevel::Maintainer,
+        project_creation_level: ProjectCreationLevel::Developer,
+        subgroup_creation_level: SubgroupCreationLevel::Maintainer,
     }
 }
 

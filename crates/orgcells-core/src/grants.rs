@@ -13,6 +13,10 @@
 //!   Members, and Members of Groups shared with G (capped by both links).
 //! - Several paths to one resource: the highest level wins.
 //! - Minimal access applies to the Group itself only, never to its descendants.
+//! - Whoever reads, as a member, a Project anywhere below a Group gets the limited view of that
+//!   Group (GitLab's `has_projects`): they see it, not its members. That Project is reached
+//!   through a membership of the Project, of a Group on the way down, or a link to either; a
+//!   subgroup membership with no Project below gives no view of the Groups above.
 
 use std::collections::{HashMap, HashSet};
 
@@ -47,6 +51,9 @@ pub struct GrantFacts {
     pub group_links: Vec<GroupLinkFact>,
     pub project_memberships: Vec<ProjectMembershipFact>,
     pub project_links: Vec<ProjectLinkFact>,
+    /// Traversal ids of the Groups in `groups` or shared through `group_links` whose subtree
+    /// holds a Project: the Groups above them get the limited view.
+    pub groups_with_projects: Vec<Vec<NamespaceId>>,
 }
 
 /// A User's direct membership of a Project.
@@ -67,8 +74,9 @@ pub struct Grants {
     shared: HashMap<NamespaceId, AccessLevel>,
     /// Direct Project memberships and Projects shared with a Group the User is in.
     projects: HashMap<ProjectId, AccessLevel>,
-    /// Groups above a Project the User is a Member of: limited access, they see these Groups.
-    project_ancestors: HashSet<NamespaceId>,
+    /// Groups above a Project the User reads as a member: the limited view, they see these
+    /// Groups but not their members.
+    limited: HashSet<NamespaceId>,
 }
 
 impl Grants {
@@ -84,6 +92,13 @@ impl Grants {
         }
         for link in &facts.project_links {
             grants.add_project_link(link);
+        }
+        for traversal in &facts.groups_with_projects {
+            if let Some((_, above)) = traversal.split_last()
+                && grants.group_access(traversal).reads()
+            {
+                grants.limited.extend(above.iter().copied());
+            }
         }
         grants
     }
@@ -120,14 +135,14 @@ impl Grants {
                 link.project,
                 reached.min(link.max_access),
             );
-            self.project_ancestors
+            self.limited
                 .extend(link.namespace_traversal.iter().copied());
         }
     }
 
     fn add_project_membership(&mut self, membership: &ProjectMembershipFact) {
         raise(&mut self.projects, membership.project, membership.level);
-        self.project_ancestors
+        self.limited
             .extend(membership.namespace_traversal.iter().copied());
     }
 
@@ -162,9 +177,10 @@ impl Grants {
         self.projects.get(&project).copied()
     }
 
-    /// Whether the User is a Member of a Project somewhere below this Group.
-    pub fn is_project_member_below(&self, group: NamespaceId) -> bool {
-        self.project_ancestors.contains(&group)
+    /// Whether the User reads, as a member, a Project somewhere below this Group: the limited
+    /// view of it.
+    pub fn has_limited_view(&self, group: NamespaceId) -> bool {
+        self.limited.contains(&group)
     }
 
     /// The Groups whose whole subtree the User can read, with the level granted at each.
@@ -176,15 +192,17 @@ impl Grants {
             .map(|(id, level)| (*id, *level))
     }
 
-    /// Groups the User sees without reading their subtree: minimal access and limited access
-    /// through a Project membership.
-    pub fn single_groups(&self) -> impl Iterator<Item = NamespaceId> + '_ {
-        let minimal = self
-            .direct
+    /// Groups the User holds minimal access to: they see each, not its subtree.
+    pub fn minimal_groups(&self) -> impl Iterator<Item = NamespaceId> + '_ {
+        self.direct
             .iter()
             .filter(|(_, level)| **level == AccessLevel::MinimalAccess)
-            .map(|(id, _)| *id);
-        minimal.chain(self.project_ancestors.iter().copied())
+            .map(|(id, _)| *id)
+    }
+
+    /// Groups the User sees only through the limited view.
+    pub fn limited_groups(&self) -> impl Iterator<Item = NamespaceId> + '_ {
+        self.limited.iter().copied()
     }
 
     /// Projects granted directly or through a project-group link.
@@ -370,6 +388,7 @@ mod tests {
                         max_access: *max,
                     })
                     .collect(),
+                groups_with_projects: Vec::new(),
             };
             let got = Grants::from_facts(&facts).project_access(project, &ns(&[1, 2, 3]));
             assert_eq!(got, *expect, "{direct:?} member {member:?} link {link:?}");
@@ -384,9 +403,53 @@ mod tests {
             namespace_traversal: ns(&[1, 2, 3]),
             level: Guest,
         });
-        assert!(g.is_project_member_below(NamespaceId(1)));
-        assert!(g.is_project_member_below(NamespaceId(3)));
-        assert!(!g.is_project_member_below(NamespaceId(10)));
+        assert!(g.has_limited_view(NamespaceId(1)));
+        assert!(g.has_limited_view(NamespaceId(3)));
+        assert!(!g.has_limited_view(NamespaceId(10)));
         assert_eq!(g.group_access(&ns(&[1, 2])), NoAccess);
+    }
+
+    #[test]
+    fn limited_view_through_groups_with_projects() {
+        // 1 > 2 > 3; 10 > 11. (direct memberships, link 11 shared with 2 at Developer?,
+        // traversals holding Projects, Group asked about, has the limited view)
+        type Case = (Direct, bool, &'static [&'static [i64]], i64, bool);
+        let cases: &[Case] = &[
+            // A Developer of 1/2, which holds a Project, sees 1.
+            (&[(2, Developer)], false, &[&[1, 2]], 1, true),
+            // The Group held is read in full, not through the limited view.
+            (&[(2, Developer)], false, &[&[1, 2]], 2, false),
+            // No Project below 2: no view of 1.
+            (&[(2, Developer)], false, &[], 1, false),
+            // Minimal access reads nothing below.
+            (&[(2, MinimalAccess)], false, &[&[1, 2]], 1, false),
+            // A membership of 1/2/3 holding a Project: both 1 and 2.
+            (&[(3, Guest)], false, &[&[1, 2, 3]], 1, true),
+            (&[(3, Guest)], false, &[&[1, 2, 3]], 2, true),
+            // 10/11, shared with 2, holds a Project: a Member of 2 sees 10.
+            (&[(2, Developer)], true, &[&[10, 11]], 10, true),
+            // Without the link, 10/11's Project says nothing about the Member of 2.
+            (&[(2, Developer)], false, &[&[10, 11]], 10, false),
+        ];
+        for (direct, linked, populated, asked, expect) in cases {
+            let facts = GrantFacts {
+                groups: direct
+                    .iter()
+                    .map(|(id, level)| (NamespaceId(*id), *level))
+                    .collect(),
+                group_links: if *linked {
+                    vec![group_link(11, 2, Developer)]
+                } else {
+                    Vec::new()
+                },
+                groups_with_projects: populated.iter().map(|t| ns(t)).collect(),
+                ..GrantFacts::default()
+            };
+            assert_eq!(
+                Grants::from_facts(&facts).has_limited_view(NamespaceId(*asked)),
+                *expect,
+                "{direct:?} linked {linked} populated {populated:?} asks {asked}"
+            );
+        }
     }
 }

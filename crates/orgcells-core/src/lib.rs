@@ -2,6 +2,7 @@
 //!
 //! - [`ids`]: typed identifiers and the Cell id ranges they are allocated from.
 //! - [`access`]: GitLab's ordered access levels.
+//! - [`creation`]: who may create Projects and subgroups in a Group.
 //! - [`visibility`]: visibility levels and the "not more visible than its parent" rule.
 //! - [`paths`]: path and name validation, reserved words.
 //! - [`grants`]: a User's effective access inside one Organization, computed from their memberships.
@@ -11,6 +12,7 @@
 //! - [`routable_token`]: tokens that name their Cell, in GitLab's format.
 
 pub mod access;
+pub mod creation;
 pub mod grants;
 pub mod ids;
 pub mod invalid;

@@ -5,6 +5,7 @@
 //! ([`Denied::Forbidden`]) is for what they see but may not change.
 
 use crate::access::{AccessLevel, OrganizationRole};
+use crate::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use crate::grants::Grants;
 use crate::ids::{NamespaceId, ProjectId, UserId};
 use crate::visibility::{OrganizationVisibility, Visibility};
@@ -38,10 +39,10 @@ pub struct GroupFacts<'a> {
     /// Root-first ids of the Group's ancestry, ending with the Group itself.
     pub traversal: &'a [NamespaceId],
     pub visibility: Visibility,
-    /// The lowest level that may create Projects in the Group.
-    pub project_creation_level: AccessLevel,
-    /// The lowest level that may create subgroups in the Group.
-    pub subgroup_creation_level: AccessLevel,
+    /// Who may create Projects in the Group.
+    pub project_creation_level: ProjectCreationLevel,
+    /// Who may create subgroups in the Group.
+    pub subgroup_creation_level: SubgroupCreationLevel,
 }
 
 /// The facts about a Project that decide access to it.
@@ -65,7 +66,8 @@ pub struct OrganizationFacts {
 /// Actions on a Group beyond reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupAction {
-    /// Read the list of Members.
+    /// Read the list of Members: not through the limited view of a private Group (GitLab's
+    /// `can_read_group_member?`).
     ReadMembers,
     /// Edit the name and description.
     Update,
@@ -161,7 +163,7 @@ impl Viewer {
         self.admin
             || self.sees_by_visibility(group.visibility)
             || self.grants.group_access(group.traversal) >= AccessLevel::MinimalAccess
-            || self.grants.is_project_member_below(group.id)
+            || self.grants.has_limited_view(group.id)
     }
 
     pub fn group(&self, group: &GroupFacts, action: GroupAction) -> Decision {
@@ -170,18 +172,16 @@ impl Viewer {
         }
         let level = self.group_access(group);
         let allowed = match action {
-            GroupAction::ReadMembers => true,
+            GroupAction::ReadMembers => {
+                group.visibility != Visibility::Private || level > AccessLevel::NoAccess
+            }
             GroupAction::Update => level >= AccessLevel::Maintainer,
             GroupAction::UpdateSensitive
             | GroupAction::Delete
             | GroupAction::Transfer
             | GroupAction::Share => level >= AccessLevel::Owner,
-            GroupAction::CreateSubgroup => {
-                level >= group.subgroup_creation_level.max(AccessLevel::Maintainer)
-            }
-            GroupAction::CreateProject => {
-                level >= group.project_creation_level.max(AccessLevel::Developer)
-            }
+            GroupAction::CreateSubgroup => group.subgroup_creation_level.allows(level, self.admin),
+            GroupAction::CreateProject => group.project_creation_level.allows(level, self.admin),
             GroupAction::ReceiveProject => level >= AccessLevel::Maintainer,
             GroupAction::ManageMember(target) => manages_member(level, target),
         };

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use orgcells_core::access::{AccessLevel, OrganizationRole};
+use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use orgcells_core::grants::{
     GrantFacts, Grants, GroupLinkFact, ProjectLinkFact, ProjectMembershipFact,
 };
@@ -42,6 +43,17 @@ impl Standing {
 
     /// What lists may show. `min_level` keeps only what is granted at that level or above.
     pub fn scope(&self, min_level: Option<AccessLevel>) -> Scope {
+        self.scope_with(min_level, true)
+    }
+
+    /// The Groups and Projects whose members the caller may read: what [`Standing::scope`]
+    /// shows, less the Groups seen only through the limited view (GitLab's
+    /// `can_read_group_member?`).
+    pub fn member_scope(&self) -> Scope {
+        self.scope_with(None, false)
+    }
+
+    fn scope_with(&self, min_level: Option<AccessLevel>, limited: bool) -> Scope {
         if self.admin && min_level.is_none() {
             return Scope::everything();
         }
@@ -53,17 +65,19 @@ impl Standing {
             traversals.insert(row.target_id, &row.target_traversal);
         }
         let wanted = min_level.unwrap_or(AccessLevel::Guest);
-        let subtrees = self
-            .grants
-            .subtree_roots()
-            .filter(|(_, level)| *level >= wanted)
-            .filter_map(|(id, _)| traversals.get(&id.0).map(|t| (*t).to_owned()))
-            .collect();
-        let groups = if min_level.is_some() {
-            Vec::new()
-        } else {
-            self.grants.single_groups().map(|id| id.0).collect()
-        };
+        let subtrees = grants::outermost(
+            self.grants
+                .subtree_roots()
+                .filter(|(_, level)| *level >= wanted)
+                .filter_map(|(id, _)| traversals.get(&id.0).copied()),
+        );
+        let mut groups: Vec<i64> = Vec::new();
+        if min_level.is_none() {
+            groups.extend(self.grants.minimal_groups().map(|id| id.0));
+            if limited {
+                groups.extend(self.grants.limited_groups().map(|id| id.0));
+            }
+        }
         let projects = self
             .grants
             .projects()
@@ -192,6 +206,18 @@ fn facts(rows: &GrantRows) -> GrantFacts {
                 max_access: level(r.group_access),
             })
             .collect(),
+        groups_with_projects: rows
+            .groups
+            .iter()
+            .filter(|r| r.has_projects == 1)
+            .map(|r| parse_traversal(&r.traversal))
+            .chain(
+                rows.group_links
+                    .iter()
+                    .filter(|r| r.has_projects == 1)
+                    .map(|r| parse_traversal(&r.target_traversal)),
+            )
+            .collect(),
     }
 }
 
@@ -212,10 +238,10 @@ impl GroupView {
             id: NamespaceId(row.id),
             traversal: &self.traversal,
             visibility: Visibility::from_value(row.visibility_level).unwrap_or(Visibility::Private),
-            project_creation_level: AccessLevel::from_value(row.project_creation_level)
-                .unwrap_or(AccessLevel::Maintainer),
-            subgroup_creation_level: AccessLevel::from_value(row.subgroup_creation_level)
-                .unwrap_or(AccessLevel::Maintainer),
+            project_creation_level: ProjectCreationLevel::from_value(row.project_creation_level)
+                .unwrap_or(ProjectCreationLevel::NoOne),
+            subgroup_creation_level: SubgroupCreationLevel::from_value(row.subgroup_creation_level)
+                .unwrap_or(SubgroupCreationLevel::Owner),
         }
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use orgcells_core::access::AccessLevel;
+use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use orgcells_core::invalid::Invalid;
 use orgcells_core::paths::{self, PathPlace};
 use orgcells_core::policy::{GroupAction, OrganizationAction, Viewer};
@@ -69,22 +70,11 @@ pub(crate) fn group_owner(id: i64) -> Owner<'static> {
 }
 
 pub(crate) fn project_creation_level(name: &str) -> Option<i64> {
-    match name {
-        "noone" => Some(60),
-        "owner" => Some(50),
-        "maintainer" => Some(40),
-        "developer" => Some(30),
-        "administrator" => Some(60),
-        _ => None,
-    }
+    ProjectCreationLevel::parse(name).map(ProjectCreationLevel::value)
 }
 
 pub(crate) fn subgroup_creation_level(name: &str) -> Option<i64> {
-    match name {
-        "owner" => Some(50),
-        "maintainer" => Some(40),
-        _ => None,
-    }
+    SubgroupCreationLevel::parse(name).map(SubgroupCreationLevel::value)
 }
 
 /// A named level setting (`project_creation_level`, ...): its stored value when given and

@@ -384,13 +384,12 @@ impl Service {
         {
             None
         } else {
-            let scope = standing.scope(None);
-            Some(orgcells_store::members::users_in_scope(&mut conn, row.id, &scope).await?)
+            Some(standing.member_scope())
         };
         let (rows, total) = organizations::list_users(
             &mut conn,
             row.id,
-            only.as_deref(),
+            only.as_ref(),
             page.per_page,
             page.offset(),
             self.db.totals(),

@@ -3,6 +3,7 @@
 
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use orgcells_core::access::OrganizationRole;
+use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use orgcells_core::ids::OrganizationId;
 use orgcells_core::invalid::Invalid;
 use orgcells_core::paths::{self, PathPlace};
@@ -135,8 +136,8 @@ pub(crate) async fn personal_namespace(
         owner_id: Some(user.id),
         visibility_level: ceiling.ceiling().value(),
         description: String::new(),
-        project_creation_level: 50,
-        subgroup_creation_level: 50,
+        project_creation_level: ProjectCreationLevel::Owner.value(),
+        subgroup_creation_level: SubgroupCreationLevel::Owner.value(),
         created_at: now,
         updated_at: now,
     };

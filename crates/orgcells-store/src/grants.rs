@@ -5,6 +5,7 @@
 use sqlx::AnyConnection;
 
 use crate::Result;
+use crate::backend::Backend;
 use crate::sql::Sql;
 
 /// A direct Group membership (or a personal namespace the User owns, at Owner).
@@ -16,6 +17,8 @@ pub struct GroupGrantRow {
     pub kind: String,
     pub traversal: String,
     pub access_level: i64,
+    /// 1 when a Project lies anywhere in the Group's subtree (GitLab's `has_projects`).
+    pub has_projects: i64,
 }
 
 /// A link inviting a Group the User reaches: `target` is the shared Group or Project.
@@ -27,6 +30,8 @@ pub struct LinkGrantRow {
     pub target_traversal: String,
     pub invited_traversal: String,
     pub group_access: i64,
+    /// For a group-group link: 1 when a Project lies in the shared Group's subtree.
+    pub has_projects: i64,
 }
 
 /// A direct Project membership.
@@ -60,17 +65,20 @@ pub async fn load(
                 .int(org);
         }
     };
-    let mut groups = Sql::new(
-        "SELECT n.id AS group_id, n.organization_id, n.kind, n.traversal, m.access_level FROM members m \
-         JOIN namespaces n ON n.id = m.source_id WHERE m.source_type = 'group' AND m.user_id = ",
-    );
+    let backend = Backend::of(conn);
+    let mut groups = Sql::new(&format!(
+        "SELECT n.id AS group_id, n.organization_id, n.kind, n.traversal, m.access_level, {} AS has_projects \
+         FROM members m JOIN namespaces n ON n.id = m.source_id WHERE m.source_type = 'group' AND m.user_id = ",
+        has_projects("n")
+    ));
     groups
         .int(user)
         .push(" AND (m.expires_at IS NULL OR m.expires_at > ")
         .text(today)
         .push(")");
     org_filter(&mut groups, "m");
-    groups.push(" UNION ALL SELECT n.id AS group_id, n.organization_id, n.kind, n.traversal, CAST(50 AS BIGINT) AS access_level FROM namespaces n WHERE n.kind = 'user' AND n.owner_id = ");
+    groups.push(" UNION ALL SELECT n.id AS group_id, n.organization_id, n.kind, n.traversal, CAST(50 AS BIGINT) AS access_level, \
+         CAST(0 AS BIGINT) AS has_projects FROM namespaces n WHERE n.kind = 'user' AND n.owner_id = ");
     groups.int(user);
     org_filter(&mut groups, "n");
     let groups: Vec<GroupGrantRow> = groups.query_as().fetch_all(&mut *conn).await?;
@@ -84,13 +92,14 @@ pub async fn load(
     }
 
     // Groups shared with a Group the User is a direct Member of (not inherited: GitLab's rule).
-    let mut group_links = Sql::new(
+    let mut group_links = Sql::new(&format!(
         "SELECT l.organization_id, l.shared_group_id AS target_id, t.traversal AS target_traversal, \
-         w.traversal AS invited_traversal, l.group_access FROM members m \
+         w.traversal AS invited_traversal, l.group_access, {} AS has_projects FROM members m \
          JOIN group_group_links l ON l.shared_with_group_id = m.source_id \
          JOIN namespaces t ON t.id = l.shared_group_id JOIN namespaces w ON w.id = l.shared_with_group_id \
          WHERE m.source_type = 'group' AND m.access_level >= 10 AND m.user_id = ",
-    );
+        has_projects("t")
+    ));
     group_links
         .int(user)
         .push(" AND (m.expires_at IS NULL OR m.expires_at > ")
@@ -102,28 +111,25 @@ pub async fn load(
     let group_links: Vec<LinkGrantRow> = group_links.query_as().fetch_all(&mut *conn).await?;
 
     // Projects shared with a Group the User reaches: below a Group they are in, or below a
-    // Group shared with one.
-    let roots = groups
-        .iter()
-        .filter(|g| g.kind == "group")
-        .map(|g| g.traversal.as_str())
-        .chain(group_links.iter().map(|l| l.target_traversal.as_str()));
+    // Group shared with one. The subtrees go in as one value and drive the join through the
+    // traversal index, so the statement does not grow with the User's memberships.
+    let roots = outermost(
+        groups
+            .iter()
+            .filter(|g| g.kind == "group")
+            .map(|g| g.traversal.as_str())
+            .chain(group_links.iter().map(|l| l.target_traversal.as_str())),
+    );
     let mut project_links = Sql::new(
         "SELECT l.organization_id, l.project_id AS target_id, t.traversal AS target_traversal, \
-         w.traversal AS invited_traversal, l.group_access FROM project_group_links l \
-         CROSS JOIN namespaces w CROSS JOIN projects t WHERE w.id = l.group_id AND t.id = l.project_id \
-         AND (l.expires_at IS NULL OR l.expires_at > ",
+         w.traversal AS invited_traversal, l.group_access, CAST(0 AS BIGINT) AS has_projects FROM ",
     );
-    project_links.text(today).push(") AND (1 = 0");
-    for root in roots {
-        project_links
-            .push(" OR (w.traversal >= ")
-            .text(root)
-            .push(" AND w.traversal < ")
-            .text(crate::rows::subtree_end(root))
-            .push(")");
-    }
-    project_links.push(")");
+    project_links.subtree_table(backend, roots).push(
+        " r JOIN namespaces w ON w.traversal >= r.value AND w.traversal < r.value || '0' \
+         JOIN project_group_links l ON l.group_id = w.id JOIN projects t ON t.id = l.project_id \
+         WHERE (l.expires_at IS NULL OR l.expires_at > ",
+    );
+    project_links.text(today).push(")");
     org_filter(&mut project_links, "l");
     let project_links: Vec<LinkGrantRow> = project_links.query_as().fetch_all(&mut *conn).await?;
     let projects = load_projects(conn, user, org, today).await?;
@@ -133,6 +139,36 @@ pub async fn load(
         projects,
         project_links,
     })
+}
+
+/// `CAST(CASE WHEN EXISTS ...)`: 1 when a Project lies in the subtree of the namespace
+/// aliased `alias` (one probe of the Projects' traversal index).
+fn has_projects(alias: &str) -> String {
+    format!(
+        "CAST(CASE WHEN EXISTS (SELECT 1 FROM projects hp WHERE hp.traversal >= {alias}.traversal \
+         AND hp.traversal < {alias}.traversal || '0') THEN 1 ELSE 0 END AS BIGINT)"
+    )
+}
+
+/// The traversals that lie in no other one of the set: a subtree inside another adds nothing.
+pub fn outermost<'a>(traversals: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut sorted: Vec<&str> = traversals.collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut kept: Vec<String> = Vec::new();
+    for traversal in sorted {
+        // Sorted, everything inside a subtree follows its root before anything else
+        // (`'/'` sorts before the digits).
+        let inside = kept.last().is_some_and(|root| {
+            traversal
+                .strip_prefix(root.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+        });
+        if !inside {
+            kept.push(traversal.to_owned());
+        }
+    }
+    kept
 }
 
 async fn load_projects(
@@ -153,4 +189,27 @@ async fn load_projects(
         sql.push(" AND m.organization_id = ").int(org);
     }
     Ok(sql.query_as().fetch_all(conn).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::outermost;
+
+    #[test]
+    fn outermost_drops_nested_subtrees() {
+        // (traversals, outermost)
+        let cases: &[(&[&str], &[&str])] = &[
+            (&[], &[]),
+            (&["1"], &["1"]),
+            (&["1/2", "1"], &["1"]),
+            (&["1", "1/2", "1/2/3", "10"], &["1", "10"]),
+            // 10 is not inside 1: a prefix counts only when whole ids match.
+            (&["1", "10", "10/11"], &["1", "10"]),
+            (&["1/2", "1/20", "1/2/5"], &["1/2", "1/20"]),
+            (&["2/5", "2/6", "2/5"], &["2/5", "2/6"]),
+        ];
+        for (input, expect) in cases {
+            assert_eq!(outermost(input.iter().copied()), *expect, "{input:?}");
+        }
+    }
 }

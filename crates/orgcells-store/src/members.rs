@@ -163,20 +163,21 @@ pub async fn reassign_creator(conn: &mut AnyConnection, from: i64, to: i64) -> R
     Ok(())
 }
 
-/// Users who are Members of a Group or Project of the Organization that the scope shows.
-pub async fn users_in_scope(
-    conn: &mut AnyConnection,
+/// ` AND user_id IN (...)`: the Members of the Organization's Groups and Projects that `scope`
+/// allows (the statement's size does not depend on how many there are).
+pub(crate) fn push_members_in_scope(
+    sql: &mut Sql,
+    backend: crate::backend::Backend,
     org: i64,
     scope: &crate::scope::Scope,
-) -> Result<Vec<i64>> {
-    let mut sql = Sql::new("SELECT DISTINCT m.user_id FROM members m WHERE m.organization_id = ");
+) {
+    sql.push(" AND user_id IN (SELECT m.user_id FROM members m WHERE m.organization_id = ");
     sql.int(org);
     sql.push(" AND ((m.source_type = 'group' AND m.source_id IN (SELECT n.id FROM namespaces n WHERE n.organization_id = ");
     sql.int(org).push(" AND n.kind = 'group'");
-    scope.push_groups(&mut sql, "n");
+    scope.push_groups(sql, backend, "n");
     sql.push(")) OR (m.source_type = 'project' AND m.source_id IN (SELECT p.id FROM projects p WHERE p.organization_id = ");
     sql.int(org);
-    scope.push_projects(&mut sql, "p");
-    sql.push(")))");
-    Ok(sql.query_scalar().fetch_all(conn).await?)
+    scope.push_projects(sql, backend, "p");
+    sql.push("))))");
 }

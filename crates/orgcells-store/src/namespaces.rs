@@ -158,6 +158,7 @@ pub async fn list_groups(
     scope: &Scope,
     totals: Option<Totals<'_>>,
 ) -> Result<(Vec<NamespaceRow>, Option<i64>)> {
+    let backend = crate::backend::Backend::of(conn);
     let kinds = if query.with_personal {
         "n.kind IN ('group', 'user')"
     } else {
@@ -200,7 +201,7 @@ pub async fn list_groups(
             q.push(" AND n.id NOT IN ")
                 .int_list(query.skip.iter().copied());
         }
-        scope.push_groups(q, "n");
+        scope.push_groups(q, backend, "n");
     }
     total.push(crate::sql::COUNT_CAP);
     let key = match query.order {

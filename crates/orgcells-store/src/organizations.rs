@@ -174,15 +174,17 @@ pub async fn memberships_of(
     .await?)
 }
 
-/// The Organization Users of an Organization, optionally only those in `only` (user ids).
+/// The Organization Users of an Organization, optionally only the Members of what `only`
+/// allows.
 pub async fn list_users(
     conn: &mut AnyConnection,
     org: i64,
-    only: Option<&[i64]>,
+    only: Option<&crate::scope::Scope>,
     limit: i64,
     offset: i64,
     totals: Totals<'_>,
 ) -> Result<(Vec<OrganizationUserRow>, i64)> {
+    let backend = crate::backend::Backend::of(conn);
     let mut sql = Sql::new(
         "SELECT organization_id, user_id, access_level, state, enterprise, created_at FROM organization_users WHERE organization_id = ",
     );
@@ -190,8 +192,8 @@ pub async fn list_users(
         Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM organization_users WHERE organization_id = ");
     for q in [&mut sql, &mut count] {
         q.int(org);
-        if let Some(only) = only {
-            q.push(" AND user_id IN ").int_list(only.iter().copied());
+        if let Some(scope) = only {
+            crate::members::push_members_in_scope(q, backend, org, scope);
         }
     }
     count.push(crate::sql::COUNT_CAP);

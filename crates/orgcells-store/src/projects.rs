@@ -130,6 +130,7 @@ pub async fn list(
     scope: &Scope,
     totals: Option<Totals<'_>>,
 ) -> Result<(Vec<ProjectRow>, Option<i64>)> {
+    let backend = crate::backend::Backend::of(conn);
     let mut rows = Sql::new(&format!(
         "SELECT {PROJECT_COLUMNS} FROM projects p WHERE 1 = 1"
     ));
@@ -164,7 +165,7 @@ pub async fn list(
         if let Some(visibility) = query.visibility {
             q.push(" AND p.visibility_level = ").int(visibility);
         }
-        scope.push_projects(q, "p");
+        scope.push_projects(q, backend, "p");
     }
     total.push(crate::sql::COUNT_CAP);
     let (cmp, dir) = if query.descending {

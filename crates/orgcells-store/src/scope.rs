@@ -2,7 +2,14 @@
 //! paged by the database through its indexes. The service builds a [`Scope`] from the same grants
 //! the policy decides with (`orgcells_core::policy`), so a list and a single read never disagree.
 
-use crate::rows::subtree_end;
+//!
+//! A caller's grants reach the statement as a few bound values (JSON arrays), never one
+//! condition per Group: the statement is the same size for a User with five memberships and
+//! for one with five thousand.
+
+use orgcells_core::visibility::Visibility;
+
+use crate::backend::Backend;
 use crate::sql::Sql;
 
 #[derive(Debug, Clone, Default)]
@@ -13,7 +20,7 @@ pub struct Scope {
     pub granted_only: bool,
     /// Organizations whose internal Groups and Projects the viewer sees (they are its Users).
     pub internal_orgs: Vec<i64>,
-    /// Traversals of the Groups whose whole subtree the viewer reads.
+    /// Traversals of the Groups whose whole subtree the viewer reads (none inside another).
     pub subtrees: Vec<String>,
     /// Groups seen on their own: minimal access, or ancestors of a Project the viewer is in.
     pub groups: Vec<i64>,
@@ -35,48 +42,43 @@ impl Scope {
         Scope::default()
     }
 
-    fn push_visibility(&self, sql: &mut Sql, alias: &str) {
-        sql.push(&format!("{alias}.visibility_level = 20"));
+    fn push_visibility(&self, sql: &mut Sql, backend: Backend, alias: &str) {
+        sql.push(&format!(
+            "{alias}.visibility_level = {}",
+            Visibility::Public.value()
+        ));
         if !self.internal_orgs.is_empty() {
             sql.push(&format!(
-                " OR ({alias}.visibility_level = 10 AND {alias}.organization_id IN "
+                " OR ({alias}.visibility_level = {} AND {alias}.organization_id IN ",
+                Visibility::Internal.value()
             ))
-            .int_list(self.internal_orgs.iter().copied())
+            .id_set(backend, self.internal_orgs.iter().copied())
             .push(")");
         }
     }
 
-    fn push_subtrees(&self, sql: &mut Sql, alias: &str) {
-        for traversal in &self.subtrees {
-            sql.push(&format!(" OR ({alias}.traversal >= "))
-                .text(traversal.clone())
-                .push(&format!(" AND {alias}.traversal < "))
-                .text(subtree_end(traversal))
-                .push(")");
+    fn push_subtrees(&self, sql: &mut Sql, backend: Backend, alias: &str) {
+        if !self.subtrees.is_empty() {
+            sql.push(" OR ").in_subtrees(
+                backend,
+                &format!("{alias}.traversal"),
+                self.subtrees.iter().cloned(),
+            );
         }
     }
 
     /// ` AND (...)`: the Groups (namespace rows aliased `alias`) the viewer sees.
-    pub(crate) fn push_groups(&self, sql: &mut Sql, alias: &str) {
-        if self.all && !self.granted_only {
-            return;
-        }
-        sql.push(" AND (");
-        if self.granted_only {
-            sql.push("1 = 0");
-        } else {
-            self.push_visibility(sql, alias);
-        }
-        self.push_subtrees(sql, alias);
-        if !self.groups.is_empty() {
-            sql.push(&format!(" OR {alias}.id IN "))
-                .int_list(self.groups.iter().copied());
-        }
-        sql.push(")");
+    pub(crate) fn push_groups(&self, sql: &mut Sql, backend: Backend, alias: &str) {
+        self.push(sql, backend, alias, &self.groups);
     }
 
     /// ` AND (...)`: the Projects (rows aliased `alias`) the viewer sees.
-    pub(crate) fn push_projects(&self, sql: &mut Sql, alias: &str) {
+    pub(crate) fn push_projects(&self, sql: &mut Sql, backend: Backend, alias: &str) {
+        self.push(sql, backend, alias, &self.projects);
+    }
+
+    /// Rows seen by visibility, inside a granted subtree, or granted by id.
+    fn push(&self, sql: &mut Sql, backend: Backend, alias: &str, ids: &[i64]) {
         if self.all && !self.granted_only {
             return;
         }
@@ -84,12 +86,12 @@ impl Scope {
         if self.granted_only {
             sql.push("1 = 0");
         } else {
-            self.push_visibility(sql, alias);
+            self.push_visibility(sql, backend, alias);
         }
-        self.push_subtrees(sql, alias);
-        if !self.projects.is_empty() {
+        self.push_subtrees(sql, backend, alias);
+        if !ids.is_empty() {
             sql.push(&format!(" OR {alias}.id IN "))
-                .int_list(self.projects.iter().copied());
+                .id_set(backend, ids.iter().copied());
         }
         sql.push(")");
     }

@@ -4,6 +4,8 @@
 use sqlx::any::{Any, AnyArguments};
 use sqlx::query::QueryAs;
 
+use crate::backend::Backend;
+
 /// Closes a `SELECT COUNT(*) FROM (SELECT 1 ...` count: lists count at most one row past what
 /// GitLab reports (10,000), so a count costs at most that many index entries.
 pub(crate) const COUNT_CAP: &str = " LIMIT 10001) counted";
@@ -64,6 +66,61 @@ impl Sql {
         self.push(")")
     }
 
+    /// `(SELECT ...)`, for `IN`: the ids as one bound JSON array, so that neither the
+    /// statement nor its number of values grows with the set (a caller's grants may be many).
+    pub(crate) fn id_set(
+        &mut self,
+        backend: Backend,
+        ids: impl IntoIterator<Item = i64>,
+    ) -> &mut Sql {
+        let json = json_array(ids.into_iter().map(|id| id.to_string()));
+        match backend {
+            Backend::Sqlite => self
+                .push("(SELECT value FROM json_each(")
+                .text(json)
+                .push("))"),
+            Backend::Postgres => self
+                .push("(SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(")
+                .text(json)
+                .push(" AS json)))"),
+        }
+    }
+
+    /// A table of the given traversals with one column, `value`, from one bound JSON array:
+    /// `FROM` it and alias it.
+    pub(crate) fn subtree_table(
+        &mut self,
+        backend: Backend,
+        traversals: impl IntoIterator<Item = String>,
+    ) -> &mut Sql {
+        let json = json_array(traversals.into_iter().map(|t| format!("\"{t}\"")));
+        match backend {
+            Backend::Sqlite => self
+                .push("(SELECT value FROM json_each(")
+                .text(json)
+                .push("))"),
+            Backend::Postgres => self
+                .push("(SELECT value FROM json_array_elements_text(CAST(")
+                .text(json)
+                .push(" AS json)))"),
+        }
+    }
+
+    /// `EXISTS (...)`: whether `column` (a traversal) lies in one of the subtrees whose
+    /// traversals are given, as one bound JSON array (see [`Sql::id_set`]).
+    pub(crate) fn in_subtrees(
+        &mut self,
+        backend: Backend,
+        column: &str,
+        traversals: impl IntoIterator<Item = String>,
+    ) -> &mut Sql {
+        self.push("EXISTS (SELECT 1 FROM ")
+            .subtree_table(backend, traversals)
+            .push(&format!(
+                " r WHERE {column} >= r.value AND {column} < r.value || '0')"
+            ))
+    }
+
     /// The statement and its values, as one string: what a remembered result is found by.
     pub(crate) fn key(&self) -> String {
         let mut key = self.text.clone();
@@ -103,4 +160,18 @@ impl Sql {
         }
         query
     }
+}
+
+/// `[a,b,...]` from items already in JSON form (numbers, or traversals of digits and `/`,
+/// quoted).
+fn json_array(items: impl Iterator<Item = String>) -> String {
+    let mut json = String::from("[");
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str(&item);
+    }
+    json.push(']');
+    json
 }

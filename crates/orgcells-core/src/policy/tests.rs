@@ -1,6 +1,7 @@
 //! The tables of SPEC sections 3 and 4, one line per case.
 
 use super::*;
+use crate::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use crate::grants::{GrantFacts, GroupLinkFact, ProjectMembershipFact};
 use AccessLevel::*;
 use OrganizationVisibility as Org;
@@ -20,6 +21,12 @@ enum Who {
     ParentMember(AccessLevel),
     /// A Member of a Project inside the Group only.
     ProjectMember,
+    /// A Developer of a subgroup of the Group that holds a Project.
+    SubgroupMemberWithProject,
+    /// A Member of a subgroup of the Group that holds no Project.
+    SubgroupMemberNoProject,
+    /// Minimal access to the Group itself.
+    Minimal,
     /// A Member of a Group that the Group was shared with, at the link's cap.
     SharedGroupMember(AccessLevel, AccessLevel),
     Admin,
@@ -27,6 +34,7 @@ enum Who {
 
 const PARENT: NamespaceId = NamespaceId(1);
 const GROUP: NamespaceId = NamespaceId(2);
+const SUBGROUP: NamespaceId = NamespaceId(3);
 const OTHER: NamespaceId = NamespaceId(50);
 const PROJECT: ProjectId = ProjectId(100);
 const TRAVERSAL: [NamespaceId; 2] = [PARENT, GROUP];
@@ -59,6 +67,20 @@ fn viewer(who: Who) -> Viewer {
             };
             member(Grants::from_facts(&facts))
         }
+        Who::SubgroupMemberWithProject | Who::SubgroupMemberNoProject => {
+            let populated = matches!(who, Who::SubgroupMemberWithProject);
+            let facts = GrantFacts {
+                groups: vec![(SUBGROUP, Developer)],
+                groups_with_projects: if populated {
+                    vec![vec![PARENT, GROUP, SUBGROUP]]
+                } else {
+                    Vec::new()
+                },
+                ..GrantFacts::default()
+            };
+            member(Grants::from_facts(&facts))
+        }
+        Who::Minimal => member(Grants::new([(GROUP, MinimalAccess)])),
         Who::SharedGroupMember(level, cap) => {
             let facts = GrantFacts {
                 groups: vec![(OTHER, level)],
@@ -84,8 +106,8 @@ fn group(visibility: Visibility) -> GroupFacts<'static> {
         id: GROUP,
         traversal: &TRAVERSAL,
         visibility,
-        project_creation_level: Maintainer,
-        subgroup_creation_level: Maintainer,
+        project_creation_level: ProjectCreationLevel::Maintainer,
+        subgroup_creation_level: SubgroupCreationLevel::Maintainer,
     }
 }
 
@@ -153,6 +175,128 @@ fn who_sees_what() {
             v.can_read_project(&project(visibility)),
             sees,
             "project {visibility:?} in {org_visibility:?} {who:?}"
+        );
+    }
+}
+
+#[test]
+fn limited_view_of_ancestors() {
+    // (viewer, sees the private Group above) — GitLab's `has_projects`.
+    let cases = [
+        (Who::ProjectMember, true),
+        (Who::SubgroupMemberWithProject, true),
+        (Who::SubgroupMemberNoProject, false),
+        (Who::OrgUser, false),
+    ];
+    for (who, sees) in cases {
+        let v = viewer(who);
+        assert_eq!(v.can_read_group(&group(Private)), sees, "{who:?}");
+        assert_eq!(v.group_access(&group(Private)), NoAccess, "{who:?}");
+    }
+}
+
+#[test]
+fn creation_levels() {
+    use GroupAction::{CreateProject, CreateSubgroup};
+    use ProjectCreationLevel as P;
+    use SubgroupCreationLevel as S;
+    // (project creation, subgroup creation, viewer, action, decision) on a private Group.
+    let cases = [
+        (
+            P::NoOne,
+            S::Maintainer,
+            Who::Member(Owner),
+            CreateProject,
+            Err(Denied::Forbidden),
+        ),
+        (
+            P::NoOne,
+            S::Maintainer,
+            Who::Admin,
+            CreateProject,
+            Err(Denied::Forbidden),
+        ),
+        (
+            P::Administrator,
+            S::Maintainer,
+            Who::Member(Owner),
+            CreateProject,
+            Err(Denied::Forbidden),
+        ),
+        (
+            P::Administrator,
+            S::Maintainer,
+            Who::Admin,
+            CreateProject,
+            Ok(()),
+        ),
+        (
+            P::Owner,
+            S::Maintainer,
+            Who::Member(Maintainer),
+            CreateProject,
+            Err(Denied::Forbidden),
+        ),
+        (
+            P::Owner,
+            S::Maintainer,
+            Who::Member(Owner),
+            CreateProject,
+            Ok(()),
+        ),
+        (
+            P::Developer,
+            S::Maintainer,
+            Who::Member(Developer),
+            CreateProject,
+            Ok(()),
+        ),
+        (
+            P::Developer,
+            S::Maintainer,
+            Who::Member(Reporter),
+            CreateProject,
+            Err(Denied::Forbidden),
+        ),
+        (
+            P::Maintainer,
+            S::Owner,
+            Who::Member(Maintainer),
+            CreateSubgroup,
+            Err(Denied::Forbidden),
+        ),
+        (
+            P::Maintainer,
+            S::Owner,
+            Who::Member(Owner),
+            CreateSubgroup,
+            Ok(()),
+        ),
+        (
+            P::Maintainer,
+            S::Maintainer,
+            Who::Member(Maintainer),
+            CreateSubgroup,
+            Ok(()),
+        ),
+        (
+            P::Maintainer,
+            S::Maintainer,
+            Who::Member(Developer),
+            CreateSubgroup,
+            Err(Denied::Forbidden),
+        ),
+    ];
+    for (projects, subgroups, who, action, expect) in cases {
+        let facts = GroupFacts {
+            project_creation_level: projects,
+            subgroup_creation_level: subgroups,
+            ..group(Private)
+        };
+        assert_eq!(
+            viewer(who).group(&facts, action),
+            expect,
+            "{projects:?} {subgroups:?} {who:?} {action:?}"
         );
     }
 }
@@ -237,7 +381,21 @@ fn group_permissions() {
             Update,
             Err(Denied::Forbidden),
         ),
-        (Who::ProjectMember, ReadMembers, Ok(())),
+        // The limited view of a private Group does not show its members (SPEC section 3).
+        (Who::ProjectMember, ReadMembers, Err(Denied::Forbidden)),
+        (
+            Who::SubgroupMemberWithProject,
+            ReadMembers,
+            Err(Denied::Forbidden),
+        ),
+        (
+            Who::SubgroupMemberWithProject,
+            Update,
+            Err(Denied::Forbidden),
+        ),
+        (Who::ParentMember(Guest), ReadMembers, Ok(())),
+        (Who::SharedGroupMember(Guest, Guest), ReadMembers, Ok(())),
+        (Who::Minimal, ReadMembers, Ok(())),
         (Who::ProjectMember, CreateProject, Err(Denied::Forbidden)),
         (Who::Admin, Delete, Ok(())),
         (Who::Admin, ManageMember(Owner), Ok(())),
