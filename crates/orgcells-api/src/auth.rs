@@ -2,9 +2,10 @@
 //! parameter; `Sudo` (header) or `sudo` (parameter) for admins. The caller is recorded in the
 //! request's [`RequestContext`] for its log line.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
+use orgcells_core::scopes::Surface;
 use orgcells_service::{Caller, ServiceError};
 
 use crate::AppState;
@@ -51,14 +52,20 @@ pub fn token_of(parts: &Parts) -> Option<String> {
     query_param(parts, "private_token").or_else(|| query_param(parts, "access_token"))
 }
 
-/// Whether the token's scopes allow this method: `api` for everything, `read_api` (and
-/// `read_user`) for reads.
-fn scope_allows(caller: &Caller, method: &Method) -> bool {
-    if caller.has_scope("api") {
-        return true;
+/// The part of the API a route reaches, as far as token scopes go: the Users API (GitLab's
+/// `users.rb`), a token's own endpoints, or the rest.
+fn surface(parts: &Parts) -> Surface {
+    let Some(route) = parts.extensions.get::<MatchedPath>() else {
+        return Surface::Other;
+    };
+    let route = route.as_str();
+    let route = route.strip_prefix("/api/v4").unwrap_or(route);
+    match route {
+        "/user" | "/users" | "/users/{id}" | "/users/{id}/memberships" => Surface::Users,
+        "/personal_access_tokens/self" => Surface::TokenItself,
+        "/personal_access_tokens/self/rotate" => Surface::TokenRotation,
+        _ => Surface::Other,
     }
-    let read = matches!(*method, Method::GET | Method::HEAD);
-    read && (caller.has_scope("read_api") || caller.has_scope("read_user"))
 }
 
 impl FromRequestParts<AppState> for Auth {
@@ -76,9 +83,12 @@ impl FromRequestParts<AppState> for Auth {
         if let Some(context) = &context {
             context.record_user(caller.id());
         }
-        if caller.user.is_some() && !scope_allows(&caller, &parts.method) {
-            return Err(ApiError(ServiceError::forbidden("insufficient_scope")));
+        let read = matches!(parts.method, Method::GET | Method::HEAD);
+        // GitLab's `authenticate_non_get!`: nobody writes anonymously.
+        if caller.user.is_none() && !read {
+            return Err(ApiError(ServiceError::Unauthorized));
         }
+        caller.check_scopes(read, surface(parts))?;
         let sudo = header_value(parts, "sudo").or_else(|| query_param(parts, "sudo"));
         let caller = match sudo {
             Some(ident) if !ident.is_empty() => {

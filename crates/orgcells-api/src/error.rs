@@ -41,6 +41,14 @@ impl IntoResponse for ApiError {
                 StatusCode::FORBIDDEN,
                 json!({"message": format!("403 Forbidden - {reason}")}),
             ),
+            ServiceError::InsufficientScope(scopes) => (
+                StatusCode::FORBIDDEN,
+                json!({
+                    "error": "insufficient_scope",
+                    "error_description": "The request requires higher privileges than provided by the access token.",
+                    "scope": scopes.join(" "),
+                }),
+            ),
             ServiceError::NotFoundNamed(what) => (
                 StatusCode::NOT_FOUND,
                 json!({"message": format!("404 {what} Not Found")}),

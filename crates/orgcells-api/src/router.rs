@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 
 use crate::error::{method_not_allowed, no_route};
 use crate::handlers::{
-    groups, health, members, meta, metrics, namespaces, organizations, projects, users,
+    groups, health, members, meta, metrics, namespaces, organizations, projects, tokens, users,
 };
 use crate::openapi::{self, ApiDoc, Document};
 use crate::{AppState, allowlist, observe};
@@ -34,6 +34,17 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(users::create_user_token))
         .routes(routes!(users::list_memberships))
         .routes(routes!(users::list_user_projects))
+        .routes(routes!(tokens::list_personal_access_tokens))
+        .routes(routes!(
+            tokens::get_own_personal_access_token,
+            tokens::revoke_own_personal_access_token
+        ))
+        .routes(routes!(tokens::rotate_own_personal_access_token))
+        .routes(routes!(
+            tokens::get_personal_access_token,
+            tokens::revoke_personal_access_token
+        ))
+        .routes(routes!(tokens::rotate_personal_access_token))
         // Groups.
         .routes(routes!(groups::list_groups, groups::create_group))
         .routes(routes!(

@@ -22,6 +22,43 @@ pub struct UserIdPath {
     pub id: i64,
 }
 
+/// A personal access token by numeric id.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct TokenIdPath {
+    /// The token's id.
+    pub id: i64,
+}
+
+/// The filters of a token list.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TokenFilters {
+    /// One User's tokens (admins; others may name only themselves).
+    pub user_id: Option<i64>,
+    /// `active` or `inactive` (revoked).
+    #[param(inline)]
+    pub state: Option<TokenState>,
+    pub revoked: Option<bool>,
+    /// Tokens whose name contains this.
+    pub search: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum TokenState {
+    Active,
+    Inactive,
+}
+
+/// When a rotated token's successor expires.
+#[derive(ToSchema)]
+pub struct RotateBody {
+    /// `YYYY-MM-DD`; a week from today when absent.
+    #[schema(format = Date)]
+    pub expires_at: Option<String>,
+}
+
 /// The Member's User id.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Path)]

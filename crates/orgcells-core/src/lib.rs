@@ -7,6 +7,7 @@
 //! - [`paths`]: path and name validation, reserved words.
 //! - [`grants`]: a User's effective access inside one Organization, computed from their memberships.
 //! - [`policy`]: who may see and do what, the one place every permission is decided.
+//! - [`scopes`]: which token scopes a request needs, and what `Sudo` needs.
 //! - [`invalid`]: per-field validation errors, shaped as GitLab reports them.
 //! - [`routing`]: which Cell a request belongs to, from its head alone (the router's rules).
 //! - [`routable_token`]: tokens that name their Cell, in GitLab's format.
@@ -20,4 +21,5 @@ pub mod paths;
 pub mod policy;
 pub mod routable_token;
 pub mod routing;
+pub mod scopes;
 pub mod visibility;

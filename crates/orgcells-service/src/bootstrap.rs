@@ -13,10 +13,13 @@ use crate::{Result, Service, ServiceError, clock};
 /// The first admin's id.
 pub const ROOT_USER_ID: i64 = 1;
 
+/// The scopes of an admin's token made here: everything, and acting as another User.
+const ADMIN_SCOPES: &str = "api,sudo";
+
 /// How the first admin is set up.
 #[derive(Debug, Clone, Default)]
 pub struct AdminSetup {
-    /// The personal access token to give `root` (scope `api`, no expiry); one is made if absent.
+    /// The personal access token to give `root` (scopes `api` and `sudo`, no expiry); one is made if absent.
     pub token: Option<String>,
     pub password: Option<String>,
 }
@@ -94,7 +97,7 @@ impl Service {
                 &mut tx,
                 ROOT_USER_ID,
                 "initial admin token",
-                "api",
+                ADMIN_SCOPES,
                 None,
                 &token,
             )
@@ -120,7 +123,7 @@ impl Service {
                     &mut tx,
                     ROOT_USER_ID,
                     "admin token from the environment",
-                    "api",
+                    ADMIN_SCOPES,
                     None,
                     token,
                 )
@@ -133,7 +136,7 @@ impl Service {
 }
 
 impl Service {
-    /// `orgcells admin create`: another instance admin, with a token (scope `api`) returned once.
+    /// `orgcells admin create`: another instance admin, with a token (scopes `api` and `sudo`) returned once.
     pub async fn create_admin(
         &self,
         username: &str,
@@ -156,7 +159,7 @@ impl Service {
         let id = tx.next_id().await?;
         insert_user(&mut tx, id, &valid, cell).await?;
         let token = crate::tokens::generate();
-        crate::tokens::insert(&mut tx, id, "admin token", "api", None, &token).await?;
+        crate::tokens::insert(&mut tx, id, "admin token", ADMIN_SCOPES, None, &token).await?;
         tx.commit().await?;
         Ok(token)
     }

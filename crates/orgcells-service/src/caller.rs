@@ -1,5 +1,6 @@
 //! Who is calling: a User authenticated by a personal access token, or nobody.
 
+use orgcells_core::scopes::{self, SudoRefused, Surface};
 use orgcells_store::rows::UserRow;
 use orgcells_store::{namespaces, tokens, users};
 
@@ -14,6 +15,8 @@ pub struct Caller {
     pub user: Option<UserRow>,
     /// The User's personal namespace in their home Organization (none when anonymous).
     pub namespace_id: Option<i64>,
+    /// The token used (none when anonymous).
+    pub token_id: Option<i64>,
     /// The scopes of the token used (empty when anonymous).
     pub scopes: Vec<String>,
     /// Where this caller's standing is remembered between requests.
@@ -50,6 +53,16 @@ impl Caller {
 
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)
+    }
+
+    /// Whether the caller's token reaches a request (`read`: GET or HEAD) on `surface`; an
+    /// anonymous caller has no token to limit.
+    pub fn check_scopes(&self, read: bool, surface: Surface) -> Result<()> {
+        if self.user.is_none() {
+            return Ok(());
+        }
+        scopes::allows(&self.scopes, read, surface)
+            .map_err(|refused| ServiceError::InsufficientScope(refused.0))
     }
 }
 
@@ -96,6 +109,7 @@ impl Service {
         Ok(Caller {
             user: Some(user),
             namespace_id,
+            token_id: Some(token.id),
             scopes,
             memo: Some(self.memo.clone()),
         })
@@ -104,12 +118,12 @@ impl Service {
     /// An admin acting as another User (`sudo` by id or username).
     pub async fn sudo(&self, caller: Caller, ident: &str) -> Result<Caller> {
         caller.user()?;
-        if !caller.is_admin() {
-            return Err(ServiceError::forbidden("Must be admin to use sudo"));
-        }
-        if !(caller.has_scope("sudo") || caller.has_scope("api")) {
-            return Err(ServiceError::forbidden("Insufficient scope: sudo"));
-        }
+        scopes::allows_sudo(&caller.scopes, caller.is_admin()).map_err(
+            |refused| match refused {
+                SudoRefused::NotAdmin => ServiceError::forbidden("Must be admin to use sudo"),
+                SudoRefused::Scope(needs) => ServiceError::InsufficientScope(needs.0),
+            },
+        )?;
         let mut conn = self.db.read().await?;
         let user = match ident.parse::<i64>() {
             Ok(id) => users::find(&mut conn, id).await?,
@@ -127,6 +141,7 @@ impl Service {
         Ok(Caller {
             user: Some(user),
             namespace_id,
+            token_id: caller.token_id,
             scopes: caller.scopes,
             memo: caller.memo,
         })

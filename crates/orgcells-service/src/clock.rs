@@ -20,9 +20,14 @@ pub(crate) fn today() -> String {
 
 /// Tomorrow's date, `YYYY-MM-DD` (UTC).
 pub(crate) fn tomorrow() -> String {
+    days_from_today(1)
+}
+
+/// The date `days` after today, `YYYY-MM-DD` (UTC).
+pub(crate) fn days_from_today(days: i64) -> String {
     let date = OffsetDateTime::now_utc()
         .date()
-        .next_day()
+        .checked_add(time::Duration::days(days))
         .unwrap_or(time::Date::MAX);
     format!(
         "{:04}-{:02}-{:02}",

@@ -11,6 +11,10 @@ pub enum ServiceError {
     /// 403, with GitLab's optional reason.
     #[error("403 Forbidden")]
     Forbidden(Option<String>),
+    /// 403 `insufficient_scope`: the token's scopes do not reach this request; the scopes
+    /// that would.
+    #[error("403 insufficient_scope")]
+    InsufficientScope(&'static [&'static str]),
     /// 404: the resource does not exist for the caller (named: "Group", "Project", ...).
     #[error("404 {0} Not Found")]
     NotFound(&'static str),

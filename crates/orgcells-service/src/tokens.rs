@@ -3,11 +3,12 @@
 
 use orgcells_core::invalid::Invalid;
 use orgcells_store::rows::TokenRow;
+use orgcells_store::tokens::TokenFilter;
 use orgcells_store::{Tx, tokens, users};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-use crate::{Caller, Result, Service, ServiceError, clock};
+use crate::{Caller, Listed, PageRequest, Result, Service, ServiceError, clock};
 
 /// The scopes GitLab knows for personal access tokens.
 pub const SCOPES: &[&str] = &[
@@ -178,17 +179,141 @@ impl Service {
         Ok(CreatedToken { row, token })
     }
 
-    /// A User's tokens (their own, or any for an admin).
-    pub async fn list_tokens(&self, caller: &Caller, user: Option<i64>) -> Result<Vec<TokenRow>> {
+    /// `GET /personal_access_tokens`: the caller's own tokens; an admin's list is everyone's
+    /// unless `filter.user` names one. A non-admin naming another User gets 401, as in GitLab.
+    pub async fn list_tokens(
+        &self,
+        caller: &Caller,
+        filter: &TokenFilter,
+        page: &PageRequest,
+    ) -> Result<Listed<TokenRow>> {
         let me = caller.user()?;
-        let user_id = match user {
-            Some(id) if id != me.id => {
-                caller.admin()?;
-                id
+        let filter = if caller.is_admin() {
+            filter.clone()
+        } else if filter.user.is_none_or(|user| user == me.id) {
+            TokenFilter {
+                user: Some(me.id),
+                ..filter.clone()
             }
-            _ => me.id,
+        } else {
+            return Err(ServiceError::Unauthorized);
         };
         let mut conn = self.db.read().await?;
-        Ok(tokens::list_for_user(&mut conn, user_id).await?)
+        let (items, total) = tokens::list(&mut conn, &filter, page.per_page, page.offset()).await?;
+        Ok(Listed {
+            items,
+            total: Some(total),
+        })
+    }
+
+    /// `GET /personal_access_tokens/:id`: the caller's own, or any for an admin. Only admins
+    /// learn whether a token exists (404); others get 401, as in GitLab.
+    pub async fn get_token(&self, caller: &Caller, id: i64) -> Result<TokenRow> {
+        let mut conn = self.db.read().await?;
+        let token = tokens::find(&mut conn, id).await?;
+        readable_token(caller, token)
+    }
+
+    /// `GET /personal_access_tokens/self`: the token the request was made with.
+    pub async fn own_token(&self, caller: &Caller) -> Result<TokenRow> {
+        let id = caller.token_id.ok_or(ServiceError::Unauthorized)?;
+        let mut conn = self.db.read().await?;
+        tokens::find(&mut conn, id)
+            .await?
+            .ok_or(ServiceError::Unauthorized)
+    }
+
+    /// `DELETE /personal_access_tokens/:id` and `.../self`: revoked at once, so the very next
+    /// request with it is refused (the write moves the generation every remembered caller is
+    /// kept under). Another User's token: 400 unless an admin, as GitLab's `RevokeService`.
+    pub async fn revoke_token(&self, caller: &Caller, id: TokenRef) -> Result<()> {
+        let me = caller.user()?;
+        let id = match id {
+            TokenRef::Id(id) => id,
+            TokenRef::Itself => caller.token_id.ok_or(ServiceError::Unauthorized)?,
+        };
+        let mut tx = self.db.write().await?;
+        let token = tokens::find(tx.conn(), id)
+            .await?
+            .ok_or(ServiceError::NotFound("Token"))?;
+        if token.user_id != me.id && !caller.is_admin() {
+            return Err(ServiceError::BadRequest("400 Bad request".into()));
+        }
+        if !tokens::revoke(tx.conn(), id).await? {
+            return Err(ServiceError::BadRequest("400 Bad request".into()));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `POST /personal_access_tokens/:id/rotate` and `.../self/rotate`: the token is revoked
+    /// and a new one with the same name and scopes takes its place, expiring on `expires_at`
+    /// or in a week, as GitLab's `RotateService`.
+    pub async fn rotate_token(
+        &self,
+        caller: &Caller,
+        id: TokenRef,
+        expires_at: Option<String>,
+    ) -> Result<CreatedToken> {
+        let expires_at = match expires_at.as_deref() {
+            None | Some("") => clock::days_from_today(7),
+            Some(date) => match clock::parse_date(date) {
+                Some(date) if date > clock::today() => date,
+                Some(_) => {
+                    return Err(ServiceError::invalid("expires_at", "must be in the future"));
+                }
+                None => {
+                    return Err(ServiceError::BadRequest("expires_at is invalid".into()));
+                }
+            },
+        };
+        let mut tx = self.db.write().await?;
+        let token = match id {
+            TokenRef::Itself => {
+                let id = caller.token_id.ok_or(ServiceError::Unauthorized)?;
+                tokens::find(tx.conn(), id).await?
+            }
+            TokenRef::Id(id) => {
+                let found = tokens::find(tx.conn(), id).await?;
+                Some(readable_token(caller, found)?)
+            }
+        }
+        .ok_or(ServiceError::NotFound("Token"))?;
+        if !tokens::revoke(tx.conn(), token.id).await? {
+            return Err(ServiceError::BadRequest(
+                "400 Bad request - token is revoked".into(),
+            ));
+        }
+        let secret = generate();
+        let row = insert(
+            &mut tx,
+            token.user_id,
+            &token.name,
+            &token.scopes,
+            Some(expires_at),
+            &secret,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(CreatedToken { row, token: secret })
+    }
+}
+
+/// Which token an operation is on.
+#[derive(Debug, Clone, Copy)]
+pub enum TokenRef {
+    Id(i64),
+    /// The one the request was made with.
+    Itself,
+}
+
+/// A token the caller may read: their own, or any for an admin. Only admins learn that a
+/// token does not exist (404); anyone else gets 401 for both, as in GitLab.
+fn readable_token(caller: &Caller, token: Option<TokenRow>) -> Result<TokenRow> {
+    let me = caller.user()?;
+    match token {
+        Some(token) if token.user_id == me.id || caller.is_admin() => Ok(token),
+        None if caller.is_admin() => Err(ServiceError::NotFound("Token")),
+        _ => Err(ServiceError::Unauthorized),
     }
 }

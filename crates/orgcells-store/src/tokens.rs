@@ -4,6 +4,7 @@ use sqlx::{AnyConnection, FromRow, Row};
 
 use crate::Result;
 use crate::rows::{TokenRow, UserRow};
+use crate::sql::Sql;
 
 const TOKEN_COLUMNS: &str =
     "id, user_id, name, digest, scopes, expires_at, revoked, created_at, last_used_at";
@@ -75,4 +76,64 @@ pub async fn list_for_user(conn: &mut AnyConnection, user: i64) -> Result<Vec<To
         "SELECT {TOKEN_COLUMNS} FROM personal_access_tokens WHERE user_id = $1 ORDER BY id"
     );
     Ok(sqlx::query_as(&sql).bind(user).fetch_all(conn).await?)
+}
+
+pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<TokenRow>> {
+    let sql = format!("SELECT {TOKEN_COLUMNS} FROM personal_access_tokens WHERE id = $1");
+    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
+}
+
+/// Revokes a token; false when it was revoked already (or is gone).
+pub async fn revoke(conn: &mut AnyConnection, id: i64) -> Result<bool> {
+    let done =
+        sqlx::query("UPDATE personal_access_tokens SET revoked = 1 WHERE id = $1 AND revoked = 0")
+            .bind(id)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Which tokens a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct TokenFilter {
+    /// One User's, or (`None`) everyone's.
+    pub user: Option<i64>,
+    pub revoked: Option<bool>,
+    /// Names containing this, case-insensitively.
+    pub search: Option<String>,
+}
+
+/// A page of tokens in id order (GitLab's default), and the total (capped at 10,001).
+pub async fn list(
+    conn: &mut AnyConnection,
+    filter: &TokenFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<TokenRow>, i64)> {
+    let mut rows = Sql::new(&format!(
+        "SELECT {TOKEN_COLUMNS} FROM personal_access_tokens WHERE 1 = 1"
+    ));
+    let mut count =
+        Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM personal_access_tokens WHERE 1 = 1");
+    for q in [&mut rows, &mut count] {
+        if let Some(user) = filter.user {
+            q.push(" AND user_id = ").int(user);
+        }
+        if let Some(revoked) = filter.revoked {
+            q.push(" AND revoked = ").int(i64::from(revoked));
+        }
+        if let Some(search) = &filter.search {
+            q.push(" AND lower(name) LIKE ")
+                .text(crate::namespaces::like_pattern(search))
+                .push(" ESCAPE '\\'");
+        }
+    }
+    count.push(crate::sql::COUNT_CAP);
+    rows.push(" ORDER BY id LIMIT ")
+        .int(limit)
+        .push(" OFFSET ")
+        .int(offset);
+    let found = rows.query_as().fetch_all(&mut *conn).await?;
+    let total = count.query_scalar().fetch_one(conn).await?;
+    Ok((found, total))
 }

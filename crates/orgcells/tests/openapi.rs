@@ -73,6 +73,13 @@ const OPERATIONS: &[&str] = &[
     "GET /organizations/{id}/groups",
     "GET /organizations/{id}/projects",
     "GET /organizations/{id}/users",
+    "GET /personal_access_tokens",
+    "GET /personal_access_tokens/self",
+    "DELETE /personal_access_tokens/self",
+    "POST /personal_access_tokens/self/rotate",
+    "GET /personal_access_tokens/{id}",
+    "DELETE /personal_access_tokens/{id}",
+    "POST /personal_access_tokens/{id}/rotate",
 ];
 
 const METHODS: &[&str] = &["get", "head", "post", "put", "delete", "patch", "options"];

@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod namespaces;
 pub mod organizations;
 pub mod projects;
+pub mod tokens;
 pub mod users;
 
 use axum::Json;
