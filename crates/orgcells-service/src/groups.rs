@@ -11,12 +11,14 @@ use orgcells_core::paths::{self, PathPlace};
 use orgcells_core::policy::{GroupAction, OrganizationAction, Viewer};
 use orgcells_core::visibility::{OrganizationVisibility, Visibility, visibility_conflict};
 use orgcells_store::claims::{self, Bucket, Owner};
+use orgcells_store::locks::{self, OrgLock};
 use orgcells_store::namespaces::{GroupOrder, GroupQuery, Place};
 use orgcells_store::rows::{MemberRow, NamespaceRow, parse_traversal};
 use orgcells_store::{AnyConnection, Tx, members, namespaces, organizations, projects};
 
 use crate::access::{GroupView, Standing, organization_facts, standing};
 use crate::error::denied;
+use crate::locking::lock_chains;
 use crate::memo::Memo;
 use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock, users};
 
@@ -405,6 +407,10 @@ impl Service {
                         "must be the organization of the parent group",
                     ));
                 }
+                // The parent's visibility caps the new Group: read it under its lock.
+                let parent = lock_chains(&mut tx, parent.organization_id, &[parent.id])
+                    .await?
+                    .remove(0);
                 (parent.organization_id, Some(parent))
             }
             None => {
@@ -420,6 +426,8 @@ impl Service {
                     .organization(&organization_facts(&org), OrganizationAction::CreateGroup)
                     .map_err(denied("Organization"))?;
                 crate::organizations::ensure_writable(&org)?;
+                // The Organization's visibility caps the new Group (read again below).
+                locks::organization(tx.conn(), org_id, OrgLock::Share).await?;
                 (org_id, None)
             }
         };
@@ -609,7 +617,12 @@ impl Service {
             subgroup_creation_level,
         );
         let mut tx = self.db.write().await?;
-        let (mut row, viewer, view) = find_group(tx.conn(), caller, group).await?;
+        let (row, viewer, _) = find_group(tx.conn(), caller, group).await?;
+        // The chain above caps the visibility, the Group caps its children: under locks.
+        let mut row = lock_chains(&mut tx, row.organization_id, &[row.id])
+            .await?
+            .remove(0);
+        let view = GroupView::of(&row);
         let place = if row.parent_id.is_some() {
             PathPlace::BelowNamespace
         } else {
@@ -727,6 +740,9 @@ impl Service {
         viewer
             .group(&view.facts(&row), GroupAction::Delete)
             .map_err(denied("Group"))?;
+        let row = lock_chains(&mut tx, row.organization_id, &[row.id])
+            .await?
+            .remove(0);
         crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
         delete_group_tree(&mut tx, &row).await?;
         tx.commit().await?;
@@ -742,15 +758,21 @@ impl Service {
         target: Option<i64>,
     ) -> Result<GroupDetail> {
         let mut tx = self.db.write().await?;
-        let (row, viewer, view) = find_group(tx.conn(), caller, group).await?;
+        let (mut row, viewer, view) = find_group(tx.conn(), caller, group).await?;
         viewer
             .group(&view.facts(&row), GroupAction::Transfer)
             .map_err(denied("Group"))?;
         crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
         let (new_parent, new_traversal, new_full) = match target {
             Some(target_id) => {
-                let (target, target_viewer, target_view) =
+                let (target, target_viewer, _) =
                     find_group(tx.conn(), caller, &Ref::Id(target_id)).await?;
+                // Both chains under locks: of two crossed transfers, the second sees the first.
+                let mut locked =
+                    lock_chains(&mut tx, row.organization_id, &[row.id, target.id]).await?;
+                let target = locked.remove(1);
+                row = locked.remove(0);
+                let target_view = GroupView::of(&target);
                 if target.organization_id != row.organization_id {
                     return Err(ServiceError::BadRequest(
                         "Transfer failed: the group and the new parent group belong to different organizations".into(),
@@ -791,6 +813,9 @@ impl Service {
                 )
             }
             None => {
+                row = lock_chains(&mut tx, row.organization_id, &[row.id])
+                    .await?
+                    .remove(0);
                 if row.parent_id.is_none() {
                     return Err(ServiceError::BadRequest(
                         "Transfer failed: group is already a top-level group".into(),

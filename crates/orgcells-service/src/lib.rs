@@ -10,6 +10,7 @@ mod caller;
 mod clock;
 mod error;
 pub mod groups;
+mod locking;
 pub mod members;
 mod memo;
 pub mod namespaces;

@@ -484,7 +484,7 @@ impl Service {
         if current == AccessLevel::Owner
             && level < AccessLevel::Owner
             && resolved.guards_last_owner()
-            && members::count_owners(tx.conn(), row.source_id).await? <= 1
+            && orgcells_store::locks::group_owners(tx.conn(), row.source_id).await? <= 1
         {
             return Err(ServiceError::forbidden(
                 "A group must have at least one owner",
@@ -534,7 +534,7 @@ impl Service {
         crate::organizations::ensure_org_writable(tx.conn(), resolved.organization()).await?;
         if level == AccessLevel::Owner
             && resolved.guards_last_owner()
-            && members::count_owners(tx.conn(), row.source_id).await? <= 1
+            && orgcells_store::locks::group_owners(tx.conn(), row.source_id).await? <= 1
         {
             return Err(ServiceError::forbidden(
                 "A group must have at least one owner",

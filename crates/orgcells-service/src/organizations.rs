@@ -7,6 +7,7 @@ use orgcells_core::paths;
 use orgcells_core::policy::OrganizationAction;
 use orgcells_core::visibility::OrganizationVisibility;
 use orgcells_store::claims::{self, Bucket, Owner};
+use orgcells_store::locks::{self, OrgLock};
 use orgcells_store::organizations::OrganizationFilter;
 use orgcells_store::projects::Within;
 use orgcells_store::rows::{OrganizationRow, OrganizationUserRow, UserRow};
@@ -250,7 +251,12 @@ impl Service {
         let visibility = parse_visibility(&mut invalid, input.visibility.as_deref());
         invalid.into_result()?;
         let mut tx = self.db.write().await?;
-        let mut row = find_org(tx.conn(), org)
+        let row = find_org(tx.conn(), org)
+            .await?
+            .ok_or(ServiceError::NotFound("Organization"))?;
+        // Its visibility caps every top-level Group: no Group changes while it does.
+        locks::organization(tx.conn(), row.id, OrgLock::Exclusive).await?;
+        let mut row = organizations::find(tx.conn(), row.id)
             .await?
             .ok_or(ServiceError::NotFound("Organization"))?;
         let standing = standing(tx.conn(), caller, Some(row.id)).await?;

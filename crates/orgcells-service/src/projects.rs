@@ -14,6 +14,7 @@ use orgcells_store::{AnyConnection, Tx, members, namespaces, projects, users};
 use crate::access::{GroupView, project_facts, standing};
 use crate::error::denied;
 use crate::groups::{Lineage, find_group, insert_member, take_route};
+use crate::locking::{lock_chains, lock_project};
 use crate::memo::Memo;
 use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
 
@@ -241,6 +242,10 @@ impl Service {
             }
         };
         crate::organizations::ensure_org_writable(tx.conn(), namespace.organization_id).await?;
+        // The namespace caps the new Project: read it under its lock.
+        let namespace = lock_chains(&mut tx, namespace.organization_id, &[namespace.id])
+            .await?
+            .remove(0);
         let ceiling =
             Visibility::from_value(namespace.visibility_level).unwrap_or(Visibility::Private);
         let visibility = visibility.unwrap_or(Visibility::Private);
@@ -446,7 +451,8 @@ impl Service {
         let visibility = parse_visibility(&mut invalid, input.visibility.as_deref());
         invalid.into_result()?;
         let mut tx = self.db.write().await?;
-        let (mut row, viewer, traversal) = find_project(tx.conn(), caller, project).await?;
+        let (row, viewer, traversal) = find_project(tx.conn(), caller, project).await?;
+        let mut row = lock_project(&mut tx, &row).await?;
         let facts = project_facts(&row, &traversal);
         viewer
             .project(&facts, ProjectAction::Update)
@@ -574,6 +580,11 @@ impl Service {
         };
         let target =
             target_namespace(tx.conn(), caller, target_id, GroupAction::ReceiveProject).await?;
+        // Both namespaces and the Project under locks, the Project read again.
+        let target = lock_chains(&mut tx, target.organization_id, &[target.id])
+            .await?
+            .remove(0);
+        row = lock_project(&mut tx, &row).await?;
         if target.organization_id != row.organization_id {
             return Err(ServiceError::BadRequest(
                 "Transfer failed: the project and the target namespace belong to different organizations".into(),

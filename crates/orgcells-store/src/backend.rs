@@ -19,7 +19,8 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 pub enum Backend {
     /// One file, one writer at a time (a pool of one connection), any number of readers (WAL).
     Sqlite,
-    /// One pool for reads and writes; concurrent writers are ordered by row locks.
+    /// One pool for reads and writes; a rule that reads before it writes locks its rows
+    /// (`locks`).
     Postgres,
 }
 

@@ -25,6 +25,7 @@ mod error;
 pub mod grants;
 pub mod links;
 mod lock;
+pub mod locks;
 pub mod members;
 pub mod namespaces;
 pub mod organizations;

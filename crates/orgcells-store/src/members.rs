@@ -108,14 +108,6 @@ pub async fn of_sources(
     Ok(sql.query_as().fetch_all(conn).await?)
 }
 
-/// The direct Owners of a Group.
-pub async fn count_owners(conn: &mut AnyConnection, group: i64) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE source_type = 'group' AND source_id = $1 AND access_level = 50")
-        .bind(group)
-        .fetch_one(conn)
-        .await?)
-}
-
 /// Every membership of a User, optionally of one kind.
 pub async fn of_user(
     conn: &mut AnyConnection,

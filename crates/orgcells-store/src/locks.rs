@@ -1,0 +1,80 @@
+//! Row locks for the rules that read before they write (the last Owner, visibility ceilings,
+//! transfers). On PostgreSQL writers run at READ COMMITTED, so a rule locks the rows it reads
+//! (`FOR UPDATE`, in id order so two writers never wait on each other in a circle) before
+//! reading them; the next statement then sees every commit made before the lock was granted.
+//! On SQLite a Cell has one writer connection, so writes are already one at a time and these
+//! are no-ops.
+
+use sqlx::AnyConnection;
+
+use crate::Result;
+use crate::backend::Backend;
+use crate::sql::Sql;
+
+/// How an Organization row is locked: shared by writes inside it, exclusive for a change of
+/// the Organization itself (its visibility caps everything inside).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgLock {
+    Share,
+    Exclusive,
+}
+
+/// Locks an Organization row. Taken before any namespace lock, always, so the order is the
+/// same in every transaction.
+pub async fn organization(conn: &mut AnyConnection, org: i64, mode: OrgLock) -> Result<()> {
+    if Backend::of(conn) == Backend::Sqlite {
+        return Ok(());
+    }
+    let clause = match mode {
+        OrgLock::Share => "FOR SHARE",
+        OrgLock::Exclusive => "FOR UPDATE",
+    };
+    sqlx::query(&format!(
+        "SELECT id FROM organizations WHERE id = $1 {clause}"
+    ))
+    .bind(org)
+    .fetch_all(conn)
+    .await?;
+    Ok(())
+}
+
+/// Locks namespace rows (Groups along a chain), in id order.
+pub async fn namespaces(conn: &mut AnyConnection, ids: &[i64]) -> Result<()> {
+    let backend = Backend::of(conn);
+    if backend == Backend::Sqlite || ids.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new("SELECT id FROM namespaces WHERE id IN ");
+    sql.id_set(backend, ids.iter().copied())
+        .push(" ORDER BY id FOR UPDATE");
+    sql.query_scalar::<i64>().fetch_all(conn).await?;
+    Ok(())
+}
+
+/// Locks a Project row.
+pub async fn project(conn: &mut AnyConnection, id: i64) -> Result<()> {
+    if Backend::of(conn) == Backend::Sqlite {
+        return Ok(());
+    }
+    sqlx::query("SELECT id FROM projects WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_all(conn)
+        .await?;
+    Ok(())
+}
+
+/// Locks the direct Owners of a Group and counts them: of two writers removing or demoting
+/// Owners at once, the second counts after the first has committed.
+pub async fn group_owners(conn: &mut AnyConnection, group: i64) -> Result<i64> {
+    let lock = match Backend::of(conn) {
+        Backend::Sqlite => "",
+        Backend::Postgres => " ORDER BY id FOR UPDATE",
+    };
+    let owners: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT id FROM members WHERE source_type = 'group' AND source_id = $1 AND access_level = 50{lock}"
+    ))
+    .bind(group)
+    .fetch_all(conn)
+    .await?;
+    Ok(owners.len() as i64)
+}

@@ -1,0 +1,360 @@
+//! Rules that read before they write, under concurrency: each pair of requests is released
+//! together by a barrier, 50 pairs per rule, and the rule's invariant is checked afterwards
+//! through reads of its own. No answer may be a 5xx.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{TestApp, unique};
+use serde_json::{Value, json};
+use tokio::sync::Barrier;
+
+const PAIRS: usize = 50;
+
+/// One request of a pair: method, path, body, token.
+struct Call {
+    method: reqwest::Method,
+    path: String,
+    body: Value,
+    token: String,
+}
+
+fn put(path: String, body: Value, token: &str) -> Call {
+    Call {
+        method: reqwest::Method::PUT,
+        path,
+        body,
+        token: token.to_owned(),
+    }
+}
+
+fn post(path: String, body: Value, token: &str) -> Call {
+    Call {
+        method: reqwest::Method::POST,
+        path,
+        body,
+        token: token.to_owned(),
+    }
+}
+
+fn delete(path: String, token: &str) -> Call {
+    Call {
+        method: reqwest::Method::DELETE,
+        path,
+        body: Value::Null,
+        token: token.to_owned(),
+    }
+}
+
+/// Sends both calls at the same moment; their statuses. A 5xx fails the test.
+async fn race(app: &TestApp, calls: [Call; 2]) -> [u16; 2] {
+    let barrier = Arc::new(Barrier::new(2));
+    let handles: Vec<_> = calls
+        .into_iter()
+        .map(|call| {
+            let mut request = app
+                .http
+                .request(call.method.clone(), format!("{}{}", app.base, call.path))
+                .header("PRIVATE-TOKEN", call.token);
+            if !call.body.is_null() {
+                request = request.json(&call.body);
+            }
+            let barrier = barrier.clone();
+            let what = format!("{} {}", call.method, call.path);
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let response = request.send().await.expect("send");
+                let status = response.status().as_u16();
+                let body = response.text().await.unwrap_or_default();
+                assert!(status < 500, "{what}: {status} {body}");
+                status
+            })
+        })
+        .collect();
+    let mut statuses = [0; 2];
+    for (i, handle) in handles.into_iter().enumerate() {
+        statuses[i] = handle.await.expect("task");
+    }
+    statuses
+}
+
+fn admin(app: &TestApp) -> &'static str {
+    app.admin().expect("admin token")
+}
+
+/// The direct Owners of a Group, read back through the members list.
+async fn owners(app: &TestApp, group: i64) -> usize {
+    app.get(
+        app.admin(),
+        &format!("/groups/{group}/members?per_page=100"),
+    )
+    .await
+    .expect(200)
+    .body
+    .as_array()
+    .expect("members")
+    .iter()
+    .filter(|m| m["access_level"] == json!(50))
+    .count()
+}
+
+/// Two Owners of a Group each remove (or demote) the other at the same moment: one Owner
+/// stays.
+async fn last_owner_stays(app: &TestApp) {
+    let (a, a_token) = app.user("owner-a").await;
+    let (b, b_token) = app.user("owner-b").await;
+    for i in 0..PAIRS {
+        let (group, _) = app.group(None, "private", None).await;
+        app.add_member("groups", group, a, 50).await;
+        app.add_member("groups", group, b, 50).await;
+        // The admin who created the Group is an Owner too: leave only a and b.
+        app.delete(app.admin(), &format!("/groups/{group}/members/1"))
+            .await
+            .expect(204);
+        assert_eq!(owners(app, group).await, 2);
+        let calls = if i % 2 == 0 {
+            [
+                delete(format!("/groups/{group}/members/{b}"), &a_token),
+                delete(format!("/groups/{group}/members/{a}"), &b_token),
+            ]
+        } else {
+            [
+                put(
+                    format!("/groups/{group}/members/{b}"),
+                    json!({"access_level": 40}),
+                    &a_token,
+                ),
+                put(
+                    format!("/groups/{group}/members/{a}"),
+                    json!({"access_level": 40}),
+                    &b_token,
+                ),
+            ]
+        };
+        let statuses = race(app, calls).await;
+        assert_eq!(owners(app, group).await, 1, "pair {i}: {statuses:?}");
+    }
+}
+
+fn visibility_of(reply: &common::Reply) -> i64 {
+    match reply.body["visibility"].as_str() {
+        Some("private") => 0,
+        Some("internal") => 10,
+        Some("public") => 20,
+        other => panic!("visibility {other:?}"),
+    }
+}
+
+/// A public parent made private while its private child (and a private Project in it) are
+/// made public: never a child more visible than its parent.
+async fn visibility_ceilings_hold(app: &TestApp) {
+    let token = admin(app);
+    for i in 0..PAIRS {
+        let (parent, _) = app.group(None, "public", None).await;
+        let (child, _) = app.group(Some(parent), "private", None).await;
+        let (project, _) = app.project(parent, "private").await;
+        let other = if i % 2 == 0 {
+            put(
+                format!("/groups/{child}"),
+                json!({"visibility": "public"}),
+                token,
+            )
+        } else {
+            put(
+                format!("/projects/{project}"),
+                json!({"visibility": "public"}),
+                token,
+            )
+        };
+        let statuses = race(
+            app,
+            [
+                put(
+                    format!("/groups/{parent}"),
+                    json!({"visibility": "private"}),
+                    token,
+                ),
+                other,
+            ],
+        )
+        .await;
+        let parent_visibility = visibility_of(
+            &app.get(app.admin(), &format!("/groups/{parent}"))
+                .await
+                .expect(200),
+        );
+        let child_visibility = visibility_of(
+            &app.get(app.admin(), &format!("/groups/{child}"))
+                .await
+                .expect(200),
+        );
+        let project_visibility = visibility_of(
+            &app.get(app.admin(), &format!("/projects/{project}"))
+                .await
+                .expect(200),
+        );
+        assert!(
+            child_visibility <= parent_visibility && project_visibility <= parent_visibility,
+            "pair {i} {statuses:?}: parent {parent_visibility}, child {child_visibility}, project {project_visibility}"
+        );
+    }
+}
+
+/// A into B and B into A at the same moment: at most one moves, and no Group is its own
+/// ancestor.
+async fn crossed_transfers(app: &TestApp) {
+    let token = admin(app);
+    for i in 0..PAIRS {
+        let (a, _) = app.group(None, "private", None).await;
+        let (b, _) = app.group(None, "private", None).await;
+        let statuses = race(
+            app,
+            [
+                post(
+                    format!("/groups/{a}/transfer"),
+                    json!({"group_id": b}),
+                    token,
+                ),
+                post(
+                    format!("/groups/{b}/transfer"),
+                    json!({"group_id": a}),
+                    token,
+                ),
+            ],
+        )
+        .await;
+        let a_row = app
+            .get(app.admin(), &format!("/groups/{a}"))
+            .await
+            .expect(200);
+        let b_row = app
+            .get(app.admin(), &format!("/groups/{b}"))
+            .await
+            .expect(200);
+        let a_parent = a_row.body["parent_id"].as_i64();
+        let b_parent = b_row.body["parent_id"].as_i64();
+        assert!(
+            !(a_parent == Some(b) && b_parent == Some(a)),
+            "pair {i} {statuses:?}: a cycle"
+        );
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 201 || **s == 200).count(),
+            1,
+            "pair {i}: exactly one moves: {statuses:?}"
+        );
+        // The full paths agree with the parents.
+        for (row, parent) in [(&a_row, a_parent), (&b_row, b_parent)] {
+            let full = row.body["full_path"].as_str().expect("full_path");
+            let expected = match parent {
+                Some(parent) => format!(
+                    "{}/{}",
+                    app.get(app.admin(), &format!("/groups/{parent}"))
+                        .await
+                        .expect(200)
+                        .body["full_path"]
+                        .as_str()
+                        .expect("full_path"),
+                    row.body["path"].as_str().expect("path")
+                ),
+                None => row.body["path"].as_str().expect("path").to_owned(),
+            };
+            assert_eq!(full, expected, "pair {i}");
+        }
+    }
+}
+
+/// A Group created under a parent that is made private at the same moment is never more
+/// visible than its parent.
+async fn creation_under_a_parent_made_private(app: &TestApp) {
+    let token = admin(app);
+    for i in 0..PAIRS {
+        let (parent, _) = app.group(None, "public", None).await;
+        let path = unique("kid");
+        let statuses = race(
+            app,
+            [
+                put(
+                    format!("/groups/{parent}"),
+                    json!({"visibility": "private"}),
+                    token,
+                ),
+                post(
+                    "/groups".to_owned(),
+                    json!({"name": path, "path": path, "parent_id": parent, "visibility": "public"}),
+                    token,
+                ),
+            ],
+        )
+        .await;
+        let parent_visibility = visibility_of(
+            &app.get(app.admin(), &format!("/groups/{parent}"))
+                .await
+                .expect(200),
+        );
+        let children = app
+            .get(app.admin(), &format!("/groups/{parent}/subgroups"))
+            .await
+            .expect(200);
+        for child in children.body.as_array().expect("subgroups") {
+            let child_visibility = visibility_of(&common::Reply {
+                status: 200,
+                body: child.clone(),
+                headers: Default::default(),
+            });
+            assert!(
+                child_visibility <= parent_visibility,
+                "pair {i} {statuses:?}: child {child_visibility} under {parent_visibility}"
+            );
+        }
+    }
+}
+
+/// An Organization made internal while one of its Groups is made public: nothing public is
+/// left inside an internal Organization.
+async fn organization_ceiling_holds(app: &TestApp) {
+    let token = admin(app);
+    for i in 0..PAIRS {
+        let org = app.organization("public").await;
+        let (group, _) = app.group(None, "private", Some(org)).await;
+        let statuses = race(
+            app,
+            [
+                put(
+                    format!("/organizations/{org}"),
+                    json!({"visibility": "internal"}),
+                    token,
+                ),
+                put(
+                    format!("/groups/{group}"),
+                    json!({"visibility": "public"}),
+                    token,
+                ),
+            ],
+        )
+        .await;
+        let org_visibility = app
+            .get(app.admin(), &format!("/organizations/{org}"))
+            .await
+            .expect(200)
+            .body["visibility"]
+            .clone();
+        let group_visibility = visibility_of(
+            &app.get(app.admin(), &format!("/groups/{group}"))
+                .await
+                .expect(200),
+        );
+        assert!(
+            !(org_visibility != json!("public") && group_visibility == 20),
+            "pair {i} {statuses:?}: a public Group in a {org_visibility} Organization"
+        );
+    }
+}
+
+both!(
+    organization_ceiling_holds,
+    last_owner_stays,
+    visibility_ceilings_hold,
+    crossed_transfers,
+    creation_under_a_parent_made_private
+);
