@@ -188,6 +188,22 @@ impl Viewer {
         allow(allowed)
     }
 
+    /// A personal namespace: its owner's (and an admin's) to read and to create Projects in;
+    /// it does not exist for anyone else.
+    pub fn personal_namespace(&self, owner: Option<UserId>) -> Decision {
+        if self.admin || (owner.is_some() && self.user == owner) {
+            Ok(())
+        } else {
+            Err(Denied::NotFound)
+        }
+    }
+
+    /// A Group as the Namespaces API shows it (GitLab's `read_namespace`): to its members,
+    /// not to whoever merely sees it.
+    pub fn can_read_group_namespace(&self, group: &GroupFacts) -> bool {
+        self.admin || self.group_access(group) >= AccessLevel::Guest
+    }
+
     /// The viewer's level on a Project; an admin counts as Owner.
     pub fn project_access(&self, project: &ProjectFacts) -> AccessLevel {
         if self.admin {

@@ -1,13 +1,14 @@
 //! Namespaces: the caller's personal namespaces and the Groups they belong to.
 
 use orgcells_core::access::AccessLevel;
+use orgcells_core::ids::UserId;
 use orgcells_store::claims::{self, Bucket};
 use orgcells_store::namespaces::{GroupOrder, GroupQuery, Place};
 use orgcells_store::rows::NamespaceRow;
 use orgcells_store::{namespaces, organizations};
 
 use crate::access::{GroupView, standing};
-use crate::groups::{GroupOut, present};
+use crate::groups::{GroupOut, find_group, present};
 use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError};
 
 /// The answer of `GET /namespaces/:path/exists`.
@@ -73,7 +74,7 @@ impl Service {
 
     /// `GET /namespaces/:id`: a personal namespace of the caller, or a Group they can see.
     pub async fn get_namespace(&self, caller: &Caller, namespace: &Ref) -> Result<GroupOut> {
-        let me = caller.user()?;
+        caller.user()?;
         let mut conn = self.db.read().await?;
         let candidates = match namespace {
             Ref::Id(id) => namespaces::find(&mut conn, *id)
@@ -83,13 +84,13 @@ impl Service {
             Ref::Path(path) => namespaces::find_by_path(&mut conn, path).await?,
         };
         for row in candidates {
+            let standing = standing(&mut conn, caller, Some(row.organization_id)).await?;
+            let viewer = standing.viewer(row.organization_id);
             let visible = if row.kind == "user" {
-                row.owner_id == Some(me.id) || caller.is_admin()
+                viewer.personal_namespace(row.owner_id.map(UserId)).is_ok()
             } else {
-                let standing = standing(&mut conn, caller, Some(row.organization_id)).await?;
                 let view = GroupView::of(&row);
-                let viewer = standing.viewer(row.organization_id);
-                viewer.admin || viewer.group_access(&view.facts(&row)) >= AccessLevel::Guest
+                viewer.can_read_group_namespace(&view.facts(&row))
             };
             if visible {
                 return Ok(present(&mut conn, &self.memo, vec![row]).await?.remove(0));
@@ -108,11 +109,15 @@ impl Service {
     ) -> Result<Existence> {
         caller.user()?;
         let mut conn = self.db.read().await?;
+        // A parent the caller may not see answers as one that does not exist.
         let prefix = match parent_id {
             Some(parent) => {
-                let parent = namespaces::find(&mut conn, parent)
-                    .await?
-                    .ok_or(ServiceError::NotFound("Parent Group"))?;
+                let (parent, _, _) = find_group(&mut conn, caller, &Ref::Id(parent))
+                    .await
+                    .map_err(|error| match error {
+                        ServiceError::NotFound(_) => ServiceError::NotFound("Parent Group"),
+                        other => other,
+                    })?;
                 format!("{}/", parent.full_path)
             }
             None => String::new(),

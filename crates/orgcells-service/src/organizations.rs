@@ -295,32 +295,30 @@ impl Service {
             row.path = path.clone();
         }
         if let Some(visibility) = visibility {
-            // Not less visible than its most visible top-level Group.
-            let (groups, _) = namespaces::list_groups(
-                tx.conn(),
-                &namespaces::GroupQuery {
-                    with_personal: false,
-                    organization: Some(row.id),
-                    place: namespaces::Place::TopLevel,
-                    search: None,
-                    skip: Vec::new(),
-                    order: namespaces::GroupOrder::Id,
-                    descending: false,
-                    limit: i64::MAX,
-                    offset: 0,
-                    after: None,
-                },
-                &orgcells_store::scope::Scope::everything(),
-                None,
-            )
-            .await?;
-            let most = groups.iter().map(|g| g.visibility_level).max().unwrap_or(0);
-            if most > visibility.value() {
+            // Nothing inside may be more visible than the Organization: refused, naming what
+            // is (its top-level Groups, and the Projects of its personal namespaces).
+            const NAMED: i64 = 20;
+            let over =
+                organizations::more_visible_than(tx.conn(), row.id, visibility.value(), NAMED + 1)
+                    .await?;
+            if !over.is_empty() {
+                let mut names: Vec<String> = over
+                    .iter()
+                    .take(NAMED as usize)
+                    .map(|(kind, path)| format!("{kind} {path}"))
+                    .collect();
+                if over.len() as i64 > NAMED {
+                    names.push("and more".into());
+                }
                 return Err(ServiceError::invalid(
                     "visibility",
-                    "must be at least as visible as its most visible group",
+                    format!(
+                        "is not allowed while these are more visible: {}",
+                        names.join(", ")
+                    ),
                 ));
             }
+            organizations::cap_personal_namespaces(tx.conn(), row.id, visibility.value()).await?;
             row.visibility_level = visibility.value();
         }
         if let Some(name) = &input.name {

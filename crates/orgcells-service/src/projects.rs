@@ -2,6 +2,7 @@
 //! deletion.
 
 use orgcells_core::access::AccessLevel;
+use orgcells_core::ids::UserId;
 use orgcells_core::invalid::Invalid;
 use orgcells_core::paths::{self, PathPlace};
 use orgcells_core::policy::{GroupAction, ProjectAction, Viewer};
@@ -131,7 +132,8 @@ pub(crate) async fn present(
             .owner_id
             .and_then(|id| owners.iter().find(|u| u.id == id).cloned());
         let shared_with = if with_links {
-            crate::shares::project_shared_with(conn, row.id).await?
+            let anonymous = Viewer::anonymous();
+            crate::shares::project_shared_with(conn, viewer.unwrap_or(&anonymous), row.id).await?
         } else {
             Vec::new()
         };
@@ -170,20 +172,29 @@ async fn target_namespace(
     id: i64,
     action: GroupAction,
 ) -> Result<NamespaceRow> {
-    let field = "namespace";
+    // A namespace the caller may not see answers exactly as one that does not exist.
+    let hidden = |error: ServiceError| match error {
+        ServiceError::NotFound(_) => ServiceError::NotFound("Namespace"),
+        other => other,
+    };
     let ns = namespaces::find(conn, id)
         .await?
-        .ok_or_else(|| ServiceError::invalid(field, "is not valid"))?;
+        .ok_or(ServiceError::NotFound("Namespace"))?;
     if ns.kind == "group" {
-        let (group, viewer, view) = find_group(conn, caller, &Ref::Id(id)).await?;
+        let (group, viewer, view) = find_group(conn, caller, &Ref::Id(id))
+            .await
+            .map_err(hidden)?;
         viewer
             .group(&view.facts(&group), action)
             .map_err(denied("Namespace"))?;
         Ok(group)
-    } else if ns.owner_id == caller.id() || caller.is_admin() {
-        Ok(ns)
     } else {
-        Err(ServiceError::NotFound("Namespace"))
+        let standing = standing(conn, caller, Some(ns.organization_id)).await?;
+        standing
+            .viewer(ns.organization_id)
+            .personal_namespace(ns.owner_id.map(UserId))
+            .map_err(denied("Namespace"))?;
+        Ok(ns)
     }
 }
 
@@ -632,7 +643,7 @@ impl Service {
         let mut ids: Vec<i64> = traversal.iter().map(|id| id.0).collect();
         if with_shared {
             ids.extend(
-                crate::shares::project_shared_with(&mut conn, row.id)
+                crate::shares::project_shared_with(&mut conn, &viewer, row.id)
                     .await?
                     .into_iter()
                     .map(|(_, g)| g.id),

@@ -66,7 +66,26 @@ pub(crate) async fn shared_with_groups(
     viewer: &Viewer,
     group: i64,
 ) -> Result<Vec<(LinkRow, NamespaceRow)>> {
-    let links = links::of_sources(conn, LinkKind::Group, &[group], &clock::today()).await?;
+    visible_links(conn, viewer, LinkKind::Group, group).await
+}
+
+/// The Groups a Project is shared with, as far as the viewer may see them: a link never names
+/// a Group its reader may not see.
+pub(crate) async fn project_shared_with(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    project: i64,
+) -> Result<Vec<(LinkRow, NamespaceRow)>> {
+    visible_links(conn, viewer, LinkKind::Project, project).await
+}
+
+async fn visible_links(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    kind: LinkKind,
+    source: i64,
+) -> Result<Vec<(LinkRow, NamespaceRow)>> {
+    let links = links::of_sources(conn, kind, &[source], &clock::today()).await?;
     let ids: Vec<i64> = links.iter().map(|l| l.group_id).collect();
     let groups = namespaces::find_many(conn, &ids).await?;
     Ok(links
@@ -77,25 +96,6 @@ pub(crate) async fn shared_with_groups(
             viewer
                 .can_read_group(&view.facts(&group))
                 .then_some((link, group))
-        })
-        .collect())
-}
-
-/// The Groups a Project is shared with.
-pub(crate) async fn project_shared_with(
-    conn: &mut AnyConnection,
-    project: i64,
-) -> Result<Vec<(LinkRow, NamespaceRow)>> {
-    let links = links::of_sources(conn, LinkKind::Project, &[project], &clock::today()).await?;
-    let ids: Vec<i64> = links.iter().map(|l| l.group_id).collect();
-    let groups = namespaces::find_many(conn, &ids).await?;
-    Ok(links
-        .into_iter()
-        .filter_map(|link| {
-            Some((
-                link.clone(),
-                groups.iter().find(|g| g.id == link.group_id)?.clone(),
-            ))
         })
         .collect())
 }

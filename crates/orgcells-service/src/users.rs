@@ -117,6 +117,9 @@ pub(crate) async fn personal_namespace(
     if let Some(ns) = namespaces::find_personal(tx.conn(), org, user.id).await? {
         return Ok(ns);
     }
+    // The Organization's visibility caps the new namespace: read it under its lock.
+    orgcells_store::locks::organization(tx.conn(), org, orgcells_store::locks::OrgLock::Share)
+        .await?;
     let org_row = organizations::find(tx.conn(), org)
         .await?
         .ok_or(ServiceError::NotFound("Organization"))?;
@@ -278,6 +281,8 @@ impl Service {
             filter.state = Some("active".into());
             filter.admins = None;
         }
+        // An email is private: only admins find a User by it.
+        filter.search_emails = caller.is_admin();
         filter.exclude = vec![GHOST_USER_ID];
         let mut conn = self.db.read().await?;
         let after_id = page.after.as_ref().map(|(_, id)| *id);

@@ -205,3 +205,41 @@ pub async fn list_users(
     let total = totals.of(conn, &count).await?;
     Ok((rows, total))
 }
+
+/// What in an Organization is more visible than `level`: its top-level Groups and the Projects
+/// of its personal namespaces (each by full path, `kind` `group` or `project`), at most `limit`.
+pub async fn more_visible_than(
+    conn: &mut AnyConnection,
+    org: i64,
+    level: i64,
+    limit: i64,
+) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT kind, full_path FROM ( \
+           SELECT 'group' AS kind, n.full_path, n.id FROM namespaces n \
+           WHERE n.organization_id = $1 AND n.kind = 'group' AND n.parent_id IS NULL AND n.visibility_level > $2 \
+           UNION ALL \
+           SELECT 'project' AS kind, p.full_path, p.id FROM projects p JOIN namespaces n ON n.id = p.namespace_id \
+           WHERE p.organization_id = $1 AND n.kind = 'user' AND p.visibility_level > $2 \
+         ) found ORDER BY id LIMIT $3",
+    )
+    .bind(org)
+    .bind(level)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Lowers the personal namespaces of an Organization to at most `level` (they follow their
+/// Organization; nothing in them is more visible, see [`more_visible_than`]).
+pub async fn cap_personal_namespaces(conn: &mut AnyConnection, org: i64, level: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE namespaces SET visibility_level = $2 \
+         WHERE organization_id = $1 AND kind = 'user' AND visibility_level > $2",
+    )
+    .bind(org)
+    .bind(level)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

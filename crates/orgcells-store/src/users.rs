@@ -72,7 +72,10 @@ pub async fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<User
 /// Filters of `GET /users`.
 #[derive(Debug, Default, Clone)]
 pub struct UserFilter {
+    /// Usernames and names containing this (and, with `search_emails`, the exact email).
     pub search: Option<String>,
+    /// Whether `search` also matches emails: for admins only, as GitLab's `UsersFinder`.
+    pub search_emails: bool,
     pub username: Option<String>,
     /// Only Users in this state.
     pub state: Option<String>,
@@ -108,9 +111,11 @@ pub async fn list(
                 .text(pattern.clone())
                 .push(" ESCAPE '\\' OR lower(name) LIKE ")
                 .text(pattern)
-                .push(" ESCAPE '\\' OR lower(email) = ")
-                .text(search.to_lowercase())
-                .push(")");
+                .push(" ESCAPE '\\'");
+            if filter.search_emails {
+                q.push(" OR lower(email) = ").text(search.to_lowercase());
+            }
+            q.push(")");
         }
         if let Some(username) = &filter.username {
             q.push(" AND lower(username) = ")

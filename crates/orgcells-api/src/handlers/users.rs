@@ -113,6 +113,7 @@ pub async fn list_users(
     };
     let filter = UserFilter {
         search: params.text("search")?,
+        search_emails: false,
         username: params.text("username")?,
         state,
         admins: params.bool("admins")?.filter(|a| *a),

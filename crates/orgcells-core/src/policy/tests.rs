@@ -505,3 +505,40 @@ fn organization_permissions() {
         );
     }
 }
+
+#[test]
+fn namespaces() {
+    let me = Some(UserId(7));
+    let someone = Some(UserId(8));
+    // (viewer, personal namespace owner, decision)
+    let cases = [
+        (Who::OrgUser, me, Ok(())),
+        (Who::OrgUser, someone, Err(Denied::NotFound)),
+        (Who::Anonymous, someone, Err(Denied::NotFound)),
+        (Who::Anonymous, None, Err(Denied::NotFound)),
+        (Who::Admin, someone, Ok(())),
+    ];
+    for (who, owner, expect) in cases {
+        assert_eq!(
+            viewer(who).personal_namespace(owner),
+            expect,
+            "{who:?} {owner:?}"
+        );
+    }
+    // (viewer, reads the Group through the Namespaces API): members only.
+    let cases = [
+        (Who::Member(Guest), true),
+        (Who::ParentMember(Reporter), true),
+        (Who::ProjectMember, false),
+        (Who::OrgUser, false),
+        (Who::Minimal, false),
+        (Who::Admin, true),
+    ];
+    for (who, reads) in cases {
+        assert_eq!(
+            viewer(who).can_read_group_namespace(&group(Public)),
+            reads,
+            "{who:?}"
+        );
+    }
+}
