@@ -275,14 +275,34 @@ async fn authentication(app: &TestApp) {
         .await
         .expect("send");
     assert_eq!(reply.status().as_u16(), 200);
-    // Plain Users may not create Users; sudo is for admins.
+    // Plain Users may not create Users (and none is created); sudo is for admins.
+    let refused = unique("x");
+    let users_before = app
+        .get(app.admin(), "/users?per_page=100")
+        .await
+        .expect(200);
     app.post(
         Some(&token),
         "/users",
-        json!({"username": unique("x"), "email": "x@example.com", "name": "x"}),
+        json!({"username": refused, "email": "x@example.com", "name": "x"}),
     )
     .await
     .expect(403);
+    let users_after = app
+        .get(app.admin(), "/users?per_page=100")
+        .await
+        .expect(200);
+    assert_eq!(
+        users_after.body, users_before.body,
+        "a refused User was created"
+    );
+    assert_eq!(
+        app.get(app.admin(), &format!("/users?username={refused}"))
+            .await
+            .expect(200)
+            .body,
+        json!([])
+    );
     let reply = app
         .http
         .get(format!("{}/user", app.base))
