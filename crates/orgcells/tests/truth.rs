@@ -385,6 +385,81 @@ async fn sole_owner_deletion(app: &TestApp) {
         .expect(201);
 }
 
+/// A User who is the one direct Owner of a subgroup is not its sole Owner when an ancestor
+/// Group has another Owner (GitLab counts inherited Owners): their deletion is not refused, and
+/// `hard_delete` does not take the subgroup, which its other Owners still own.
+async fn inherited_owner_keeps_the_subgroup(app: &TestApp) {
+    for hard in [false, true] {
+        let case = format!("hard_delete={hard}");
+        // The admin owns the top-level Group; the User creates a subgroup in it (and so is its
+        // one direct Owner) with a Project.
+        let (top, _) = app.group(None, "private", None).await;
+        let (user, token) = app.user("subowner").await;
+        app.add_member("groups", top, user, 40).await;
+        let path = unique("sub");
+        let sub = app
+            .post(
+                Some(&token),
+                "/groups",
+                json!({"name": path, "path": path, "parent_id": top}),
+            )
+            .await
+            .expect(201)
+            .id();
+        let project = app
+            .post(
+                Some(&token),
+                "/projects",
+                json!({"name": unique("subp"), "namespace_id": sub}),
+            )
+            .await
+            .expect(201)
+            .id();
+        let owners: Vec<i64> = app
+            .get(app.admin(), &format!("/groups/{sub}/members/all"))
+            .await
+            .expect(200)
+            .body
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter(|m| m["access_level"] == json!(50))
+            .filter_map(|m| m["id"].as_i64())
+            .collect();
+        assert!(owners.len() >= 2, "{case}: two Owners: {owners:?}");
+        let before = app
+            .get(app.admin(), &format!("/groups/{sub}"))
+            .await
+            .expect(200)
+            .body;
+        let path = if hard {
+            format!("/users/{user}?hard_delete=true")
+        } else {
+            format!("/users/{user}")
+        };
+        let got = app.delete(app.admin(), &path).await;
+        assert_eq!(got.status, 204, "{case}: {}", got.body);
+        app.get(app.admin(), &format!("/users/{user}"))
+            .await
+            .expect(404);
+        let after = app.get(app.admin(), &format!("/groups/{sub}")).await;
+        assert_eq!(after.status, 200, "{case}: the subgroup was deleted");
+        assert_eq!(after.body, before, "{case}: the subgroup changed");
+        let project = app
+            .get(app.admin(), &format!("/projects/{project}"))
+            .await
+            .expect(200);
+        assert_eq!(
+            project.body["creator_id"],
+            json!(2),
+            "{case}: the Ghost User's"
+        );
+        app.get(app.admin(), &format!("/groups/{sub}/members/{user}"))
+            .await
+            .expect(404);
+    }
+}
+
 /// SPEC section 4's Organization table for an Owner who is no instance admin: settings, delete
 /// (never the Default Organization), create Groups, overviews; and the same refused to a User.
 async fn organization_owner_who_is_no_admin(app: &TestApp) {
@@ -698,6 +773,7 @@ both!(
     old_paths_still_resolve,
     deleted_user_goes_to_the_ghost,
     sole_owner_deletion,
+    inherited_owner_keeps_the_subgroup,
     organization_owner_who_is_no_admin,
     username_taken_by_a_group,
 );
