@@ -166,6 +166,31 @@ async fn old_paths_still_resolve(app: &TestApp) {
     resolves("groups", renamed.clone(), top, renamed.clone()).await;
 }
 
+/// Rows of the Cell's tables that name a User who does not exist: authors, Members, owners of
+/// namespaces, tokens, Organization Users and claims.
+async fn rows_pointing_to_missing_users(app: &TestApp) -> i64 {
+    let mut conn = app.db().read().await.expect("a connection");
+    let checks = [
+        "SELECT COUNT(*) FROM projects WHERE creator_id IS NOT NULL AND creator_id NOT IN (SELECT id FROM users)",
+        "SELECT COUNT(*) FROM members WHERE user_id NOT IN (SELECT id FROM users)",
+        "SELECT COUNT(*) FROM members WHERE created_by_id IS NOT NULL AND created_by_id NOT IN (SELECT id FROM users)",
+        "SELECT COUNT(*) FROM namespaces WHERE owner_id IS NOT NULL AND owner_id NOT IN (SELECT id FROM users)",
+        "SELECT COUNT(*) FROM personal_access_tokens WHERE user_id NOT IN (SELECT id FROM users)",
+        "SELECT COUNT(*) FROM organization_users WHERE user_id NOT IN (SELECT id FROM users)",
+        "SELECT COUNT(*) FROM claims WHERE owner_type = 'user' AND owner_id NOT IN (SELECT id FROM users)",
+    ];
+    let mut total = 0;
+    for check in checks {
+        let count: i64 = sqlx::query_scalar(check)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap_or_else(|e| panic!("{check}: {e}"));
+        assert_eq!(count, 0, "{check}");
+        total += count;
+    }
+    total
+}
+
 /// `DELETE /users/:id`: what the User authored goes to the Ghost User, their memberships and
 /// personal namespace go, and nothing points to them afterwards.
 async fn deleted_user_goes_to_the_ghost(app: &TestApp) {
@@ -269,6 +294,8 @@ async fn deleted_user_goes_to_the_ghost(app: &TestApp) {
     assert_eq!(member.body["access_level"], json!(30));
     assert_eq!(member.body["created_by"]["id"], json!(2), "{}", member.body);
     assert_eq!(member.body["created_by"]["username"], json!("ghost"));
+    // No row anywhere points to the deleted User (SPEC section 5), read in the database itself.
+    assert_eq!(rows_pointing_to_missing_users(app).await, 0);
     // Its username and email are free again.
     app.post(
         app.admin(),
@@ -367,6 +394,7 @@ async fn sole_owner_deletion(app: &TestApp) {
     ] {
         app.get(app.admin(), &path).await.expect(404);
     }
+    assert_eq!(rows_pointing_to_missing_users(app).await, 0);
     // The Group with another Owner stays, without them.
     app.get(app.admin(), &format!("/groups/{shared}"))
         .await
