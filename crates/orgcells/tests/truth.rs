@@ -164,6 +164,27 @@ async fn old_paths_still_resolve(app: &TestApp) {
         .id();
     resolves("groups", top_path.clone(), taken, top_path.clone()).await;
     resolves("groups", renamed.clone(), top, renamed.clone()).await;
+    // ... and so do the redirects below it (GitLab deletes the redirect routes matching the new
+    // path and its descendants): the old paths under it name nothing in the new Group.
+    for (kind, path) in [("groups", &sub_path), ("projects", &project_path)] {
+        let got = app
+            .get(app.admin(), &format!("/{kind}/{}", encode(path)))
+            .await;
+        assert_eq!(
+            got.status, 404,
+            "GET /{kind}/{path} under the new Group: {}",
+            got.body
+        );
+    }
+    // Old paths under other prefixes still resolve.
+    resolves("groups", sub_now.clone(), sub, sub_moved.clone()).await;
+    resolves(
+        "projects",
+        project_now.clone(),
+        project,
+        project_last.clone(),
+    )
+    .await;
 }
 
 /// Rows of the Cell's tables that name a User who does not exist: authors, Members, owners of
