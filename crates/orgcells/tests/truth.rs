@@ -187,6 +187,86 @@ async fn old_paths_still_resolve(app: &TestApp) {
     .await;
 }
 
+/// A User whose username is a renamed Group's old path takes that route over: the redirects at
+/// it and below it go, as they do for a new Group.
+async fn username_takes_over_old_paths(app: &TestApp) {
+    let (group, old_path) = app.group(None, "public", None).await;
+    let (project, project_path) = app.project(group, "public").await;
+    let renamed = unique("renamed");
+    app.put(
+        app.admin(),
+        &format!("/groups/{group}"),
+        json!({"path": renamed}),
+    )
+    .await
+    .expect(200);
+    app.get(app.admin(), &format!("/groups/{old_path}"))
+        .await
+        .expect(200);
+    app.get(app.admin(), &format!("/projects/{}", encode(&project_path)))
+        .await
+        .expect(200);
+    let user = app
+        .post(
+            app.admin(),
+            "/users",
+            json!({"username": old_path, "email": format!("{old_path}@example.com"), "name": "Newcomer"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let namespace = app
+        .get(app.admin(), &format!("/namespaces/{old_path}"))
+        .await
+        .expect(200);
+    assert_eq!(namespace.body["kind"], json!("user"));
+    assert_eq!(namespace.body["full_path"], json!(old_path));
+    for (kind, path) in [("groups", &old_path), ("projects", &project_path)] {
+        let got = app
+            .get(app.admin(), &format!("/{kind}/{}", encode(path)))
+            .await;
+        assert_eq!(
+            got.status, 404,
+            "GET /{kind}/{path} now inside the User's namespace: {}",
+            got.body
+        );
+    }
+    // The Group and its Project answer at their new paths.
+    let moved = format!(
+        "{renamed}/{}",
+        project_path.rsplit('/').next().expect("path")
+    );
+    assert_eq!(
+        app.get(app.admin(), &format!("/projects/{}", encode(&moved)))
+            .await
+            .expect(200)
+            .id(),
+        project
+    );
+    // Renaming a User onto an old path takes it over the same way.
+    let (other, other_path) = app.group(None, "public", None).await;
+    app.put(
+        app.admin(),
+        &format!("/groups/{other}"),
+        json!({"path": unique("renamed")}),
+    )
+    .await
+    .expect(200);
+    app.get(app.admin(), &format!("/groups/{other_path}"))
+        .await
+        .expect(200);
+    app.put(
+        app.admin(),
+        &format!("/users/{user}"),
+        json!({"username": other_path}),
+    )
+    .await
+    .expect(200);
+    app.get(app.admin(), &format!("/groups/{other_path}"))
+        .await
+        .expect(404);
+}
+
 /// Rows of the Cell's tables that name a User who does not exist: authors, Members, owners of
 /// namespaces, tokens, Organization Users and claims.
 async fn rows_pointing_to_missing_users(app: &TestApp) -> i64 {
@@ -820,6 +900,7 @@ async fn username_taken_by_a_group(app: &TestApp) {
 
 both!(
     old_paths_still_resolve,
+    username_takes_over_old_paths,
     deleted_user_goes_to_the_ghost,
     sole_owner_deletion,
     inherited_owner_keeps_the_subgroup,
