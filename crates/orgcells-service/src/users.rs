@@ -84,6 +84,9 @@ async fn claim_identity(
                 "Username has already been taken".into(),
             ));
         }
+        // The personal namespace takes the route over: redirects at it and below it go, as
+        // for a new Group (`groups::take_route`).
+        namespaces::remove_redirect(tx.conn(), username).await?;
     }
     if let Some(email) = email
         && !claims::claim(tx.conn(), Bucket::Email, email, user_owner(id), cell, now).await?

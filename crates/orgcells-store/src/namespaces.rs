@@ -378,12 +378,22 @@ pub async fn add_redirect(
     Ok(())
 }
 
-/// Drops a redirect that a new Group or Project is taking over.
+/// Drops the redirects a new Group or Project takes over: the one at its path and those below it
+/// (GitLab's `delete_conflicting_redirects`: `matching_path_and_descendants`), which would
+/// otherwise answer for paths inside the newcomer.
 pub async fn remove_redirect(conn: &mut AnyConnection, path: &str) -> Result<()> {
+    let path = path.to_lowercase();
     sqlx::query("DELETE FROM redirect_routes WHERE lower(path) = $1")
-        .bind(path.to_lowercase())
-        .execute(conn)
+        .bind(&path)
+        .execute(&mut *conn)
         .await?;
+    sqlx::query(
+        "DELETE FROM redirect_routes WHERE substr(lower(path), 1, CAST($2 AS INTEGER)) = $1",
+    )
+    .bind(format!("{path}/"))
+    .bind(i64::try_from(path.chars().count() + 1).unwrap_or(i64::MAX))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

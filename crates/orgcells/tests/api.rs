@@ -59,6 +59,18 @@ async fn parameters_from_query_json_and_form(app: &TestApp) {
         .await
         .expect("send");
     assert_eq!(reply.status().as_u16(), 201);
+    let created: serde_json::Value = reply.json().await.expect("json");
+    let stored = app
+        .get(app.admin(), &format!("/groups/{path}"))
+        .await
+        .expect(200);
+    assert_eq!(stored.id(), created["id"].as_i64().expect("id"));
+    assert_eq!(
+        stored.body["name"],
+        json!(path),
+        "the name from the query string"
+    );
+    assert_eq!(stored.body["parent_id"], serde_json::Value::Null);
     // A form body, as the `gitlab` crate sends it.
     let path = unique("f");
     let reply = app
@@ -76,6 +88,17 @@ async fn parameters_from_query_json_and_form(app: &TestApp) {
     assert_eq!(reply.status().as_u16(), 201);
     let body: serde_json::Value = reply.json().await.expect("json");
     assert_eq!(body["visibility"], json!("internal"));
+    let stored = app
+        .get(app.admin(), &format!("/groups/{path}"))
+        .await
+        .expect(200);
+    assert_eq!(stored.id(), body["id"].as_i64().expect("id"));
+    assert_eq!(stored.body["name"], json!(path), "the name from the form");
+    assert_eq!(
+        stored.body["visibility"],
+        json!("internal"),
+        "the visibility from the form"
+    );
     // A JSON content type on a GET with no body is fine.
     let reply = app
         .http
@@ -87,6 +110,10 @@ async fn parameters_from_query_json_and_form(app: &TestApp) {
         .expect("send");
     assert_eq!(reply.status().as_u16(), 200);
     // Malformed JSON is a 400 that changes nothing.
+    let before = app
+        .get(app.admin(), "/groups?per_page=100&order_by=id")
+        .await
+        .expect(200);
     let reply = app
         .http
         .post(format!("{}/groups", app.base))
@@ -97,6 +124,12 @@ async fn parameters_from_query_json_and_form(app: &TestApp) {
         .await
         .expect("send");
     assert_eq!(reply.status().as_u16(), 400);
+    let after = app
+        .get(app.admin(), "/groups?per_page=100&order_by=id")
+        .await
+        .expect(200);
+    assert_eq!(after.body, before.body, "malformed JSON changed the Groups");
+    assert_eq!(after.header("x-total"), before.header("x-total"));
 }
 
 async fn offset_and_keyset_pagination(app: &TestApp) {
@@ -242,14 +275,34 @@ async fn authentication(app: &TestApp) {
         .await
         .expect("send");
     assert_eq!(reply.status().as_u16(), 200);
-    // Plain Users may not create Users; sudo is for admins.
+    // Plain Users may not create Users (and none is created); sudo is for admins.
+    let refused = unique("x");
+    let users_before = app
+        .get(app.admin(), "/users?per_page=100")
+        .await
+        .expect(200);
     app.post(
         Some(&token),
         "/users",
-        json!({"username": unique("x"), "email": "x@example.com", "name": "x"}),
+        json!({"username": refused, "email": "x@example.com", "name": "x"}),
     )
     .await
     .expect(403);
+    let users_after = app
+        .get(app.admin(), "/users?per_page=100")
+        .await
+        .expect(200);
+    assert_eq!(
+        users_after.body, users_before.body,
+        "a refused User was created"
+    );
+    assert_eq!(
+        app.get(app.admin(), &format!("/users?username={refused}"))
+            .await
+            .expect(200)
+            .body,
+        json!([])
+    );
     let reply = app
         .http
         .get(format!("{}/user", app.base))
@@ -279,21 +332,104 @@ async fn default_organization_stays(app: &TestApp) {
             .unwrap_or_default()
             .ends_with("/-/organizations/default")
     );
+    let before_groups = app
+        .get(app.admin(), "/organizations/1/groups?per_page=100")
+        .await
+        .expect(200);
     app.delete(app.admin(), "/organizations/1")
         .await
         .expect(400);
-    app.get(None, "/organizations/1").await.expect(200);
+    let after = app.get(None, "/organizations/1").await.expect(200);
+    assert_eq!(after.body, default.body, "the Default Organization changed");
+    let after_groups = app
+        .get(app.admin(), "/organizations/1/groups?per_page=100")
+        .await
+        .expect(200);
+    assert_eq!(after_groups.body, before_groups.body, "its Groups changed");
 }
 
+/// Every id a Cell allocates comes from its own range: `(cell - 1) * 2^41` to
+/// `cell * 2^41 - 1`. Cell 2, so that an auto-increment from 1 cannot pass.
 async fn ids_come_from_the_cell_range(app: &TestApp) {
-    let (group, _) = app.group(None, "private", None).await;
-    let (min, max) = orgcells_core::ids::CellId(1).id_range();
-    assert!(
-        group >= min && group <= max,
-        "{group} outside cell 1's range"
+    let cell2 = app
+        .another(|config| config.cell = orgcells_core::ids::CellId(2))
+        .await;
+    let min: i64 = 1 << 41;
+    let max: i64 = (2 << 41) - 1;
+    assert_eq!(
+        orgcells_core::ids::CellId(2).id_range(),
+        (min, max),
+        "GitLab's layout"
     );
-    let org = app.organization("public").await;
-    assert!(org >= 1000);
+    let (group, _) = cell2.group(None, "private", None).await;
+    let (sub, _) = cell2.group(Some(group), "private", None).await;
+    let (project, _) = cell2.project(sub, "private").await;
+    let (user, _) = cell2.user("cell2").await;
+    let token = cell2
+        .post(
+            cell2.admin(),
+            &format!("/users/{user}/personal_access_tokens"),
+            json!({"name": "t", "scopes": ["api"]}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let org = cell2.organization("public").await;
+    let (org_group, _) = cell2.group(None, "public", Some(org)).await;
+    let stored_user = cell2
+        .get(cell2.admin(), &format!("/users/{user}"))
+        .await
+        .expect(200);
+    let personal = stored_user.body["namespace_id"]
+        .as_i64()
+        .expect("personal namespace id");
+    let created = [
+        ("group", group),
+        ("subgroup", sub),
+        ("project", project),
+        ("user", user),
+        ("token", token),
+        ("organization", org),
+        ("group of the organization", org_group),
+        ("personal namespace", personal),
+    ];
+    for (what, id) in created {
+        assert!(
+            (min..=max).contains(&id),
+            "{what} {id} is outside Cell 2's range {min}..={max}"
+        );
+        assert_eq!(
+            orgcells_core::ids::CellId::of_id(id),
+            orgcells_core::ids::CellId(2),
+            "{what} {id}"
+        );
+    }
+    // Read back by those ids.
+    cell2
+        .get(cell2.admin(), &format!("/groups/{sub}"))
+        .await
+        .expect(200);
+    assert_eq!(
+        cell2
+            .get(cell2.admin(), &format!("/projects/{project}"))
+            .await
+            .expect(200)
+            .body["namespace"]["id"],
+        json!(sub)
+    );
+    cell2
+        .get(None, &format!("/organizations/{org}"))
+        .await
+        .expect(200);
+    cell2.finish().await;
+    // Cell 1 (the harness's) allocates below 2^41, from 1000.
+    let (group, _) = app.group(None, "private", None).await;
+    let (min1, max1) = orgcells_core::ids::CellId(1).id_range();
+    assert_eq!((min1, max1), (1000, min - 1));
+    assert!(
+        (min1..=max1).contains(&group),
+        "{group} outside Cell 1's range"
+    );
 }
 
 both!(

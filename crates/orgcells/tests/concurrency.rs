@@ -61,9 +61,30 @@ async fn concurrent_writes_never_fail(app: &TestApp) {
             json!({"name": path, "namespace_id": top}),
         ));
     }
-    for (status, body) in post_all(app, requests).await {
-        assert_eq!(status, 201, "a concurrent write failed: {body}");
+    let replies = post_all(app, requests).await;
+    for (status, body) in &replies {
+        assert_eq!(*status, 201, "a concurrent write failed: {body}");
     }
+    let ids = |range: std::ops::Range<usize>| -> Vec<i64> {
+        let mut ids: Vec<i64> = replies[range]
+            .iter()
+            .map(|(_, body)| body["id"].as_i64().expect("id"))
+            .collect();
+        ids.sort_unstable();
+        ids
+    };
+    let listed_ids = |reply: &common::Reply| -> Vec<i64> {
+        let mut ids: Vec<i64> = reply
+            .body
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|row| row["id"].as_i64().expect("id"))
+            .collect();
+        ids.sort_unstable();
+        ids
+    };
+    // Every acknowledged write is there, read back through the lists: the very ids answered.
     let listed = app
         .get(
             app.admin(),
@@ -71,21 +92,39 @@ async fn concurrent_writes_never_fail(app: &TestApp) {
         )
         .await
         .expect(200);
-    assert_eq!(listed.body.as_array().map(Vec::len), Some(40));
+    assert_eq!(listed_ids(&listed), ids(0..40), "the 40 subgroups");
     let members = app
         .get(app.admin(), &format!("/groups/{top}/members?per_page=100"))
         .await
         .expect(200);
+    let mut expected_members = users.clone();
+    let root = app.get(app.admin(), "/user").await.expect(200).id();
+    expected_members.push(root);
+    expected_members.sort_unstable();
     assert_eq!(
-        members.body.as_array().map(Vec::len),
-        Some(9),
+        listed_ids(&members),
+        expected_members,
         "the creator and 8 members"
     );
+    for member in members.body.as_array().expect("a list") {
+        let expected_level = if member["id"] == json!(root) { 50 } else { 30 };
+        assert_eq!(member["access_level"], json!(expected_level), "{member}");
+    }
     let projects = app
         .get(app.admin(), &format!("/groups/{top}/projects?per_page=100"))
         .await
         .expect(200);
-    assert_eq!(projects.body.as_array().map(Vec::len), Some(8));
+    assert_eq!(listed_ids(&projects), ids(48..56), "the 8 projects");
+    // And each by itself, in its place.
+    for (_, body) in &replies[0..40] {
+        let id = body["id"].as_i64().expect("id");
+        let stored = app
+            .get(app.admin(), &format!("/groups/{id}"))
+            .await
+            .expect(200);
+        assert_eq!(stored.body["parent_id"], json!(top));
+        assert_eq!(stored.body["full_path"], body["full_path"]);
+    }
 }
 
 async fn racing_for_one_path_has_one_winner(app: &TestApp) {
@@ -106,6 +145,27 @@ async fn racing_for_one_path_has_one_winner(app: &TestApp) {
             json!({"message": {"path": ["has already been taken"]}})
         );
     }
+    // The winner holds the path; no second Group has it.
+    let winner = replies
+        .iter()
+        .find(|(s, _)| *s == 201)
+        .map(|(_, body)| body["id"].clone())
+        .expect("a winner");
+    let stored = app
+        .get(app.admin(), &format!("/groups/{path}"))
+        .await
+        .expect(200);
+    assert_eq!(stored.body["id"], winner);
+    let found = app
+        .get(app.admin(), &format!("/groups?search={path}&per_page=100"))
+        .await
+        .expect(200);
+    assert_eq!(
+        found.body.as_array().map(Vec::len),
+        Some(1),
+        "one Group holds {path}: {}",
+        found.body
+    );
 
     let (top, _) = app.group(None, "private", None).await;
     let (user, _) = app.user("race").await;
@@ -127,6 +187,20 @@ async fn racing_for_one_path_has_one_winner(app: &TestApp) {
         replies.iter().all(|(s, _)| *s == 201 || *s == 409),
         "the others are 409: {replies:?}"
     );
+    // One membership, at the level asked.
+    let members = app
+        .get(app.admin(), &format!("/groups/{top}/members?per_page=100"))
+        .await
+        .expect(200);
+    let rows: Vec<_> = members
+        .body
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|m| m["id"] == json!(user))
+        .collect();
+    assert_eq!(rows.len(), 1, "one membership: {}", members.body);
+    assert_eq!(rows[0]["access_level"], json!(30));
 }
 
 both!(

@@ -87,6 +87,16 @@ const CASES: &[Case] = &[
     (&[(G, 40), (A, 50)], None, Some(20), P, Some(50), 200, 200),
 ];
 
+/// The (group id, level) of each link in a Group's or Project's `shared_with_groups`.
+fn links(body: &Value) -> Vec<(Value, Value)> {
+    body["shared_with_groups"]
+        .as_array()
+        .expect("shared_with_groups")
+        .iter()
+        .map(|link| (link["group_id"].clone(), link["group_access_level"].clone()))
+        .collect()
+}
+
 fn method(name: &str) -> reqwest::Method {
     reqwest::Method::from_bytes(name.as_bytes()).expect("method")
 }
@@ -122,6 +132,15 @@ async fn effective_access(app: &TestApp) {
             )
             .await
             .expect(201);
+            let shared = app
+                .get(app.admin(), &format!("/groups/{}", id(*source)))
+                .await
+                .expect(200);
+            assert_eq!(
+                links(&shared.body),
+                vec![(json!(b), json!(max))],
+                "{case}: the group link reads back"
+            );
         }
         if let Some(max) = project_link {
             app.post(
@@ -131,6 +150,15 @@ async fn effective_access(app: &TestApp) {
             )
             .await
             .expect(201);
+            let shared = app
+                .get(app.admin(), &format!("/projects/{p}"))
+                .await
+                .expect(200);
+            assert_eq!(
+                links(&shared.body),
+                vec![(json!(g), json!(max))],
+                "{case}: the project link reads back"
+            );
         }
         let (user, token) = app.user("heir").await;
         // Parents first, so no membership is below an inherited one.
@@ -182,8 +210,8 @@ async fn effective_access(app: &TestApp) {
         let before = app
             .get(app.admin(), &format!("/{kind}/{target_id}"))
             .await
-            .body["name"]
-            .clone();
+            .expect(200)
+            .body;
         let got = app
             .put(
                 Some(&token),
@@ -195,12 +223,16 @@ async fn effective_access(app: &TestApp) {
         let after = app
             .get(app.admin(), &format!("/{kind}/{target_id}"))
             .await
-            .body["name"]
-            .clone();
+            .expect(200)
+            .body;
         if *put == 200 {
-            assert_eq!(after, json!("renamed by heir"), "{case}: not renamed");
+            assert_eq!(
+                after["name"],
+                json!("renamed by heir"),
+                "{case}: not renamed"
+            );
         } else {
-            assert_eq!(after, before, "{case}: renamed anyway");
+            assert_eq!(after, before, "{case}: changed anyway");
         }
     }
 }
@@ -363,7 +395,7 @@ async fn expiry_dates(app: &TestApp) {
         };
         let before = snapshot().await;
         let got = app
-            .request(app.admin(), method(verb), &path, Some(body))
+            .request(app.admin(), method(verb), &path, Some(body.clone()))
             .await;
         assert_eq!(got.status, *status, "{case}: {verb} {path}: {}", got.body);
         if *status == 400 {
@@ -380,6 +412,17 @@ async fn expiry_dates(app: &TestApp) {
                 got.body["expires_at"],
                 json!("2999-01-01"),
                 "{case}: expiry kept"
+            );
+            // Read back: the membership holds the expiry and the level asked.
+            let member = if *verb == "POST" { v } else { u };
+            let stored = app
+                .get(app.admin(), &format!("/groups/{g}/members/{member}"))
+                .await
+                .expect(200);
+            assert_eq!(stored.body["expires_at"], json!("2999-01-01"), "{case}");
+            assert_eq!(
+                stored.body["access_level"], body["access_level"],
+                "{case}: the level asked"
             );
         }
     }

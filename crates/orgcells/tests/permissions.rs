@@ -353,6 +353,7 @@ async fn group_and_project_actions(app: &TestApp) {
             .await
             .expect(200)
             .body;
+        let body_sent = body.clone();
         let body = (!body.is_null()).then_some(body);
         let got = app.request(Some(&token), method(verb), &path, body).await;
         assert_eq!(got.status, status, "{case}: {verb} {path}: {}", got.body);
@@ -388,8 +389,10 @@ async fn group_and_project_actions(app: &TestApp) {
                         == json!("renamed")
                 }
                 RenameGroupPath => {
-                    app.get(app.admin(), &format!("/groups/{group}")).await.body["path"]
-                        != before_group["path"]
+                    let now = app.get(app.admin(), &format!("/groups/{group}")).await;
+                    now.body["path"] != before_group["path"]
+                        && body_sent["path"] == now.body["path"]
+                        && now.body["full_path"] == now.body["path"]
                 }
                 ChangeGroupVisibility => {
                     app.get(app.admin(), &format!("/groups/{group}")).await.body["visibility"]
@@ -457,7 +460,40 @@ async fn group_and_project_actions(app: &TestApp) {
                         .body["namespace"]["id"]
                         == json!(target)
                 }
-                CreateSubgroup | CreateProject => got.body["id"].is_i64(),
+                CreateSubgroup => {
+                    let id = got.id();
+                    let stored = app.get(app.admin(), &format!("/groups/{id}")).await;
+                    let listed = app
+                        .get(
+                            app.admin(),
+                            &format!("/groups/{group}/subgroups?per_page=100"),
+                        )
+                        .await
+                        .expect(200);
+                    stored.status == 200
+                        && stored.body["parent_id"] == json!(group)
+                        && listed
+                            .body
+                            .as_array()
+                            .is_some_and(|rows| rows.iter().any(|g| g["id"] == json!(id)))
+                }
+                CreateProject => {
+                    let id = got.id();
+                    let stored = app.get(app.admin(), &format!("/projects/{id}")).await;
+                    let listed = app
+                        .get(
+                            app.admin(),
+                            &format!("/groups/{group}/projects?per_page=100"),
+                        )
+                        .await
+                        .expect(200);
+                    stored.status == 200
+                        && stored.body["namespace"]["id"] == json!(group)
+                        && listed
+                            .body
+                            .as_array()
+                            .is_some_and(|rows| rows.iter().any(|p| p["id"] == json!(id)))
+                }
             };
             assert!(
                 effect,
@@ -488,6 +524,11 @@ async fn group_transfer_needs_target_rights(app: &TestApp) {
         if let Some(level) = target_level {
             app.add_member("groups", target, user, *level).await;
         }
+        let before = app
+            .get(app.admin(), &format!("/groups/{group}"))
+            .await
+            .expect(200)
+            .body;
         let got = app
             .post(
                 Some(&token),
@@ -496,16 +537,45 @@ async fn group_transfer_needs_target_rights(app: &TestApp) {
             )
             .await;
         assert_eq!(got.status, *status, "{case}: {}", got.body);
-        let full_path = app
+        let now = app
             .get(app.admin(), &format!("/groups/{group}"))
             .await
             .expect(200)
-            .body["full_path"]
-            .clone();
+            .body;
         if *status == 201 {
-            assert_ne!(full_path, json!(group_path), "{case}: not moved");
+            let target_path = app
+                .get(app.admin(), &format!("/groups/{target}"))
+                .await
+                .expect(200)
+                .body["full_path"]
+                .as_str()
+                .expect("full_path")
+                .to_owned();
+            assert_eq!(now["parent_id"], json!(target), "{case}: not moved");
+            assert_eq!(
+                now["full_path"],
+                json!(format!("{target_path}/{group_path}")),
+                "{case}: not moved"
+            );
+            let listed = app
+                .get(app.admin(), &format!("/groups/{target}/subgroups"))
+                .await
+                .expect(200);
+            assert!(
+                listed
+                    .body
+                    .as_array()
+                    .is_some_and(|rows| rows.iter().any(|g| g["id"] == json!(group))),
+                "{case}: not listed under the target: {}",
+                listed.body
+            );
         } else {
-            assert_eq!(full_path, json!(group_path), "{case}: moved anyway");
+            assert_eq!(now, before, "{case}: changed anyway");
+            let listed = app
+                .get(app.admin(), &format!("/groups/{target}/subgroups"))
+                .await
+                .expect(200);
+            assert_eq!(listed.body, json!([]), "{case}: moved anyway");
         }
     }
 }
@@ -536,6 +606,11 @@ async fn project_transfer_needs_target_rights(app: &TestApp) {
         if let Some(level) = target_level {
             app.add_member("groups", target, user, *level).await;
         }
+        let before = app
+            .get(app.admin(), &format!("/projects/{project}"))
+            .await
+            .expect(200)
+            .body;
         let got = app
             .put(
                 Some(&token),
@@ -549,14 +624,27 @@ async fn project_transfer_needs_target_rights(app: &TestApp) {
             .await
             .expect(200)
             .body;
+        let in_target = app
+            .get(app.admin(), &format!("/groups/{target}/projects"))
+            .await
+            .expect(200)
+            .body;
         if *status == 200 {
             assert_eq!(now["namespace"]["id"], json!(target), "{case}: not moved");
+            assert!(
+                in_target
+                    .as_array()
+                    .is_some_and(|rows| rows.iter().any(|p| p["id"] == json!(project))),
+                "{case}: not listed in the target: {in_target}"
+            );
         } else {
+            assert_eq!(now, before, "{case}: changed anyway");
             assert_eq!(
                 now["path_with_namespace"],
                 json!(project_path),
                 "{case}: moved anyway"
             );
+            assert_eq!(in_target, json!([]), "{case}: moved anyway");
         }
     }
 }
@@ -643,11 +731,38 @@ async fn organization_actions(app: &TestApp) {
                 json!("changed"),
                 "{case}: not changed"
             ),
-            ("POST", 201) => assert_eq!(
-                got.body["organization_id"],
-                json!(org),
-                "{case}: created in the wrong organization"
-            ),
+            ("POST", 201) => {
+                let id = got.id();
+                let stored = app
+                    .get(app.admin(), &format!("/groups/{id}"))
+                    .await
+                    .expect(200);
+                assert_eq!(
+                    stored.body["organization_id"],
+                    json!(org),
+                    "{case}: created in the wrong organization"
+                );
+                let listed = app
+                    .get(
+                        app.admin(),
+                        &format!("/organizations/{org}/groups?per_page=100"),
+                    )
+                    .await
+                    .expect(200);
+                assert!(
+                    listed
+                        .body
+                        .as_array()
+                        .is_some_and(|rows| rows.iter().any(|g| g["id"] == json!(id))),
+                    "{case}: not in the organization's Groups: {}",
+                    listed.body
+                );
+                assert_eq!(
+                    after.expect(200).body,
+                    before,
+                    "{case}: organization changed"
+                );
+            }
             _ => assert_eq!(after.expect(200).body, before, "{case}: changed anyway"),
         }
     }
@@ -697,24 +812,53 @@ async fn last_owner_stays(app: &TestApp) {
             token
         };
         let body = (!body.is_null()).then(|| body.clone());
+        let members_before = app
+            .get(app.admin(), &format!("/groups/{group}/members"))
+            .await
+            .expect(200)
+            .body;
         let got = app
             .request(
                 Some(&token),
                 method(verb),
                 &format!("/groups/{group}/members/{user}"),
-                body,
+                body.clone(),
             )
             .await;
         assert_eq!(got.status, *status, "{case}: {}", got.body);
         let member = app
             .get(app.admin(), &format!("/groups/{group}/members/{user}"))
             .await;
-        if *status == 403 {
-            assert_eq!(
-                member.expect(200).body["access_level"],
-                json!(50),
-                "{case}: the last Owner must stay Owner"
-            );
+        let members_after = app
+            .get(app.admin(), &format!("/groups/{group}/members"))
+            .await
+            .expect(200)
+            .body;
+        match status {
+            403 => {
+                assert_eq!(
+                    member.expect(200).body["access_level"],
+                    json!(50),
+                    "{case}: the last Owner must stay Owner"
+                );
+                assert_eq!(members_after, members_before, "{case}: members changed");
+            }
+            204 => {
+                assert_eq!(member.status, 404, "{case}: still a Member");
+                assert_eq!(
+                    members_after.as_array().map(Vec::len),
+                    members_before.as_array().map(|m| m.len() - 1),
+                    "{case}: exactly one Member left"
+                );
+            }
+            _ => {
+                let wanted = body.as_ref().map(|b| b["access_level"].clone());
+                assert_eq!(
+                    Some(member.expect(200).body["access_level"].clone()),
+                    wanted,
+                    "{case}: the new level"
+                );
+            }
         }
     }
 }

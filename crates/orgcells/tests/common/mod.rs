@@ -2,7 +2,9 @@
 //! SQLite file, or a fresh PostgreSQL database that is dropped afterwards).
 //!
 //! Every test body runs on both backends through [`both!`]. Where PostgreSQL cannot be reached
-//! the PostgreSQL half says so loudly and passes; under `CI=true` it fails instead.
+//! the PostgreSQL half FAILS, unless `ORGCELLS_TEST_SKIP_POSTGRES=1` opts out: then the half is
+//! skipped, said loudly, and counted as one line in [`skipped_file`] (`scripts/test` prints the
+//! count as its last line). Under `CI=true` there is no opting out.
 
 #![allow(dead_code)]
 
@@ -17,6 +19,72 @@ use serde_json::{Value, json};
 
 pub const ADMIN_TOKEN: &str = "glpat-test-admin-token-000001";
 const POSTGRES_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The PostgreSQL server the tests use: `ORGCELLS_TEST_POSTGRES`, or the local default.
+fn postgres_admin_url() -> String {
+    std::env::var("ORGCELLS_TEST_POSTGRES").unwrap_or_else(|_| POSTGRES_ADMIN_URL.into())
+}
+
+/// Where each skipped PostgreSQL half appends a line: `ORGCELLS_TEST_SKIPPED_FILE`, or
+/// `postgres-halves-skipped` in Cargo's target directory (the parent of its `target/tmp`).
+pub fn skipped_file() -> PathBuf {
+    if let Some(path) = std::env::var_os("ORGCELLS_TEST_SKIPPED_FILE") {
+        return PathBuf::from(path);
+    }
+    let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    tmp.parent().unwrap_or(tmp).join("postgres-halves-skipped")
+}
+
+/// PostgreSQL cannot be reached: fails the test, unless `ORGCELLS_TEST_SKIP_POSTGRES` opts out
+/// (never under `CI=true`); a skip is counted in [`skipped_file`].
+fn postgres_unreachable(admin_url: &str, error: &dyn std::fmt::Display) {
+    let ci = std::env::var("CI").as_deref() == Ok("true");
+    let opted_out = matches!(
+        std::env::var("ORGCELLS_TEST_SKIP_POSTGRES").as_deref(),
+        Ok("1" | "true" | "yes")
+    );
+    if ci {
+        panic!(
+            "PostgreSQL is required under CI=true and cannot be reached at {admin_url}: {error}"
+        );
+    }
+    if !opted_out {
+        panic!(
+            "PostgreSQL cannot be reached at {admin_url} (ORGCELLS_TEST_POSTGRES): {error}. \
+             Start it, or set ORGCELLS_TEST_SKIP_POSTGRES=1 to skip the PostgreSQL halves \
+             (each skip is counted in {})",
+            skipped_file().display()
+        );
+    }
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("unnamed test")
+        .to_owned();
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    let file = skipped_file();
+    if let Some(dir) = file.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    use std::io::Write;
+    let recorded = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&file)
+        .and_then(|mut out| out.write_all(format!("{binary} {test}\n").as_bytes()));
+    if let Err(write_error) = recorded {
+        panic!(
+            "the PostgreSQL half of {test} is skipped and cannot be counted in {}: {write_error}",
+            file.display()
+        );
+    }
+    eprintln!(
+        "\n!!! POSTGRESQL NOT REACHABLE at {admin_url} ({error}): the PostgreSQL half of {test} did NOT run (ORGCELLS_TEST_SKIP_POSTGRES; counted in {}) !!!\n",
+        file.display()
+    );
+}
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -122,23 +190,20 @@ impl TestApp {
         self.base.trim_end_matches("/api/v4")
     }
 
-    /// A server on a fresh PostgreSQL database, or `None` (loudly) when none can be reached
-    /// outside CI.
+    /// A server on a fresh PostgreSQL database. Where none can be reached this fails, or with
+    /// `ORGCELLS_TEST_SKIP_POSTGRES=1` (outside CI) gives `None`, loudly and counted.
     pub async fn postgres() -> Option<TestApp> {
+        TestApp::postgres_with(|_| {}).await
+    }
+
+    /// A server on a fresh PostgreSQL database whose configuration `adjust` changes first.
+    pub async fn postgres_with(adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
         use sqlx::Connection;
-        let admin_url =
-            std::env::var("ORGCELLS_TEST_POSTGRES").unwrap_or_else(|_| POSTGRES_ADMIN_URL.into());
+        let admin_url = postgres_admin_url();
         let mut conn = match sqlx::PgConnection::connect(&admin_url).await {
             Ok(conn) => conn,
             Err(error) => {
-                if std::env::var("CI").as_deref() == Ok("true") {
-                    panic!(
-                        "PostgreSQL is required under CI=true and cannot be reached at {admin_url}: {error}"
-                    );
-                }
-                eprintln!(
-                    "\n!!! POSTGRESQL NOT REACHABLE at {admin_url} ({error}): the PostgreSQL half of this test did NOT run !!!\n"
-                );
+                postgres_unreachable(&admin_url, &error);
                 return None;
             }
         };
@@ -152,7 +217,26 @@ impl TestApp {
             None => panic!("bad ORGCELLS_TEST_POSTGRES"),
         };
         let dir = std::env::temp_dir().join(unique("orgcells-test-pg"));
-        Some(TestApp::launch(config(dir, Some(url)), Some(name)).await)
+        let mut config = config(dir, Some(url));
+        adjust(&mut config);
+        Some(TestApp::launch(config, Some(name)).await)
+    }
+
+    /// Another server on the same backend as this one (a fresh database of its own), whose
+    /// configuration `adjust` changes first: a second Cell, another instance setting.
+    pub async fn another(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        if self.postgres_db.is_some() {
+            TestApp::postgres_with(adjust)
+                .await
+                .expect("PostgreSQL answered for this test a moment ago")
+        } else {
+            TestApp::sqlite_with(adjust).await
+        }
+    }
+
+    /// Whether this server runs on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.postgres_db.is_some()
     }
 
     /// Stops the server and removes its database. (A test that panics before this is cleaned
@@ -164,8 +248,7 @@ impl TestApp {
         let _ = std::fs::remove_dir_all(&self.data_dir);
         if let Some(name) = self.postgres_db.take() {
             use sqlx::Connection;
-            let admin_url = std::env::var("ORGCELLS_TEST_POSTGRES")
-                .unwrap_or_else(|_| POSTGRES_ADMIN_URL.into());
+            let admin_url = postgres_admin_url();
             if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
                 let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .execute(&mut conn)
@@ -311,6 +394,7 @@ impl TestApp {
         .id()
     }
 
+    /// Adds a direct Member as admin, and reads the membership back.
     pub async fn add_member(&self, kind: &str, source: i64, user: i64, level: i64) {
         self.post(
             self.admin(),
@@ -319,6 +403,16 @@ impl TestApp {
         )
         .await
         .expect(201);
+        let stored = self
+            .get(self.admin(), &format!("/{kind}/{source}/members/{user}"))
+            .await
+            .expect(200);
+        assert_eq!(
+            stored.body["access_level"],
+            json!(level),
+            "the membership of {user} in {kind}/{source} reads back: {}",
+            stored.body
+        );
     }
 }
 
@@ -328,8 +422,7 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.data_dir);
         if let Some(name) = self.postgres_db.take() {
-            let admin_url = std::env::var("ORGCELLS_TEST_POSTGRES")
-                .unwrap_or_else(|_| POSTGRES_ADMIN_URL.into());
+            let admin_url = postgres_admin_url();
             let dropper = std::thread::spawn(move || {
                 use sqlx::Connection;
                 let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
