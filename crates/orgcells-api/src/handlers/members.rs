@@ -12,7 +12,7 @@ use crate::auth::Auth;
 use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
-use crate::params::{Params, Path};
+use crate::params::{Declared, PAGE, Params, Path, Type, optional, requires};
 use crate::schema;
 
 /// Which resource's members a route serves.
@@ -34,6 +34,26 @@ impl Kind for Projects {
         MemberSource::Project(id)
     }
 }
+
+/// `POST .../members`: GitLab's `requires :access_level`, then the User (`user_id`, which may
+/// also be a username here, or `username`).
+const MEMBER_CREATE: &[Declared] = &[
+    requires("access_level", Type::Integer),
+    optional("user_id", Type::String),
+    optional("username", Type::String),
+    optional("expires_at", Type::String),
+];
+
+/// `PUT .../members/:user_id`: GitLab's `requires :access_level`.
+const MEMBER_UPDATE: &[Declared] = &[
+    requires("access_level", Type::Integer),
+    optional("expires_at", Type::String),
+];
+
+const MEMBER_FILTERS: &[Declared] = &[
+    optional("query", Type::String),
+    optional("user_ids", Type::Integers),
+];
 
 fn member_input(params: &Params) -> ApiResult<MemberInput> {
     // `user_id` may also be a username, as GitLab accepts.
@@ -60,6 +80,7 @@ async fn list<K: Kind>(
     params: Params,
     all: bool,
 ) -> ApiResult<Response> {
+    params.validate(&[MEMBER_FILTERS, PAGE], &[])?;
     let page = page_request(&params, false)?;
     let user_ids = params.int_list("user_ids")?;
     let user_ids = (!user_ids.is_empty()).then_some(user_ids);
@@ -136,6 +157,7 @@ async fn create_member<K: Kind>(
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[MEMBER_CREATE], &[])?;
     let out = app
         .service
         .add_member(&caller, &K::source(id_ref(&id)), &member_input(&params)?)
@@ -149,6 +171,7 @@ async fn update_member<K: Kind>(
     Path((id, user_id)): Path<(String, i64)>,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[MEMBER_UPDATE], &[])?;
     let out = app
         .service
         .update_member(
