@@ -1,7 +1,7 @@
 //! Requests read as GitLab reads them: a body by its `Content-Type` alone, parameters checked by
 //! type and allowed values before anything happens (Grape's `{"error": ...}`), updates that name
-//! no parameter refused, and NUL bytes refused (GitLab's plain `Bad Request`). Every refused
-//! request is checked to change nothing.
+//! no parameter refused, NUL bytes refused (GitLab's plain `Bad Request`), and `GET /users` newest
+//! first. Every refused request is checked to change nothing.
 
 mod common;
 
@@ -794,6 +794,79 @@ async fn a_nul_byte_anywhere_is_400(app: &TestApp) {
     }
 }
 
+// 5. GET /users: newest first unless told otherwise.
+
+async fn users_are_listed_by_id_descending(app: &TestApp) {
+    let (first, _) = app.user("zz-first").await;
+    let (second, _) = app.user("aa-second").await;
+    let ids = |reply: &Reply| -> Vec<i64> {
+        reply
+            .body
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|u| u["id"].as_i64())
+            .filter(|id| [first, second].contains(id))
+            .collect()
+    };
+    let reply = app
+        .get(app.admin(), "/users?per_page=100")
+        .await
+        .expect(200);
+    assert_eq!(ids(&reply), vec![second, first], "{}", reply.body);
+    let all: Vec<i64> = reply
+        .body
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|u| u["id"].as_i64())
+        .collect();
+    let mut sorted = all.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(all, sorted, "id descending by default");
+    let reply = app
+        .get(app.admin(), "/users?per_page=100&sort=asc")
+        .await
+        .expect(200);
+    assert_eq!(ids(&reply), vec![first, second]);
+    let reply = app
+        .get(app.admin(), "/users?per_page=100&order_by=id&sort=desc")
+        .await
+        .expect(200);
+    assert_eq!(ids(&reply), vec![second, first]);
+    // The other orders GitLab's users API offers.
+    let reply = app
+        .get(
+            app.admin(),
+            "/users?per_page=100&order_by=username&sort=asc",
+        )
+        .await
+        .expect(200);
+    assert_eq!(ids(&reply), vec![second, first], "aa- before zz-");
+    let reply = app
+        .get(app.admin(), "/users?per_page=100&order_by=name&sort=desc")
+        .await
+        .expect(200);
+    assert_eq!(ids(&reply), vec![first, second], "zz- before aa-");
+    for order in ["created_at", "updated_at"] {
+        app.get(app.admin(), &format!("/users?order_by={order}"))
+            .await
+            .expect(200);
+    }
+    // Keyset pagination follows the default order: the next page is `id_before`.
+    let reply = app
+        .get(app.admin(), "/users?pagination=keyset&per_page=1")
+        .await
+        .expect(200);
+    assert!(
+        reply
+            .header("link")
+            .is_some_and(|l| l.contains("id_before")),
+        "{:?}",
+        reply.header("link")
+    );
+}
+
 both!(
     json_is_read_when_labelled_or_unlabelled,
     forms_are_read_urlencoded_and_multipart,
@@ -805,4 +878,5 @@ both!(
     model_validation_keeps_its_own_shape,
     an_update_with_nothing_to_change_is_refused,
     a_nul_byte_anywhere_is_400,
+    users_are_listed_by_id_descending,
 );

@@ -7,7 +7,7 @@ use orgcells_service::Caller;
 use orgcells_service::tokens::NewToken;
 use orgcells_service::users::UserInput;
 use orgcells_store::rows::UserRow;
-use orgcells_store::users::UserFilter;
+use orgcells_store::users::{UserFilter, UserOrder};
 
 use super::{created, id_ref, no_content};
 use crate::AppState;
@@ -157,8 +157,22 @@ pub async fn list_users(
     params: Params,
 ) -> ApiResult<Response> {
     params.validate(&[USER_FILTERS, PAGE, KEYSET], &[])?;
-    let order_ok = matches!(params.text("order_by")?.as_deref(), None | Some("id"));
-    let page = page_request(&params, order_ok)?;
+    // GitLab orders by id, newest first, unless told otherwise, and only admins may tell it
+    // otherwise (it drops `order_by` and `sort` for others).
+    let (order, descending) = if caller.is_admin() {
+        (
+            params
+                .text("order_by")?
+                .as_deref()
+                .and_then(UserOrder::parse)
+                .unwrap_or_default(),
+            params.text("sort")?.as_deref() != Some("asc"),
+        )
+    } else {
+        (UserOrder::Id, true)
+    };
+    let mut page = page_request(&params, order == UserOrder::Id)?;
+    page.descending = descending;
     let state = if params.flag("blocked")? {
         Some("blocked".to_owned())
     } else if params.flag("active")? {
@@ -177,7 +191,7 @@ pub async fn list_users(
     };
     let listed = app
         .service
-        .list_users(&caller, filter, &page, page.descending)
+        .list_users(&caller, filter, &page, order, descending)
         .await?;
     let base = app.external_url.clone();
     Ok(respond(
