@@ -559,6 +559,24 @@ async fn bodies_are_validated_before_anything_happens(app: &TestApp) {
             Value::Null,
             "hard_delete is invalid",
         ),
+        (
+            "POST",
+            format!("/users/{user}/personal_access_tokens"),
+            json!({"name": "t", "scopes": ["api", "everything"]}),
+            "scopes does not have a valid value",
+        ),
+        (
+            "POST",
+            format!("/users/{user}/personal_access_tokens"),
+            json!({"scopes": ["api"]}),
+            "name is missing",
+        ),
+        (
+            "POST",
+            "/user/personal_access_tokens".into(),
+            json!({"name": "t", "scopes": ["api"]}),
+            "scopes does not have a valid value",
+        ),
     ];
     for (method, path, body, message) in cases {
         let body = if body.is_null() {

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use orgcells_service::Caller;
-use orgcells_service::tokens::NewToken;
+use orgcells_service::tokens::{NewToken, SCOPES, SELF_SERVICE_SCOPES};
 use orgcells_service::users::UserInput;
 use orgcells_store::rows::UserRow;
 use orgcells_store::users::{UserFilter, UserOrder};
@@ -106,15 +106,25 @@ fn user_input(params: &Params) -> ApiResult<UserInput> {
     })
 }
 
-const TOKEN: &[Declared] = &[
+/// A personal access token an admin creates for a User: GitLab's
+/// `values: Gitlab::Auth.all_available_scopes` (of the ones this API knows).
+const USER_TOKEN: &[Declared] = &[
     requires("name", Type::String),
-    requires("scopes", Type::Strings),
+    requires("scopes", Type::Strings).values(SCOPES),
     optional("expires_at", Type::String),
     optional("description", Type::String),
 ];
 
-fn token_input(params: &Params) -> ApiResult<NewToken> {
-    params.validate(&[TOKEN], &[])?;
+/// A User's own token: GitLab lets the API create `k8s_proxy` tokens only.
+const OWN_TOKEN: &[Declared] = &[
+    requires("name", Type::String),
+    requires("scopes", Type::Strings).values(SELF_SERVICE_SCOPES),
+    optional("description", Type::String),
+    optional("expires_at", Type::String),
+];
+
+fn token_input(params: &Params, declared: &[Declared]) -> ApiResult<NewToken> {
+    params.validate(&[declared], &[])?;
     Ok(NewToken {
         name: params.text("name")?,
         scopes: params.text_list("scopes")?,
@@ -311,7 +321,7 @@ pub async fn create_user_token(
 ) -> ApiResult<Response> {
     let token = app
         .service
-        .create_token_for(&caller, id, &token_input(&params)?)
+        .create_token_for(&caller, id, &token_input(&params, USER_TOKEN)?)
         .await?;
     Ok(created(entities::created_token(&token)))
 }
@@ -332,7 +342,7 @@ pub async fn create_own_token(
 ) -> ApiResult<Response> {
     let token = app
         .service
-        .create_own_token(&caller, &token_input(&params)?)
+        .create_own_token(&caller, &token_input(&params, OWN_TOKEN)?)
         .await?;
     Ok(created(entities::created_token(&token)))
 }
