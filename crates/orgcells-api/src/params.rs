@@ -384,6 +384,15 @@ impl Declared {
     }
 }
 
+/// A rule over several parameters, as Grape's.
+#[derive(Debug, Clone, Copy)]
+pub enum Rule {
+    /// `at_least_one_of`: `a, b are missing, at least one parameter must be provided`.
+    AtLeastOneOf(&'static [&'static str]),
+    /// `mutually_exclusive`: `a, b are mutually exclusive` (naming the ones given).
+    MutuallyExclusive(&'static [&'static str]),
+}
+
 /// `page` and `per_page`, as GitLab's `use :pagination`.
 pub const PAGE: &[Declared] = &[
     optional("page", Type::Integer),
@@ -439,26 +448,38 @@ impl Params {
     }
 
     /// Checks the parameters an endpoint declares, all of them, before anything happens: a
-    /// required one missing, one not of its type, one not among its values, and none given of
-    /// `at_least_one_of` (when not empty). Every failure is reported, joined with `, `, in
-    /// Grape's words: `{"error": "visibility does not have a valid value, sort does not have a
-    /// valid value"}`. Parameters not declared are ignored, as Grape ignores them.
-    pub fn validate(
-        &self,
-        declared: &[&[Declared]],
-        at_least_one_of: &[&str],
-    ) -> Result<(), ApiError> {
+    /// required one missing, one not of its type, one not among its values, then the `rules`
+    /// over several. Every failure is reported, joined with `, `, in Grape's words:
+    /// `{"error": "visibility does not have a valid value, sort does not have a valid value"}`.
+    /// Parameters not declared are ignored, as Grape ignores them.
+    pub fn validate(&self, declared: &[&[Declared]], rules: &[Rule]) -> Result<(), ApiError> {
         let mut errors: Vec<String> = Vec::new();
         for param in declared.iter().flat_map(|set| set.iter()) {
             if let Some(error) = self.check(param) {
                 errors.push(error);
             }
         }
-        if !at_least_one_of.is_empty() && !at_least_one_of.iter().any(|name| self.has(name)) {
-            errors.push(format!(
-                "{} are missing, at least one parameter must be provided",
-                at_least_one_of.join(", ")
-            ));
+        for rule in rules {
+            match rule {
+                Rule::AtLeastOneOf(names) => {
+                    if !names.iter().any(|name| self.has(name)) {
+                        errors.push(format!(
+                            "{} are missing, at least one parameter must be provided",
+                            names.join(", ")
+                        ));
+                    }
+                }
+                Rule::MutuallyExclusive(names) => {
+                    let given: Vec<&str> = names
+                        .iter()
+                        .copied()
+                        .filter(|name| self.has(name))
+                        .collect();
+                    if given.len() > 1 {
+                        errors.push(format!("{} are mutually exclusive", given.join(", ")));
+                    }
+                }
+            }
         }
         if errors.is_empty() {
             Ok(())
@@ -609,8 +630,8 @@ mod tests {
             optional("level", Type::Integer).levels(&[10, 20]),
             optional("confirm", Type::Boolean),
         ];
-        let check = |pairs: &[(&str, &str)], at_least: &[&str]| {
-            message(Params::from_pairs(pairs).validate(&[DECLARED], at_least))
+        let check = |pairs: &[(&str, &str)], rules: &[Rule]| {
+            message(Params::from_pairs(pairs).validate(&[DECLARED], rules))
         };
         assert_eq!(check(&[("name", "x")], &[]), "");
         assert_eq!(check(&[], &[]), "name is missing");
@@ -630,8 +651,15 @@ mod tests {
             "level is invalid"
         );
         assert_eq!(
-            check(&[("other", "x")], &["name", "sort"]),
+            check(&[("other", "x")], &[Rule::AtLeastOneOf(&["name", "sort"])]),
             "name is missing, name, sort are missing, at least one parameter must be provided"
+        );
+        assert_eq!(
+            check(
+                &[("name", "x"), ("sort", "asc"), ("level", "10")],
+                &[Rule::MutuallyExclusive(&["visibility", "sort", "level"])]
+            ),
+            "sort, level are mutually exclusive"
         );
     }
 

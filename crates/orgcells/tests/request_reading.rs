@@ -573,6 +573,18 @@ async fn bodies_are_validated_before_anything_happens(app: &TestApp) {
         ),
         (
             "POST",
+            format!("/groups/{group}/members"),
+            json!({"access_level": 30}),
+            "user_id, username are missing, at least one parameter must be provided",
+        ),
+        (
+            "POST",
+            format!("/projects/{project}/members"),
+            json!({"user_id": user, "username": "someone", "access_level": 30}),
+            "user_id, username are mutually exclusive",
+        ),
+        (
+            "POST",
             "/user/personal_access_tokens".into(),
             json!({"name": "t", "scopes": ["api"]}),
             "scopes does not have a valid value",

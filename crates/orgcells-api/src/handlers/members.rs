@@ -12,7 +12,7 @@ use crate::auth::Auth;
 use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
-use crate::params::{Declared, PAGE, Params, Path, Type, optional, requires};
+use crate::params::{Declared, PAGE, Params, Path, Rule, Type, optional, requires};
 use crate::schema;
 
 /// Which resource's members a route serves.
@@ -35,13 +35,17 @@ impl Kind for Projects {
     }
 }
 
-/// `POST .../members`: GitLab's `requires :access_level`, then the User (`user_id`, which may
-/// also be a username here, or `username`).
+/// `POST .../members`: GitLab's `requires :access_level`, then the User: `user_id` (which may
+/// also be a username here) or `username`, one of them.
 const MEMBER_CREATE: &[Declared] = &[
     requires("access_level", Type::Integer),
     optional("user_id", Type::String),
     optional("username", Type::String),
     optional("expires_at", Type::String),
+];
+const MEMBER_CREATE_RULES: &[Rule] = &[
+    Rule::MutuallyExclusive(&["user_id", "username"]),
+    Rule::AtLeastOneOf(&["user_id", "username"]),
 ];
 
 /// `PUT .../members/:user_id`: GitLab's `requires :access_level`.
@@ -157,7 +161,7 @@ async fn create_member<K: Kind>(
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Response> {
-    params.validate(&[MEMBER_CREATE], &[])?;
+    params.validate(&[MEMBER_CREATE], MEMBER_CREATE_RULES)?;
     let out = app
         .service
         .add_member(&caller, &K::source(id_ref(&id)), &member_input(&params)?)

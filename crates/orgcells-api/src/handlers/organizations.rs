@@ -11,7 +11,7 @@ use crate::auth::Auth;
 use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
-use crate::params::{Declared, PAGE, Params, Path, Type, VISIBILITIES, optional, requires};
+use crate::params::{Declared, PAGE, Params, Path, Rule, Type, VISIBILITIES, optional, requires};
 use crate::schema;
 
 /// `POST /organizations`: GitLab's `requires :name, :path`.
@@ -139,7 +139,10 @@ pub async fn update_organization(
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Response> {
-    params.validate(&[ORGANIZATION_UPDATE], ORGANIZATION_UPDATE_ONE_OF)?;
+    params.validate(
+        &[ORGANIZATION_UPDATE],
+        &[Rule::AtLeastOneOf(ORGANIZATION_UPDATE_ONE_OF)],
+    )?;
     let row = app
         .service
         .update_organization(&caller, &id_ref(&id), &organization_input(&params)?)

@@ -13,7 +13,7 @@ use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
 use crate::params::{
-    ACCESS_LEVELS, Declared, KEYSET, PAGE, Params, Path, SORTS, Type, VISIBILITIES, optional,
+    ACCESS_LEVELS, Declared, KEYSET, PAGE, Params, Path, Rule, SORTS, Type, VISIBILITIES, optional,
     requires,
 };
 use crate::schema;
@@ -169,7 +169,7 @@ pub async fn create_project(
     Auth(caller): Auth,
     params: Params,
 ) -> ApiResult<Response> {
-    params.validate(&[PROJECT_CREATE], &["name", "path"])?;
+    params.validate(&[PROJECT_CREATE], &[Rule::AtLeastOneOf(&["name", "path"])])?;
     let out = app
         .service
         .create_project(&caller, &project_input(&params)?, None)
@@ -193,7 +193,7 @@ pub async fn create_user_project(
     Path(user_id): Path<i64>,
     params: Params,
 ) -> ApiResult<Response> {
-    params.validate(&[PROJECT_CREATE], &["name", "path"])?;
+    params.validate(&[PROJECT_CREATE], &[Rule::AtLeastOneOf(&["name", "path"])])?;
     let out = app
         .service
         .create_project(&caller, &project_input(&params)?, Some(user_id))
@@ -235,7 +235,10 @@ pub async fn update_project(
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Response> {
-    params.validate(&[PROJECT_UPDATE], PROJECT_UPDATE_ONE_OF)?;
+    params.validate(
+        &[PROJECT_UPDATE],
+        &[Rule::AtLeastOneOf(PROJECT_UPDATE_ONE_OF)],
+    )?;
     let out = app
         .service
         .update_project(&caller, &id_ref(&id), &project_input(&params)?)
