@@ -142,6 +142,9 @@ pub struct GroupFilters {
     pub skip_groups: Option<Vec<i64>>,
     /// For admins: every Group, not only theirs (GitLab's default for others).
     pub all_available: Option<bool>,
+    /// Only Groups of this visibility.
+    #[param(inline)]
+    pub visibility: Option<Visibility>,
     #[param(inline)]
     pub order_by: Option<GroupOrder>,
     #[param(inline)]

@@ -298,6 +298,7 @@ impl Service {
                     place: namespaces::Place::TopLevel,
                     search: None,
                     skip: Vec::new(),
+                    visibility_level: None,
                     order: namespaces::GroupOrder::Id,
                     descending: false,
                     limit: i64::MAX,

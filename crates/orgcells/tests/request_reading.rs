@@ -647,6 +647,52 @@ async fn model_validation_keeps_its_own_shape(app: &TestApp) {
     assert!(before == state(app).await);
 }
 
+async fn group_lists_filter_by_visibility(app: &TestApp) {
+    let (public, _) = app.group(None, "public", None).await;
+    let (private, _) = app.group(None, "private", None).await;
+    let (sub, _) = app.group(Some(public), "public", None).await;
+    let ids = |reply: &Reply| -> Vec<i64> {
+        reply
+            .body
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|g| g["id"].as_i64())
+            .collect()
+    };
+    let reply = app
+        .get(
+            app.admin(),
+            "/groups?all_available=true&visibility=public&per_page=100",
+        )
+        .await
+        .expect(200);
+    assert!(ids(&reply).contains(&public) && ids(&reply).contains(&sub));
+    assert!(!ids(&reply).contains(&private), "{}", reply.body);
+    let reply = app
+        .get(
+            app.admin(),
+            "/groups?all_available=true&visibility=private&per_page=100",
+        )
+        .await
+        .expect(200);
+    assert!(ids(&reply).contains(&private));
+    assert!(!ids(&reply).contains(&public), "{}", reply.body);
+    let reply = app
+        .get(
+            app.admin(),
+            &format!("/groups/{public}/descendant_groups?visibility=private"),
+        )
+        .await
+        .expect(200);
+    assert_eq!(ids(&reply), Vec::<i64>::new());
+    let reply = app.get(app.admin(), "/groups?visibility=secret").await;
+    assert_eq!(
+        (reply.status, &reply.body),
+        (400, &error("visibility does not have a valid value"))
+    );
+}
+
 // 3. An update that names no parameter it knows.
 
 async fn an_update_with_nothing_to_change_is_refused(app: &TestApp) {
@@ -906,6 +952,7 @@ both!(
     list_parameters_are_validated,
     bodies_are_validated_before_anything_happens,
     model_validation_keeps_its_own_shape,
+    group_lists_filter_by_visibility,
     an_update_with_nothing_to_change_is_refused,
     a_nul_byte_anywhere_is_400,
     users_are_listed_by_id_descending,

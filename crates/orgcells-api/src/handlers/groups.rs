@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use orgcells_core::access::AccessLevel;
+use orgcells_core::visibility::Visibility;
 use orgcells_service::ServiceError;
 use orgcells_service::groups::{GroupFilter, GroupInput, GroupOut};
 use orgcells_service::shares::ShareInput;
@@ -64,6 +65,7 @@ fn group_input(params: &Params) -> ApiResult<GroupInput> {
 const GROUP_FILTERS: &[Declared] = &[
     optional("skip_groups", Type::Integers),
     optional("all_available", Type::Boolean),
+    optional("visibility", Type::String).values(VISIBILITIES),
     optional("search", Type::String),
     optional("owned", Type::Boolean),
     optional("order_by", Type::String).values(&["name", "path", "id", "similarity"]),
@@ -96,6 +98,10 @@ pub(crate) fn group_filter(params: &Params) -> ApiResult<GroupFilter> {
         min_access_level: min_access_level(params)?,
         top_level_only: params.flag("top_level_only")?,
         skip_groups: params.int_list("skip_groups")?,
+        visibility: params
+            .text("visibility")?
+            .as_deref()
+            .and_then(Visibility::parse),
         all_available: params.bool("all_available")?,
         order_by,
         descending: sort.as_deref() == Some("desc"),
