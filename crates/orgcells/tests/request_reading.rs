@@ -225,6 +225,32 @@ async fn a_body_labelled_otherwise_is_not_taken_as_json(app: &TestApp) {
     .await;
 }
 
+async fn deletes_read_their_bodies_by_type_too(app: &TestApp) {
+    let (group, _) = app.group(None, "private", None).await;
+    let (project, _) = app.project(group, "private").await;
+    let (user, _) = app.user("member").await;
+    app.add_member("groups", group, user, 30).await;
+    let org = app.organization("public").await;
+    for path in [
+        format!("/groups/{group}/members/{user}"),
+        format!("/projects/{project}"),
+        format!("/groups/{group}"),
+        format!("/organizations/{org}"),
+        format!("/users/{user}"),
+    ] {
+        refused(
+            app,
+            "DELETE",
+            &path,
+            Some("application/xml"),
+            b"<delete/>",
+            415,
+            error("The provided content-type 'application/xml' is not supported."),
+        )
+        .await;
+    }
+}
+
 async fn a_request_without_a_body_never_gets_415(app: &TestApp) {
     // python-gitlab labels its bodiless GETs as JSON.
     for content_type in ["application/json", "text/xml", "image/png"] {
@@ -948,6 +974,7 @@ both!(
     forms_are_read_urlencoded_and_multipart,
     a_body_labelled_otherwise_is_not_taken_as_json,
     a_request_without_a_body_never_gets_415,
+    deletes_read_their_bodies_by_type_too,
     text_that_is_not_utf8_is_400,
     list_parameters_are_validated,
     bodies_are_validated_before_anything_happens,

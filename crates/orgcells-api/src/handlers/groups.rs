@@ -287,6 +287,8 @@ pub async fn delete_group(
     State(app): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
+    // Read though unused: a body of a type not read is 415 here too, as Grape's.
+    _params: Params,
 ) -> ApiResult<Response> {
     app.service.delete_group(&caller, &id_ref(&id)).await?;
     Ok(accepted())
@@ -372,6 +374,8 @@ pub async fn unshare_group(
     State(app): State<AppState>,
     Auth(caller): Auth,
     Path((id, group_id)): Path<(String, i64)>,
+    // Read though unused: a body of a type not read is 415 here too, as Grape's.
+    _params: Params,
 ) -> ApiResult<Response> {
     app.service
         .unshare_group(&caller, &id_ref(&id), group_id)

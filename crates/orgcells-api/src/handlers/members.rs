@@ -324,6 +324,8 @@ pub async fn delete_group_member(
     app: State<AppState>,
     caller: Auth,
     ids: Path<(String, i64)>,
+    // Read though unused: a body of a type not read is 415 here too, as Grape's.
+    _params: Params,
 ) -> ApiResult<Response> {
     delete_member::<Groups>(app, caller, ids).await
 }
@@ -451,6 +453,8 @@ pub async fn delete_project_member(
     app: State<AppState>,
     caller: Auth,
     ids: Path<(String, i64)>,
+    // Read though unused: a body of a type not read is 415 here too, as Grape's.
+    _params: Params,
 ) -> ApiResult<Response> {
     delete_member::<Projects>(app, caller, ids).await
 }

@@ -163,6 +163,8 @@ pub async fn delete_organization(
     State(app): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
+    // Read though unused: a body of a type not read is 415 here too, as Grape's.
+    _params: Params,
 ) -> ApiResult<Response> {
     app.service
         .delete_organization(&caller, &id_ref(&id))

@@ -259,6 +259,8 @@ pub async fn delete_project(
     State(app): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
+    // Read though unused: a body of a type not read is 415 here too, as Grape's.
+    _params: Params,
 ) -> ApiResult<Response> {
     app.service.delete_project(&caller, &id_ref(&id)).await?;
     Ok(accepted())
@@ -325,6 +327,8 @@ pub async fn unshare_project(
     State(app): State<AppState>,
     Auth(caller): Auth,
     Path((id, group_id)): Path<(String, i64)>,
+    // Read though unused: a body of a type not read is 415 here too, as Grape's.
+    _params: Params,
 ) -> ApiResult<Response> {
     app.service
         .unshare_project(&caller, &id_ref(&id), group_id)
