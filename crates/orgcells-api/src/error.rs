@@ -1,7 +1,7 @@
 //! One error type at the edge, with GitLab's envelopes: `{"message": ...}` for what the
 //! service refuses (a field's errors as `{"message": {"path": ["has already been taken"]}}`),
 //! `{"error": ...}` for parameters Grape would refuse before the endpoint runs, and GitLab's
-//! plain-text `Bad Request` for a NUL byte.
+//! plain-text `Bad Request` for a NUL byte or text that is not UTF-8.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -59,8 +59,8 @@ impl IntoResponse for ApiError {
                 (StatusCode::BAD_REQUEST, json!({"message": message}))
             }
             ServiceError::Params(message) => (StatusCode::BAD_REQUEST, json!({"error": message})),
-            ServiceError::NullByte => {
-                // GitLab's `HandleNullBytes` answers before Rails, in plain text.
+            ServiceError::MalformedString => {
+                // GitLab's `HandleMalformedStrings` answers before Rails, in plain text.
                 return (
                     StatusCode::BAD_REQUEST,
                     [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],

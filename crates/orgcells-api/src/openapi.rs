@@ -145,13 +145,14 @@ fn integer_header(description: &str) -> utoipa::openapi::Header {
 
 /// 400: a parameter Grape would refuse (`{"error": "visibility does not have a valid value"}`),
 /// a field the model refuses (`{"message": {"path": ["has already been taken"]}}`), or a NUL
-/// byte, answered in plain text as GitLab's `HandleNullBytes` does.
+/// byte or text that is not UTF-8, answered in plain text as GitLab's `HandleMalformedStrings`
+/// does.
 fn bad_request() -> RefOr<utoipa::openapi::Response> {
     ResponseBuilder::new()
         .description(
             "A parameter is missing, of the wrong type or not among its values (`error` says \
              which), a field is invalid (`message` names it), or a parameter holds a NUL byte \
-             (plain `Bad Request`)",
+             or text that is not UTF-8 (plain `Bad Request`)",
         )
         .content(
             "application/json",

@@ -27,10 +27,10 @@ pub enum ServiceError {
     /// `{"error": "visibility does not have a valid value"}`, several joined with `, `.
     #[error("{0}")]
     Params(String),
-    /// 400 `Bad Request` in plain text: a NUL byte in a parameter, as GitLab's
-    /// `HandleNullBytes` middleware answers it.
+    /// 400 `Bad Request` in plain text: a NUL byte or text that is not UTF-8 in a parameter
+    /// or the path, as GitLab's `HandleMalformedStrings` middleware answers it.
     #[error("Bad Request")]
-    NullByte,
+    MalformedString,
     /// 415: a body whose `Content-Type` is not one the API reads.
     #[error("{0}")]
     UnsupportedMediaType(String),

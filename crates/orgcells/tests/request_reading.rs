@@ -279,8 +279,9 @@ async fn a_request_without_a_body_never_gets_415(app: &TestApp) {
 
 async fn text_that_is_not_utf8_is_400(app: &TestApp) {
     let path = unique("g");
-    let bad = json!({"message": "400 Bad request - a parameter is not valid UTF-8"});
-    // %FF is no UTF-8: it is refused, not read as a replacement character.
+    // GitLab's HandleMalformedStrings: plain `Bad Request`, as for a NUL byte. %FF is no UTF-8:
+    // it is refused, not read as a replacement character.
+    let bad = Value::String("Bad Request".into());
     refused(
         app,
         "POST",
@@ -313,13 +314,40 @@ async fn text_that_is_not_utf8_is_400(app: &TestApp) {
         bad.clone(),
     )
     .await;
-    let reply = raw(app, "GET", "/groups?search=%FF", None, "").await;
-    assert_eq!((reply.status, &reply.body), (400, &bad));
-    // Raw bytes that are not UTF-8 in JSON make it malformed.
-    let mut json_body = br#"{"name": ""#.to_vec();
+    // Raw bytes that are not UTF-8 in a JSON body.
+    let mut json_body = format!(r#"{{"path": "{path}", "name": ""#).into_bytes();
     json_body.extend_from_slice(&[0xff, b'"', b'}']);
-    let reply = raw(app, "POST", "/groups", Some("application/json"), json_body).await;
-    assert_eq!(reply.status, 400, "{}", reply.body);
+    refused(
+        app,
+        "POST",
+        "/groups",
+        Some("application/json"),
+        &json_body,
+        400,
+        bad.clone(),
+    )
+    .await;
+    let (group, _) = app.group(None, "private", None).await;
+    refused(
+        app,
+        "PUT",
+        &format!("/groups/{group}?description=%E2%82"),
+        Some("application/json"),
+        b"{}",
+        400,
+        bad.clone(),
+    )
+    .await;
+    for path in ["/groups?search=%FF", "/groups/%FF", "/users/1%C3"] {
+        let reply = raw(app, "GET", path, None, "").await;
+        assert_eq!((reply.status, &reply.body), (400, &bad), "GET {path}");
+        assert!(
+            reply
+                .header("content-type")
+                .is_some_and(|t| t.starts_with("text/plain")),
+            "GET {path}"
+        );
+    }
 }
 
 /// A multipart field `name` holding these bytes.

@@ -15,8 +15,9 @@ pub(super) fn malformed(what: &str) -> ApiError {
     )))
 }
 
-fn not_utf8() -> ApiError {
-    malformed("a parameter is not valid UTF-8")
+/// A NUL byte or text that is not UTF-8: GitLab's plain `Bad Request`.
+fn malformed_string() -> ApiError {
+    ApiError(ServiceError::MalformedString)
 }
 
 fn too_large() -> ApiError {
@@ -82,9 +83,9 @@ fn decode_component(raw: &[u8]) -> Result<String, ApiError> {
         .map(|b| if *b == b'+' { b' ' } else { *b })
         .collect();
     let bytes: Vec<u8> = percent_encoding::percent_decode(&spaced).collect();
-    let text = String::from_utf8(bytes).map_err(|_| not_utf8())?;
+    let text = String::from_utf8(bytes).map_err(|_| malformed_string())?;
     if has_nul(&text) {
-        return Err(ApiError(ServiceError::NullByte));
+        return Err(malformed_string());
     }
     Ok(text)
 }
@@ -105,10 +106,13 @@ fn decode_pairs(raw: &[u8]) -> Result<Vec<(String, Value)>, ApiError> {
     Ok(out)
 }
 
-/// Whether a request's path or query holds a NUL byte (`%00`).
-pub(super) fn uri_has_nul(uri: &axum::http::Uri) -> bool {
-    let decoded_has_nul = |raw: &str| percent_encoding::percent_decode_str(raw).any(|b| b == 0);
-    decoded_has_nul(uri.path()) || uri.query().is_some_and(decoded_has_nul)
+/// Whether a request's path or query, percent-decoded, holds a NUL byte or is not UTF-8.
+pub(super) fn uri_is_malformed(uri: &axum::http::Uri) -> bool {
+    let malformed = |raw: &str| {
+        let bytes: Vec<u8> = percent_encoding::percent_decode_str(raw).collect();
+        bytes.contains(&0) || std::str::from_utf8(&bytes).is_err()
+    };
+    malformed(uri.path()) || uri.query().is_some_and(malformed)
 }
 
 async fn read_multipart(
@@ -138,9 +142,9 @@ async fn read_multipart(
         let Some(name) = name.filter(|_| !is_file) else {
             continue;
         };
-        let text = String::from_utf8(bytes.to_vec()).map_err(|_| not_utf8())?;
+        let text = String::from_utf8(bytes.to_vec()).map_err(|_| malformed_string())?;
         if has_nul(&name) || has_nul(&text) {
-            return Err(ApiError(ServiceError::NullByte));
+            return Err(malformed_string());
         }
         values.push((name, Value::String(text)));
     }
@@ -151,8 +155,8 @@ impl<S: Send + Sync> FromRequest<S> for Params {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Params, ApiError> {
-        if uri_has_nul(req.uri()) {
-            return Err(ApiError(ServiceError::NullByte));
+        if uri_is_malformed(req.uri()) {
+            return Err(malformed_string());
         }
         let mut values = match req.uri().query() {
             Some(query) => decode_pairs(query.as_bytes())?,
@@ -175,10 +179,13 @@ impl<S: Send + Sync> FromRequest<S> for Params {
             return Ok(Params { values });
         }
         match kind {
+            BodyKind::Json if std::str::from_utf8(&body).is_err() => {
+                return Err(malformed_string());
+            }
             BodyKind::Json => match serde_json::from_slice::<Value>(&body) {
                 Ok(Value::Object(map)) => {
                     if map.iter().any(|(k, v)| has_nul(k) || json_has_nul(v)) {
-                        return Err(ApiError(ServiceError::NullByte));
+                        return Err(malformed_string());
                     }
                     values.extend(map);
                 }

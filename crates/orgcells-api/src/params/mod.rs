@@ -7,7 +7,8 @@
 //! it says `application/x-www-form-urlencoded` or `multipart/form-data` (file parts are
 //! skipped); `text/plain` is taken and not read; anything else is 415. Bodies of `GET` and
 //! `HEAD` are not read at all, so a request without one never gets a 415. Text that is not
-//! UTF-8 is a 400, and a NUL byte anywhere is GitLab's plain `Bad Request`.
+//! UTF-8 or holds a NUL byte, anywhere, is GitLab's plain `Bad Request` (its
+//! `HandleMalformedStrings` middleware).
 //!
 //! What an endpoint takes is declared as [`Declared`] parameters and checked at once by
 //! [`Params::validate`], before anything happens, with Grape's messages in Grape's shape:
@@ -150,7 +151,8 @@ mod tests {
 
 /// Path parameters (`{id}`, `{user_id}`...), as axum's `Path` but answering a value that does
 /// not fit (`/users/abc`, an id past 64 bits, broken percent-encoding) with GitLab's JSON 400,
-/// and a NUL byte in the path or the query with GitLab's plain `Bad Request`.
+/// and a NUL byte or text that is not UTF-8 in the path or the query with GitLab's plain `Bad
+/// Request`.
 #[derive(Debug)]
 pub struct Path<T>(pub T);
 
@@ -165,8 +167,8 @@ where
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Path<T>, ApiError> {
-        if body::uri_has_nul(&parts.uri) {
-            return Err(ApiError(ServiceError::NullByte));
+        if body::uri_is_malformed(&parts.uri) {
+            return Err(ApiError(ServiceError::MalformedString));
         }
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(Path(value)),
