@@ -983,6 +983,16 @@ async fn users_are_listed_by_id_descending(app: &TestApp) {
             .await
             .expect(200);
     }
+    // GitLab drops `order_by` and `sort` for those who cannot read all resources.
+    let (_, token) = app.user("plain").await;
+    let reply = app
+        .get(
+            Some(&token),
+            "/users?per_page=100&sort=asc&order_by=username",
+        )
+        .await
+        .expect(200);
+    assert_eq!(ids(&reply), vec![second, first], "{}", reply.body);
     // Keyset pagination follows the default order: the next page is `id_before`.
     let reply = app
         .get(app.admin(), "/users?pagination=keyset&per_page=1")
