@@ -1,4 +1,7 @@
-//! One error type at the edge, one JSON envelope: `{"message": ...}` as GitLab sends it.
+//! One error type at the edge, with GitLab's envelopes: `{"message": ...}` for what the
+//! service refuses (a field's errors as `{"message": {"path": ["has already been taken"]}}`),
+//! `{"error": ...}` for parameters Grape would refuse before the endpoint runs, and GitLab's
+//! plain-text `Bad Request` for a NUL byte or text that is not UTF-8.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -63,6 +66,20 @@ impl IntoResponse for ApiError {
             ServiceError::BadRequest(message) => {
                 (StatusCode::BAD_REQUEST, json!({"message": message}))
             }
+            ServiceError::Params(message) => (StatusCode::BAD_REQUEST, json!({"error": message})),
+            ServiceError::MalformedString => {
+                // GitLab's `HandleMalformedStrings` answers before Rails, in plain text.
+                return (
+                    StatusCode::BAD_REQUEST,
+                    [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                    "Bad Request",
+                )
+                    .into_response();
+            }
+            ServiceError::UnsupportedMediaType(message) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                json!({"error": message}),
+            ),
             ServiceError::Conflict(message) => (StatusCode::CONFLICT, json!({"message": message})),
             ServiceError::NotAllowed(message) => {
                 (StatusCode::METHOD_NOT_ALLOWED, json!({"error": message}))

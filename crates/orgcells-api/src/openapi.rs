@@ -24,8 +24,9 @@ use crate::schema;
     info(
         title = "orgcells: GitLab REST API v4",
         description = "GitLab's Organization layer for Cells. Parameters may come in the query \
-            string, a JSON body or a form body, merged; `:id` is a number or a URL-encoded full \
-            path. Authenticate with `PRIVATE-TOKEN` or `Authorization: Bearer`; admins may add \
+            string, a JSON body or a form body (URL-encoded or multipart), merged; a body is read \
+            by its Content-Type alone (JSON when it says JSON or nothing, 415 for types not \
+            read). `:id` is a number or a URL-encoded full path. Authenticate with `PRIVATE-TOKEN` or `Authorization: Bearer`; admins may add \
             `Sudo`."
     ),
     servers((url = "/api/v4")),
@@ -63,10 +64,6 @@ pub async fn get_openapi(Extension(doc): Extension<Document>) -> Response {
 }
 
 const ERRORS: &[(&str, &str)] = &[
-    (
-        "400",
-        "A parameter is missing or invalid; `message` names it",
-    ),
     (
         "401",
         "The token is missing where one is needed, unknown, expired or revoked",
@@ -146,8 +143,34 @@ fn integer_header(description: &str) -> utoipa::openapi::Header {
         .build()
 }
 
+/// 400: a parameter Grape would refuse (`{"error": "visibility does not have a valid value"}`),
+/// a field the model refuses (`{"message": {"path": ["has already been taken"]}}`), or a NUL
+/// byte or text that is not UTF-8, answered in plain text as GitLab's `HandleMalformedStrings`
+/// does.
+fn bad_request() -> RefOr<utoipa::openapi::Response> {
+    ResponseBuilder::new()
+        .description(
+            "A parameter is missing, of the wrong type or not among its values (`error` says \
+             which), a field is invalid (`message` names it), or a parameter holds a NUL byte \
+             or text that is not UTF-8 (plain `Bad Request`)",
+        )
+        .content(
+            "application/json",
+            Content::new(Some(Ref::from_schema_name("Error"))),
+        )
+        .content(
+            "text/plain",
+            Content::new(Some(ObjectBuilder::new().schema_type(Type::String))),
+        )
+        .build()
+        .into()
+}
+
 fn complete_operation(operation: &mut Operation, write: bool) {
     let responses = &mut operation.responses.responses;
+    responses
+        .entry("400".to_owned())
+        .or_insert_with(bad_request);
     for (status, description) in ERRORS {
         responses
             .entry((*status).to_owned())
@@ -157,6 +180,10 @@ fn complete_operation(operation: &mut Operation, write: bool) {
         responses
             .entry("409".to_owned())
             .or_insert_with(|| error("The name or path is taken, or the change conflicts"));
+        // Bodies are read by their Content-Type; those of GET and HEAD are not read at all.
+        responses.entry("415".to_owned()).or_insert_with(|| {
+            error("The body's Content-Type is not JSON, a form or text/plain; `error` names it")
+        });
     }
     let unavailable = ResponseBuilder::new()
         .description("The database is busy or cannot be reached; retry after `Retry-After` seconds")

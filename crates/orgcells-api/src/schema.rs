@@ -179,6 +179,9 @@ pub struct GroupFilters {
     pub skip_groups: Option<Vec<i64>>,
     /// For admins: every Group, not only theirs (GitLab's default for others).
     pub all_available: Option<bool>,
+    /// Only Groups of this visibility.
+    #[param(inline)]
+    pub visibility: Option<Visibility>,
     #[param(inline)]
     pub order_by: Option<GroupOrder>,
     #[param(inline)]
@@ -244,17 +247,23 @@ pub struct UserFilters {
     pub blocked: Option<bool>,
     /// Only admins (admins only).
     pub admins: Option<bool>,
-    /// Keyset pagination needs `order_by=id`.
+    /// `id` unless given (admins only: others get `id`, newest first); keyset pagination needs
+    /// `order_by=id`.
     #[param(inline)]
     pub order_by: Option<UserOrder>,
+    /// `desc` unless given (admins only).
     #[param(inline)]
     pub sort: Option<Sort>,
 }
 
 #[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
+#[schema(rename_all = "snake_case")]
 pub enum UserOrder {
     Id,
+    Name,
+    Username,
+    CreatedAt,
+    UpdatedAt,
 }
 
 /// `search` alone.
@@ -331,7 +340,8 @@ pub enum SubgroupCreationLevel {
     Maintainer,
 }
 
-/// A new Project (`name` or `path` required) or the fields of one to change.
+/// A new Project (`name` or `path` required) or the fields of one to change (at least one of
+/// `description`, `name`, `path`, `visibility`).
 #[derive(ToSchema)]
 pub struct ProjectBody {
     pub name: Option<String>,
@@ -368,14 +378,15 @@ pub struct ShareBody {
     pub expires_at: Option<String>,
 }
 
-/// A new Member (`user_id` or `username`, and `access_level`), or a change to one.
+/// A new Member (`user_id` or `username`, and `access_level`), or a change to one
+/// (`access_level` is required there too, as GitLab's).
 #[derive(ToSchema)]
 pub struct MemberBody {
     /// The User's id (or username).
     pub user_id: Option<i64>,
     pub username: Option<String>,
     #[schema(minimum = 5, maximum = 50)]
-    pub access_level: Option<i64>,
+    pub access_level: i64,
     /// `YYYY-MM-DD`.
     #[schema(format = Date)]
     pub expires_at: Option<String>,
@@ -390,6 +401,10 @@ pub struct UserBody {
     pub password: Option<String>,
     /// Make the User an instance admin.
     pub admin: Option<bool>,
+    /// Taken from GitLab's clients on create: Users here need no confirmation.
+    pub skip_confirmation: Option<bool>,
+    /// Taken from GitLab's clients on update: emails here need no confirmation.
+    pub skip_reconfirmation: Option<bool>,
 }
 
 /// A new personal access token.
@@ -404,7 +419,8 @@ pub struct TokenBody {
     pub description: Option<String>,
 }
 
-/// A new Organization (`name` and `path` required) or the fields of one to change.
+/// A new Organization (`name` and `path` required) or the fields of one to change (at least
+/// one of them).
 #[derive(ToSchema)]
 pub struct OrganizationBody {
     pub name: Option<String>,
@@ -452,8 +468,10 @@ pub struct Accepted {
     pub message: String,
 }
 
-/// GitLab's error envelope: `{"message": "404 Group Not Found"}`, `{"message": {"field":
-/// ["error"]}}` for invalid fields, or `{"error": "..."}`.
+/// GitLab's error envelopes: `{"message": "404 Group Not Found"}`, `{"message": {"field":
+/// ["error"]}}` for fields the model refuses, or `{"error": "..."}` for parameters refused
+/// before anything happens (`"visibility does not have a valid value"`), a body of a type not
+/// read (415), unknown routes and 405s.
 #[derive(ToSchema)]
 pub struct Error {
     /// A sentence, or an object of field names to their errors.

@@ -27,6 +27,17 @@ pub enum ServiceError {
     /// 400 with one message.
     #[error("{0}")]
     BadRequest(String),
+    /// 400 from reading the parameters, before anything runs, in Grape's words and shape:
+    /// `{"error": "visibility does not have a valid value"}`, several joined with `, `.
+    #[error("{0}")]
+    Params(String),
+    /// 400 `Bad Request` in plain text: a NUL byte or text that is not UTF-8 in a parameter
+    /// or the path, as GitLab's `HandleMalformedStrings` middleware answers it.
+    #[error("Bad Request")]
+    MalformedString,
+    /// 415: a body whose `Content-Type` is not one the API reads.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// 409.
     #[error("{0}")]
     Conflict(String),

@@ -58,6 +58,8 @@ pub struct GroupFilter {
     pub min_access_level: Option<AccessLevel>,
     pub top_level_only: bool,
     pub skip_groups: Vec<i64>,
+    /// Only Groups of this visibility.
+    pub visibility: Option<Visibility>,
     pub all_available: Option<bool>,
     pub order_by: Option<String>,
     pub descending: bool,
@@ -575,6 +577,7 @@ impl Service {
             place,
             search: filter.search.clone(),
             skip: filter.skip_groups.clone(),
+            visibility_level: filter.visibility.map(Visibility::value),
             order,
             descending: filter.descending,
             limit: page.limit(),

@@ -54,6 +54,7 @@ impl Service {
             place: Place::Anywhere,
             search,
             skip: Vec::new(),
+            visibility_level: None,
             order: GroupOrder::Id,
             descending: false,
             limit: page.per_page,

@@ -10,7 +10,7 @@ use orgcells_core::paths::{self, PathPlace};
 use orgcells_core::visibility::OrganizationVisibility;
 use orgcells_store::claims::{self, Bucket, Owner};
 use orgcells_store::rows::{MemberRow, NamespaceRow, UserRow};
-use orgcells_store::users::{Page, UserFilter};
+use orgcells_store::users::{Page, UserFilter, UserOrder};
 use orgcells_store::{AnyConnection, Tx, members, namespaces, organizations, projects, users};
 
 use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
@@ -278,6 +278,7 @@ impl Service {
         caller: &Caller,
         mut filter: UserFilter,
         page: &PageRequest,
+        order: UserOrder,
         descending: bool,
     ) -> Result<Listed<UserOut>> {
         if !caller.is_admin() {
@@ -292,6 +293,7 @@ impl Service {
         let store_page = Page {
             limit: page.limit(),
             offset: page.offset(),
+            order,
             descending,
             after_id,
         };

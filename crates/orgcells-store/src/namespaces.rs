@@ -133,6 +133,8 @@ pub struct GroupQuery {
     pub place: Place,
     pub search: Option<String>,
     pub skip: Vec<i64>,
+    /// Only Groups of this visibility level.
+    pub visibility_level: Option<i64>,
     pub order: GroupOrder,
     pub descending: bool,
     pub limit: i64,
@@ -200,6 +202,9 @@ pub async fn list_groups(
         if !query.skip.is_empty() {
             q.push(" AND n.id NOT IN ")
                 .int_list(query.skip.iter().copied());
+        }
+        if let Some(level) = query.visibility_level {
+            q.push(" AND n.visibility_level = ").int(level);
         }
         scope.push_groups(q, backend, "n");
     }

@@ -87,11 +87,48 @@ pub struct UserFilter {
     pub exclude: Vec<i64>,
 }
 
-/// Sorting and the page of a list: keyset (`after`: rows past this id) or offset.
+/// The column a User list is ordered by (then by id), as GitLab's users API offers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UserOrder {
+    #[default]
+    Id,
+    Name,
+    Username,
+    CreatedAt,
+    UpdatedAt,
+}
+
+impl UserOrder {
+    /// GitLab's `order_by` name.
+    pub fn parse(name: &str) -> Option<UserOrder> {
+        Some(match name {
+            "id" => UserOrder::Id,
+            "name" => UserOrder::Name,
+            "username" => UserOrder::Username,
+            "created_at" => UserOrder::CreatedAt,
+            "updated_at" => UserOrder::UpdatedAt,
+            _ => return None,
+        })
+    }
+
+    fn column(self) -> Option<&'static str> {
+        match self {
+            UserOrder::Id => None,
+            UserOrder::Name => Some("name"),
+            UserOrder::Username => Some("username"),
+            UserOrder::CreatedAt => Some("created_at"),
+            UserOrder::UpdatedAt => Some("updated_at"),
+        }
+    }
+}
+
+/// Sorting and the page of a list: keyset (`after`: rows past this id, ordered by id only)
+/// or offset.
 #[derive(Debug, Clone, Copy)]
 pub struct Page {
     pub limit: i64,
     pub offset: i64,
+    pub order: UserOrder,
     pub descending: bool,
     pub after_id: Option<i64>,
 }
@@ -148,11 +185,12 @@ pub async fn list(
             })
             .int(after);
     }
-    rows_sql.push(if page.descending {
-        " ORDER BY id DESC"
-    } else {
-        " ORDER BY id"
-    });
+    let direction = if page.descending { " DESC" } else { "" };
+    rows_sql.push(" ORDER BY ");
+    if let Some(column) = page.order.column() {
+        rows_sql.push(column).push(direction).push(", ");
+    }
+    rows_sql.push("id").push(direction);
     rows_sql
         .push(" LIMIT ")
         .int(page.limit)

@@ -1,5 +1,7 @@
 //! SPEC sections 8 and 12, bad input: every bad request gets a clear 4xx whose message names
-//! the field, and changes nothing. One line per case.
+//! the field, and changes nothing. One line per case. Parameters Grape would refuse (missing,
+//! of the wrong type, not among their values) answer `{"error": ...}`; fields the model refuses
+//! answer `{"message": {"<field>": [...]}}`, as GitLab's two shapes.
 
 mod common;
 
@@ -9,8 +11,11 @@ use serde_json::Value;
 /// What the error body must say.
 #[derive(Debug, Clone, Copy)]
 enum Says {
-    /// `{"message": {"<field>": ["..."]}}`.
+    /// `{"message": {"<field>": ["..."]}}`: the model refuses a field.
     Field(&'static str),
+    /// `{"error": "..."}`, exactly: the parameters are refused before anything happens, in
+    /// Grape's words.
+    Error(&'static str),
     /// `{"message": "..."}` containing this text (case-insensitive).
     Text(&'static str),
     /// Not an error: the control case is accepted.
@@ -63,7 +68,7 @@ const CASES: &[Case] = &[
     ("project path with ..", "POST", "/projects", r#"{"name": "{n}", "path": "a..b", "namespace_id": {g}}"#, 400, Field("path"), PROJECTS),
     ("project path ending .atom", "POST", "/projects", r#"{"name": "{n}", "path": "x.atom", "namespace_id": {g}}"#, 400, Field("path"), PROJECTS),
     ("rename group to an invalid path", "PUT", "/groups/{g}", r#"{"path": "x-"}"#, 400, Field("path"), GROUP),
-    ("missing path", "POST", "/groups", r#"{"name": "{n}"}"#, 400, Field("path"), GROUPS),
+    ("missing path", "POST", "/groups", r#"{"name": "{n}"}"#, 400, Error("path is missing"), GROUPS),
     ("path with a non-ASCII letter", "POST", "/groups", r#"{"name": "{n}", "path": "acmé"}"#, 400, Field("path"), GROUPS),
     ("rename group to an empty path", "PUT", "/groups/{g}", r#"{"path": ""}"#, 400, Field("path"), GROUP),
     ("path of 255 is fine", "POST", "/groups", r#"{"name": "{n}", "path": "{long255}"}"#, 201, Accepted, GROUPS),
@@ -115,21 +120,21 @@ const CASES: &[Case] = &[
     ("group description of 500 is fine", "POST", "/groups", r#"{"name": "{n}", "path": "{n}", "description": "{long500}"}"#, 201, Accepted, GROUPS),
     ("organization description of 1024 is fine", "POST", "/organizations", r#"{"name": "{n}", "path": "{n}", "description": "{long1024}"}"#, 201, Accepted, ORGS),
     // Unknown visibility.
-    ("group visibility secret", "POST", "/groups", r#"{"name": "{n}", "path": "{n}", "visibility": "secret"}"#, 400, Field("visibility"), GROUPS),
-    ("group visibility PUBLIC", "POST", "/groups", r#"{"name": "{n}", "path": "{n}", "visibility": "PUBLIC"}"#, 400, Field("visibility"), GROUPS),
-    ("project visibility secret", "POST", "/projects", r#"{"name": "{n}", "namespace_id": {g}, "visibility": "secret"}"#, 400, Field("visibility"), PROJECTS),
-    ("organization visibility secret", "POST", "/organizations", r#"{"name": "{n}", "path": "{n}", "visibility": "secret"}"#, 400, Field("visibility"), ORGS),
-    ("update group visibility secret", "PUT", "/groups/{g}", r#"{"visibility": "secret"}"#, 400, Field("visibility"), GROUP),
-    ("update project visibility 7", "PUT", "/projects/{p}", r#"{"visibility": 7}"#, 400, Field("visibility"), "/projects/{p}"),
-    ("project_creation_level bogus", "POST", "/groups", r#"{"name": "{n}", "path": "{n}", "project_creation_level": "bogus"}"#, 400, Field("project_creation_level"), GROUPS),
+    ("group visibility secret", "POST", "/groups", r#"{"name": "{n}", "path": "{n}", "visibility": "secret"}"#, 400, Error("visibility does not have a valid value"), GROUPS),
+    ("group visibility PUBLIC", "POST", "/groups", r#"{"name": "{n}", "path": "{n}", "visibility": "PUBLIC"}"#, 400, Error("visibility does not have a valid value"), GROUPS),
+    ("project visibility secret", "POST", "/projects", r#"{"name": "{n}", "namespace_id": {g}, "visibility": "secret"}"#, 400, Error("visibility does not have a valid value"), PROJECTS),
+    ("organization visibility secret", "POST", "/organizations", r#"{"name": "{n}", "path": "{n}", "visibility": "secret"}"#, 400, Error("visibility does not have a valid value"), ORGS),
+    ("update group visibility secret", "PUT", "/groups/{g}", r#"{"visibility": "secret"}"#, 400, Error("visibility does not have a valid value"), GROUP),
+    ("update project visibility 7", "PUT", "/projects/{p}", r#"{"visibility": 7}"#, 400, Error("visibility does not have a valid value"), "/projects/{p}"),
+    ("project_creation_level bogus", "POST", "/groups", r#"{"name": "{n}", "path": "{n}", "project_creation_level": "bogus"}"#, 400, Error("project_creation_level does not have a valid value"), GROUPS),
     // Unknown access levels.
     ("access level 33", "POST", "/groups/{g}/members", r#"{"user_id": {v}, "access_level": 33}"#, 400, Field("access_level"), MEMBERS),
     ("access level 0", "POST", "/groups/{g}/members", r#"{"user_id": {v}, "access_level": 0}"#, 400, Field("access_level"), MEMBERS),
     ("access level 60", "POST", "/groups/{g}/members", r#"{"user_id": {v}, "access_level": 60}"#, 400, Field("access_level"), MEMBERS),
-    ("access level abc", "POST", "/groups/{g}/members", r#"{"user_id": {v}, "access_level": "abc"}"#, 400, Field("access_level"), MEMBERS),
+    ("access level abc", "POST", "/groups/{g}/members", r#"{"user_id": {v}, "access_level": "abc"}"#, 400, Error("access_level is invalid"), MEMBERS),
     ("access level -10", "POST", "/groups/{g}/members", r#"{"user_id": {v}, "access_level": -10}"#, 400, Field("access_level"), MEMBERS),
-    ("access level 30.5", "POST", "/groups/{g}/members", r#"{"user_id": {v}, "access_level": 30.5}"#, 400, Field("access_level"), MEMBERS),
-    ("access level missing", "POST", "/groups/{g}/members", r#"{"user_id": {v}}"#, 400, Field("access_level"), MEMBERS),
+    ("access level 30.5", "POST", "/groups/{g}/members", r#"{"user_id": {v}, "access_level": 30.5}"#, 400, Error("access_level is invalid"), MEMBERS),
+    ("access level missing", "POST", "/groups/{g}/members", r#"{"user_id": {v}}"#, 400, Error("access_level is missing"), MEMBERS),
     ("project access level 33", "POST", "/projects/{p}/members", r#"{"user_id": {v}, "access_level": 33}"#, 400, Field("access_level"), PROJECT_MEMBERS),
     ("access level 15 (planner) is fine", "POST", "/groups/{g2}/members", r#"{"user_id": {v}, "access_level": 15}"#, 201, Accepted, MEMBERS),
     // Minimal access (5) exists for top-level Groups only, as in GitLab ("Minimal Access
@@ -138,16 +143,16 @@ const CASES: &[Case] = &[
     ("subgroup access level 5", "POST", "/groups/{sub}/members", r#"{"user_id": {v}, "access_level": 5}"#, 400, Field("access_level"), "/groups/{sub}/members/all"),
     ("update to access level 33", "PUT", "/groups/{g}/members/{u}", r#"{"access_level": 33}"#, 400, Field("access_level"), MEMBERS),
     ("update to access level 0", "PUT", "/groups/{g}/members/{u}", r#"{"access_level": 0}"#, 400, Field("access_level"), MEMBERS),
-    ("share at group_access 33", "POST", "/groups/{g}/share", r#"{"group_id": {g2}, "group_access": 33}"#, 400, Field("group_access"), GROUP),
-    ("share at group_access 60", "POST", "/projects/{p}/share", r#"{"group_id": {g2}, "group_access": 60}"#, 400, Field("group_access"), "/projects/{p}"),
+    ("share at group_access 33", "POST", "/groups/{g}/share", r#"{"group_id": {g2}, "group_access": 33}"#, 400, Error("group_access does not have a valid value"), GROUP),
+    ("share at group_access 60", "POST", "/projects/{p}/share", r#"{"group_id": {g2}, "group_access": 60}"#, 400, Error("group_access does not have a valid value"), "/projects/{p}"),
     // Wrong types.
-    ("parent_id abc", "POST", "/groups", r#"{"name": "{n}", "path": "{n}", "parent_id": "abc"}"#, 400, Field("parent_id"), GROUPS),
-    ("parent_id an object", "POST", "/groups", r#"{"name": "{n}", "path": "{n}", "parent_id": {"id": 1}}"#, 400, Field("parent_id"), GROUPS),
-    ("organization_id abc", "POST", "/groups", r#"{"name": "{n}", "path": "{n}", "organization_id": "abc"}"#, 400, Field("organization_id"), GROUPS),
-    ("namespace_id abc", "POST", "/projects", r#"{"name": "{n}", "namespace_id": "abc"}"#, 400, Field("namespace_id"), PROJECTS),
-    ("name a list", "POST", "/groups", r#"{"name": ["a"], "path": "{n}"}"#, 400, Field("name"), GROUPS),
-    ("share group_id abc", "POST", "/groups/{g}/share", r#"{"group_id": "abc", "group_access": 30}"#, 400, Field("group_id"), GROUP),
-    ("transfer group_id abc", "POST", "/groups/{sub}/transfer", r#"{"group_id": "abc"}"#, 400, Field("group_id"), "/groups/{sub}"),
+    ("parent_id abc", "POST", "/groups", r#"{"name": "{n}", "path": "{n}", "parent_id": "abc"}"#, 400, Error("parent_id is invalid"), GROUPS),
+    ("parent_id an object", "POST", "/groups", r#"{"name": "{n}", "path": "{n}", "parent_id": {"id": 1}}"#, 400, Error("parent_id is invalid"), GROUPS),
+    ("organization_id abc", "POST", "/groups", r#"{"name": "{n}", "path": "{n}", "organization_id": "abc"}"#, 400, Error("organization_id is invalid"), GROUPS),
+    ("namespace_id abc", "POST", "/projects", r#"{"name": "{n}", "namespace_id": "abc"}"#, 400, Error("namespace_id is invalid"), PROJECTS),
+    ("name a list", "POST", "/groups", r#"{"name": ["a"], "path": "{n}"}"#, 400, Error("name is invalid"), GROUPS),
+    ("share group_id abc", "POST", "/groups/{g}/share", r#"{"group_id": "abc", "group_access": 30}"#, 400, Error("group_id is invalid"), GROUP),
+    ("transfer group_id abc", "POST", "/groups/{sub}/transfer", r#"{"group_id": "abc"}"#, 400, Error("group_id is invalid"), "/groups/{sub}"),
     // Malformed JSON.
     ("truncated JSON", "POST", "/groups", r#"{"name": "#, 400, Text("JSON"), GROUPS),
     ("trailing comma", "POST", "/projects", r#"{"name": "{n}", "namespace_id": {g},}"#, 400, Text("JSON"), PROJECTS),
@@ -184,9 +189,9 @@ const CASES: &[Case] = &[
     ("email without @", "POST", "/users", r#"{"username": "{n}", "email": "not-an-email", "name": "x"}"#, 400, Field("email"), USERS),
     ("email without domain dot", "POST", "/users", r#"{"username": "{n}", "email": "a@b", "name": "x"}"#, 400, Field("email"), USERS),
     ("email with a space", "POST", "/users", r#"{"username": "{n}", "email": "a b@example.com", "name": "x"}"#, 400, Field("email"), USERS),
-    ("email missing", "POST", "/users", r#"{"username": "{n}", "name": "x"}"#, 400, Field("email"), USERS),
+    ("email missing", "POST", "/users", r#"{"username": "{n}", "name": "x"}"#, 400, Error("email is missing"), USERS),
     ("username invalid", "POST", "/users", r#"{"username": "-x", "email": "{n}@example.com", "name": "x"}"#, 400, Field("username"), USERS),
-    ("username missing", "POST", "/users", r#"{"email": "{n}@example.com", "name": "x"}"#, 400, Field("username"), USERS),
+    ("username missing", "POST", "/users", r#"{"email": "{n}@example.com", "name": "x"}"#, 400, Error("username is missing"), USERS),
     ("duplicate username", "POST", "/users", r#"{"username": "{u_name}", "email": "{n}@example.com", "name": "x"}"#, 409, Text("Username has already been taken"), USERS),
     ("duplicate username, other case", "POST", "/users", r#"{"username": "{U_NAME}", "email": "{n}@example.com", "name": "x"}"#, 409, Text("Username has already been taken"), USERS),
     ("duplicate email", "POST", "/users", r#"{"username": "{n}", "email": "{u_email}", "name": "x"}"#, 409, Text("Email has already been taken"), USERS),
@@ -201,7 +206,7 @@ const CASES: &[Case] = &[
     ("duplicate organization path", "POST", "/organizations", r#"{"name": "{n}", "path": "{org_path}"}"#, 400, Field("path"), ORGS),
     ("duplicate organization path, other case", "POST", "/organizations", r#"{"name": "{n}", "path": "{ORG_PATH}"}"#, 400, Field("path"), ORGS),
     ("organization path of the default", "POST", "/organizations", r#"{"name": "{n}", "path": "Default"}"#, 400, Field("path"), ORGS),
-    ("organization name missing", "POST", "/organizations", r#"{"path": "{n}"}"#, 400, Field("name"), ORGS),
+    ("organization name missing", "POST", "/organizations", r#"{"path": "{n}"}"#, 400, Error("name is missing"), ORGS),
     ("rename organization path with a dot", "PUT", "/organizations/{org}", r#"{"path": "has.dot"}"#, 400, Field("path"), "/organizations/{org}"),
     ("rename organization to a taken path", "PUT", "/organizations/{org}", r#"{"path": "default"}"#, 400, Field("path"), "/organizations/{org}"),
 ];
@@ -389,6 +394,7 @@ async fn bad_input_is_refused_and_changes_nothing(app: &TestApp) {
         let message = &got.body["message"];
         let named = match says {
             Field(field) => message[*field].as_array().is_some_and(|m| !m.is_empty()),
+            Error(error) => got.body == serde_json::json!({ "error": error }),
             Text(text) => message
                 .as_str()
                 .is_some_and(|m| m.to_lowercase().contains(&text.to_lowercase())),

@@ -85,4 +85,49 @@ async fn many_memberships(app: &TestApp) {
     );
 }
 
-both!(many_memberships);
+/// Every id list a client sends is bounded: 1,000 ids are taken, 1,001 refused in Grape's shape.
+async fn client_lists_are_bounded(app: &TestApp) {
+    let ids = |n: usize| {
+        (1..=n)
+            .map(|i| format!("skip_groups[]={i}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    app.get(app.admin(), &format!("/groups?{}", ids(1_000)))
+        .await
+        .expect(200);
+    let refused = app
+        .get(app.admin(), &format!("/groups?{}", ids(1_001)))
+        .await
+        .expect(400);
+    assert_eq!(
+        refused.body["error"],
+        json!("skip_groups must be at the most 1000 in length")
+    );
+    let (group, _) = app.group(None, "private", None).await;
+    let user_ids = |n: usize| {
+        (1..=n)
+            .map(|i| format!("user_ids[]={i}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    app.get(
+        app.admin(),
+        &format!("/groups/{group}/members?{}", user_ids(1_000)),
+    )
+    .await
+    .expect(200);
+    let refused = app
+        .get(
+            app.admin(),
+            &format!("/groups/{group}/members?{}", user_ids(1_001)),
+        )
+        .await
+        .expect(400);
+    assert_eq!(
+        refused.body["error"],
+        json!("user_ids must be at the most 1000 in length")
+    );
+}
+
+both!(many_memberships, client_lists_are_bounded);

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use orgcells_core::access::AccessLevel;
+use orgcells_core::visibility::Visibility;
 use orgcells_service::ServiceError;
 use orgcells_service::groups::{GroupFilter, GroupInput, GroupOut};
 use orgcells_service::shares::ShareInput;
@@ -12,10 +13,40 @@ use super::{accepted, created, id_ref, no_content};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::entities;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::pagination::{page_request, respond};
-use crate::params::{Params, Path};
+use crate::params::{
+    ACCESS_LEVELS, Declared, KEYSET, PAGE, Params, Path, SORTS, Type, VISIBILITIES, optional,
+    requires,
+};
 use crate::schema;
+
+/// What `POST /groups` and `PUT /groups/:id` share: GitLab's `optional_params`.
+const GROUP_OPTIONAL: &[Declared] = &[
+    optional("description", Type::String),
+    optional("visibility", Type::String).values(VISIBILITIES),
+    optional("project_creation_level", Type::String).values(&[
+        "noone",
+        "owner",
+        "maintainer",
+        "developer",
+        "administrator",
+    ]),
+    optional("subgroup_creation_level", Type::String).values(&["owner", "maintainer"]),
+];
+
+const GROUP_CREATE: &[Declared] = &[
+    requires("name", Type::String),
+    requires("path", Type::String),
+    optional("parent_id", Type::Integer),
+    optional("organization_id", Type::Integer),
+];
+
+/// GitLab's `PUT /groups/:id` has no `at_least_one_of`: an empty update answers the Group.
+const GROUP_UPDATE: &[Declared] = &[
+    optional("name", Type::String),
+    optional("path", Type::String),
+];
 
 fn group_input(params: &Params) -> ApiResult<GroupInput> {
     Ok(GroupInput {
@@ -30,37 +61,47 @@ fn group_input(params: &Params) -> ApiResult<GroupInput> {
     })
 }
 
+/// The filters of every Group list, as GitLab's `group_list_params`.
+const GROUP_FILTERS: &[Declared] = &[
+    optional("skip_groups", Type::Integers),
+    optional("all_available", Type::Boolean),
+    optional("visibility", Type::String).values(VISIBILITIES),
+    optional("search", Type::String),
+    optional("owned", Type::Boolean),
+    optional("order_by", Type::String).values(&["name", "path", "id", "similarity"]),
+    optional("sort", Type::String).values(SORTS),
+    optional("min_access_level", Type::Integer).levels(ACCESS_LEVELS),
+    optional("top_level_only", Type::Boolean),
+    optional("organization_id", Type::Integer),
+];
+
 pub(crate) fn min_access_level(params: &Params) -> ApiResult<Option<AccessLevel>> {
     match params.int("min_access_level")? {
         None => Ok(None),
         Some(value) => match AccessLevel::for_member(value) {
             Some(level) => Ok(Some(level)),
-            None => {
-                Err(ServiceError::invalid("min_access_level", "does not have a valid value").into())
-            }
+            None => Err(ApiError(ServiceError::Params(
+                "min_access_level does not have a valid value".into(),
+            ))),
         },
     }
 }
 
+/// Reads (and first checks) the filters and pagination of a Group list.
 pub(crate) fn group_filter(params: &Params) -> ApiResult<GroupFilter> {
+    params.validate(&[GROUP_FILTERS, PAGE, KEYSET], &[])?;
     let order_by = params.text("order_by")?;
-    if let Some(order) = &order_by
-        && !matches!(order.as_str(), "name" | "path" | "id" | "similarity")
-    {
-        return Err(ServiceError::invalid("order_by", "does not have a valid value").into());
-    }
     let sort = params.text("sort")?;
-    if let Some(sort) = &sort
-        && !matches!(sort.as_str(), "asc" | "desc")
-    {
-        return Err(ServiceError::invalid("sort", "does not have a valid value").into());
-    }
     Ok(GroupFilter {
         search: params.text("search")?.filter(|s| !s.is_empty()),
         owned: params.flag("owned")?,
         min_access_level: min_access_level(params)?,
         top_level_only: params.flag("top_level_only")?,
         skip_groups: params.int_list("skip_groups")?,
+        visibility: params
+            .text("visibility")?
+            .as_deref()
+            .and_then(Visibility::parse),
         all_available: params.bool("all_available")?,
         order_by,
         descending: sort.as_deref() == Some("desc"),
@@ -183,6 +224,7 @@ pub async fn create_group(
     Auth(caller): Auth,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[GROUP_CREATE, GROUP_OPTIONAL], &[])?;
     let detail = app
         .service
         .create_group(&caller, &group_input(&params)?)
@@ -224,6 +266,7 @@ pub async fn update_group(
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[GROUP_UPDATE, GROUP_OPTIONAL], &[])?;
     let detail = app
         .service
         .update_group(&caller, &id_ref(&id), &group_input(&params)?)
@@ -244,6 +287,8 @@ pub async fn delete_group(
     State(app): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
+    // Read though unused: a body of a type not read is 415 here too, as Grape's.
+    _params: Params,
 ) -> ApiResult<Response> {
     app.service.delete_group(&caller, &id_ref(&id)).await?;
     Ok(accepted())
@@ -265,6 +310,7 @@ pub async fn transfer_group(
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[&[optional("group_id", Type::Integer)]], &[])?;
     let detail = app
         .service
         .transfer_group(&caller, &id_ref(&id), params.int("group_id")?)
@@ -272,7 +318,19 @@ pub async fn transfer_group(
     Ok(created(entities::group_detail(&app.external_url, detail)))
 }
 
+/// `include_subgroups` of a Group's Projects.
+const SUBGROUPS: &[Declared] = &[optional("include_subgroups", Type::Boolean)];
+
+/// A share with a Group, of a Group or a Project: GitLab's `requires :group_id`,
+/// `requires :group_access, values: Gitlab::Access.all_values`, `optional :expires_at`.
+const SHARE: &[Declared] = &[
+    requires("group_id", Type::Integer),
+    requires("group_access", Type::Integer).levels(ACCESS_LEVELS),
+    optional("expires_at", Type::String),
+];
+
 pub(crate) fn share_input(params: &Params) -> ApiResult<ShareInput> {
+    params.validate(&[SHARE], &[])?;
     Ok(ShareInput {
         group_id: params.int("group_id")?,
         group_access: params.int("group_access")?,
@@ -316,6 +374,8 @@ pub async fn unshare_group(
     State(app): State<AppState>,
     Auth(caller): Auth,
     Path((id, group_id)): Path<(String, i64)>,
+    // Read though unused: a body of a type not read is 415 here too, as Grape's.
+    _params: Params,
 ) -> ApiResult<Response> {
     app.service
         .unshare_group(&caller, &id_ref(&id), group_id)
@@ -339,7 +399,7 @@ pub async fn list_group_projects(
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> ApiResult<Response> {
-    let filter = super::projects::project_filter(&params)?;
+    let filter = super::projects::project_filter(&params, SUBGROUPS)?;
     let page = page_request(&params, super::projects::keyset_allowed(&params)?)?;
     let listed = app
         .service
@@ -370,7 +430,7 @@ pub async fn list_group_shared_projects(
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> ApiResult<Response> {
-    let filter = super::projects::project_filter(&params)?;
+    let filter = super::projects::project_filter(&params, &[])?;
     let page = page_request(&params, super::projects::keyset_allowed(&params)?)?;
     let listed = app
         .service

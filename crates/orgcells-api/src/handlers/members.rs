@@ -12,7 +12,7 @@ use crate::auth::Auth;
 use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
-use crate::params::{Params, Path};
+use crate::params::{Declared, PAGE, Params, Path, Rule, Type, optional, requires};
 use crate::schema;
 
 /// Which resource's members a route serves.
@@ -34,6 +34,30 @@ impl Kind for Projects {
         MemberSource::Project(id)
     }
 }
+
+/// `POST .../members`: GitLab's `requires :access_level`, then the User: `user_id` (which may
+/// also be a username here) or `username`, one of them.
+const MEMBER_CREATE: &[Declared] = &[
+    requires("access_level", Type::Integer),
+    optional("user_id", Type::String),
+    optional("username", Type::String),
+    optional("expires_at", Type::String),
+];
+const MEMBER_CREATE_RULES: &[Rule] = &[
+    Rule::MutuallyExclusive(&["user_id", "username"]),
+    Rule::AtLeastOneOf(&["user_id", "username"]),
+];
+
+/// `PUT .../members/:user_id`: GitLab's `requires :access_level`.
+const MEMBER_UPDATE: &[Declared] = &[
+    requires("access_level", Type::Integer),
+    optional("expires_at", Type::String),
+];
+
+const MEMBER_FILTERS: &[Declared] = &[
+    optional("query", Type::String),
+    optional("user_ids", Type::Integers),
+];
 
 fn member_input(params: &Params) -> ApiResult<MemberInput> {
     // `user_id` may also be a username, as GitLab accepts.
@@ -60,6 +84,7 @@ async fn list<K: Kind>(
     params: Params,
     all: bool,
 ) -> ApiResult<Response> {
+    params.validate(&[MEMBER_FILTERS, PAGE], &[])?;
     let page = page_request(&params, false)?;
     let user_ids = params.int_list("user_ids")?;
     let user_ids = (!user_ids.is_empty()).then_some(user_ids);
@@ -136,6 +161,7 @@ async fn create_member<K: Kind>(
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[MEMBER_CREATE], MEMBER_CREATE_RULES)?;
     let out = app
         .service
         .add_member(&caller, &K::source(id_ref(&id)), &member_input(&params)?)
@@ -149,6 +175,7 @@ async fn update_member<K: Kind>(
     Path((id, user_id)): Path<(String, i64)>,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[MEMBER_UPDATE], &[])?;
     let out = app
         .service
         .update_member(
@@ -297,6 +324,8 @@ pub async fn delete_group_member(
     app: State<AppState>,
     caller: Auth,
     ids: Path<(String, i64)>,
+    // Read though unused: a body of a type not read is 415 here too, as Grape's.
+    _params: Params,
 ) -> ApiResult<Response> {
     delete_member::<Groups>(app, caller, ids).await
 }
@@ -424,6 +453,8 @@ pub async fn delete_project_member(
     app: State<AppState>,
     caller: Auth,
     ids: Path<(String, i64)>,
+    // Read though unused: a body of a type not read is 415 here too, as Grape's.
+    _params: Params,
 ) -> ApiResult<Response> {
     delete_member::<Projects>(app, caller, ids).await
 }

@@ -11,7 +11,7 @@ use crate::auth::Auth;
 use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
-use crate::params::{Params, Path};
+use crate::params::{PAGE, Params, Path, Type, optional};
 use crate::schema;
 
 /// Namespaces the caller can see.
@@ -29,6 +29,7 @@ pub async fn list_namespaces(
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[&[optional("search", Type::String)], PAGE], &[])?;
     let page = page_request(&params, false)?;
     let listed = app
         .service
@@ -82,6 +83,7 @@ pub async fn namespace_exists(
     Path(path): Path<String>,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[&[optional("parent_id", Type::Integer)]], &[])?;
     let answer = app
         .service
         .namespace_exists(&caller, &path, params.int("parent_id")?)

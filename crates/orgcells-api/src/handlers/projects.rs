@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
-use orgcells_service::ServiceError;
 use orgcells_service::projects::{ProjectFilter, ProjectInput};
 use orgcells_store::projects::Within;
 
@@ -13,7 +12,10 @@ use crate::auth::Auth;
 use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
-use crate::params::{Params, Path};
+use crate::params::{
+    ACCESS_LEVELS, Declared, KEYSET, PAGE, Params, Path, Rule, SORTS, Type, VISIBILITIES, optional,
+    requires,
+};
 use crate::schema;
 
 const ORDERS: &[&str] = &[
@@ -27,19 +29,24 @@ const ORDERS: &[&str] = &[
     "star_count",
 ];
 
-pub(crate) fn project_filter(params: &Params) -> ApiResult<ProjectFilter> {
+/// The filters of every Project list, in GitLab's words.
+const PROJECT_FILTERS: &[Declared] = &[
+    optional("order_by", Type::String).values(ORDERS),
+    optional("sort", Type::String).values(SORTS),
+    optional("visibility", Type::String).values(VISIBILITIES),
+    optional("search", Type::String),
+    optional("owned", Type::Boolean),
+    optional("membership", Type::Boolean),
+    optional("min_access_level", Type::Integer).levels(ACCESS_LEVELS),
+    optional("organization_id", Type::Integer),
+];
+
+/// Reads (and first checks, with the list's own `extra` parameters) the filters and pagination
+/// of a Project list.
+pub(crate) fn project_filter(params: &Params, extra: &[Declared]) -> ApiResult<ProjectFilter> {
+    params.validate(&[PROJECT_FILTERS, extra, PAGE, KEYSET], &[])?;
     let order_by = params.text("order_by")?;
-    if let Some(order) = &order_by
-        && !ORDERS.contains(&order.as_str())
-    {
-        return Err(ServiceError::invalid("order_by", "does not have a valid value").into());
-    }
     let sort = params.text("sort")?;
-    if let Some(sort) = &sort
-        && !matches!(sort.as_str(), "asc" | "desc")
-    {
-        return Err(ServiceError::invalid("sort", "does not have a valid value").into());
-    }
     Ok(ProjectFilter {
         membership: params.flag("membership")?,
         owned: params.flag("owned")?,
@@ -76,6 +83,26 @@ pub(crate) fn keyset_allowed(params: &Params) -> ApiResult<bool> {
     Ok(params.text("order_by")?.as_deref() == Some("id"))
 }
 
+/// `POST /projects`: `name` or `path`, as GitLab's `at_least_one_of :name, :path`.
+const PROJECT_CREATE: &[Declared] = &[
+    optional("name", Type::String),
+    optional("path", Type::String),
+    optional("namespace_id", Type::Integer),
+    optional("namespace", Type::Integer),
+    optional("description", Type::String),
+    optional("visibility", Type::String).values(VISIBILITIES),
+];
+
+/// `PUT /projects/:id` takes these, and at least one of them (GitLab's
+/// `update_params_at_least_one_of`, in its order, of the ones this API knows).
+const PROJECT_UPDATE: &[Declared] = &[
+    optional("name", Type::String),
+    optional("path", Type::String),
+    optional("description", Type::String),
+    optional("visibility", Type::String).values(VISIBILITIES),
+];
+const PROJECT_UPDATE_ONE_OF: &[&str] = &["description", "name", "path", "visibility"];
+
 fn project_input(params: &Params) -> ApiResult<ProjectInput> {
     Ok(ProjectInput {
         name: params.text("name")?,
@@ -101,7 +128,7 @@ pub async fn list_projects(
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> ApiResult<Response> {
-    let filter = project_filter(&params)?;
+    let filter = project_filter(&params, &[])?;
     let page = page_request(&params, keyset_allowed(&params)?)?;
     let listed = app
         .service
@@ -142,6 +169,7 @@ pub async fn create_project(
     Auth(caller): Auth,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[PROJECT_CREATE], &[Rule::AtLeastOneOf(&["name", "path"])])?;
     let out = app
         .service
         .create_project(&caller, &project_input(&params)?, None)
@@ -165,6 +193,7 @@ pub async fn create_user_project(
     Path(user_id): Path<i64>,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[PROJECT_CREATE], &[Rule::AtLeastOneOf(&["name", "path"])])?;
     let out = app
         .service
         .create_project(&caller, &project_input(&params)?, Some(user_id))
@@ -206,6 +235,10 @@ pub async fn update_project(
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(
+        &[PROJECT_UPDATE],
+        &[Rule::AtLeastOneOf(PROJECT_UPDATE_ONE_OF)],
+    )?;
     let out = app
         .service
         .update_project(&caller, &id_ref(&id), &project_input(&params)?)
@@ -226,6 +259,8 @@ pub async fn delete_project(
     State(app): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
+    // Read though unused: a body of a type not read is 415 here too, as Grape's.
+    _params: Params,
 ) -> ApiResult<Response> {
     app.service.delete_project(&caller, &id_ref(&id)).await?;
     Ok(accepted())
@@ -247,9 +282,8 @@ pub async fn transfer_project(
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Response> {
-    let namespace = params
-        .text("namespace")?
-        .ok_or_else(|| ServiceError::invalid("namespace", "is missing"))?;
+    params.validate(&[&[requires("namespace", Type::String)]], &[])?;
+    let namespace = params.text("namespace")?.unwrap_or_default();
     let out = app
         .service
         .transfer_project(&caller, &id_ref(&id), &id_ref(&namespace))
@@ -293,12 +327,20 @@ pub async fn unshare_project(
     State(app): State<AppState>,
     Auth(caller): Auth,
     Path((id, group_id)): Path<(String, i64)>,
+    // Read though unused: a body of a type not read is 415 here too, as Grape's.
+    _params: Params,
 ) -> ApiResult<Response> {
     app.service
         .unshare_project(&caller, &id_ref(&id), group_id)
         .await?;
     Ok(no_content())
 }
+
+const PROJECT_GROUP_FILTERS: &[Declared] = &[
+    optional("search", Type::String),
+    optional("skip_groups", Type::Integers),
+    optional("with_shared", Type::Boolean),
+];
 
 /// The Project's ancestor Groups (and shared Groups).
 #[utoipa::path(
@@ -316,6 +358,7 @@ pub async fn list_project_groups(
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[PROJECT_GROUP_FILTERS, PAGE], &[])?;
     let page = page_request(&params, false)?;
     let search = params.text("search")?;
     let mut groups = app

@@ -13,8 +13,19 @@ use crate::auth::Auth;
 use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
-use crate::params::{Params, Path};
+use crate::params::{Declared, PAGE, Params, Path, Type, optional};
 use crate::schema;
+
+/// `GET /personal_access_tokens`, as GitLab declares it.
+const TOKEN_FILTERS: &[Declared] = &[
+    optional("user_id", Type::Integer),
+    optional("state", Type::String).values(&["active", "inactive"]),
+    optional("revoked", Type::Boolean),
+    optional("search", Type::String),
+];
+
+/// `POST .../rotate`.
+const ROTATE: &[Declared] = &[optional("expires_at", Type::String)];
 
 /// Personal access tokens: the caller's own; an admin's are everyone's unless `user_id` names
 /// one.
@@ -32,18 +43,13 @@ pub async fn list_personal_access_tokens(
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[TOKEN_FILTERS, PAGE], &[])?;
     let filter = TokenFilter {
         user: params.int("user_id")?,
         revoked: match params.text("state")?.as_deref() {
             Some("active") => Some(false),
             Some("inactive") => Some(true),
-            Some(_) => {
-                return Err(orgcells_service::ServiceError::BadRequest(
-                    "state does not have a valid value".into(),
-                )
-                .into());
-            }
-            None => params.bool("revoked")?,
+            _ => params.bool("revoked")?,
         },
         search: params.text("search")?,
     };
@@ -111,6 +117,7 @@ pub async fn rotate_personal_access_token(
     Path(id): Path<i64>,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[ROTATE], &[])?;
     let created = app
         .service
         .rotate_token(&caller, TokenRef::Id(id), params.text("expires_at")?)
@@ -164,6 +171,7 @@ pub async fn rotate_own_personal_access_token(
     Auth(caller): Auth,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[ROTATE], &[])?;
     let created = app
         .service
         .rotate_token(&caller, TokenRef::Itself, params.text("expires_at")?)

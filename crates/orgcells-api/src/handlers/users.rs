@@ -3,11 +3,11 @@
 use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
-use orgcells_service::tokens::NewToken;
+use orgcells_service::Caller;
+use orgcells_service::tokens::{NewToken, SCOPES, SELF_SERVICE_SCOPES};
 use orgcells_service::users::UserInput;
-use orgcells_service::{Caller, ServiceError};
 use orgcells_store::rows::UserRow;
-use orgcells_store::users::UserFilter;
+use orgcells_store::users::{UserFilter, UserOrder};
 
 use super::{created, id_ref, no_content};
 use crate::AppState;
@@ -15,7 +15,7 @@ use crate::auth::Auth;
 use crate::entities::{self, UserView};
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
-use crate::params::{Params, Path};
+use crate::params::{Declared, KEYSET, PAGE, Params, Path, SORTS, Type, optional, requires};
 use crate::schema;
 
 fn view_of(caller: &Caller, user: &UserRow) -> UserView {
@@ -48,6 +48,52 @@ async fn present_user(
     Ok(entities::user(&app.external_url, user, view, namespace))
 }
 
+/// `POST /users`, in GitLab's order. (GitLab also wants one of `password`, `reset_password` or
+/// `force_random_password`; this API creates Users without a password.)
+const USER_CREATE: &[Declared] = &[
+    requires("email", Type::String),
+    optional("password", Type::String),
+    optional("reset_password", Type::Boolean),
+    optional("skip_confirmation", Type::Boolean),
+    requires("name", Type::String),
+    requires("username", Type::String),
+    optional("force_random_password", Type::Boolean),
+    optional("admin", Type::Boolean),
+    optional("can_create_group", Type::Boolean),
+    optional("external", Type::Boolean),
+    optional("private_profile", Type::Boolean),
+];
+
+/// `PUT /users/:id`: GitLab has no `at_least_one_of` here, so an empty update answers the User.
+const USER_UPDATE: &[Declared] = &[
+    optional("email", Type::String),
+    optional("password", Type::String),
+    optional("skip_reconfirmation", Type::Boolean),
+    optional("name", Type::String),
+    optional("username", Type::String),
+    optional("admin", Type::Boolean),
+    optional("can_create_group", Type::Boolean),
+    optional("external", Type::Boolean),
+    optional("private_profile", Type::Boolean),
+];
+
+/// The filters of `GET /users`, with GitLab's orders (`id` and newest first by default).
+const USER_FILTERS: &[Declared] = &[
+    optional("username", Type::String),
+    optional("search", Type::String),
+    optional("active", Type::Boolean),
+    optional("blocked", Type::Boolean),
+    optional("admins", Type::Boolean),
+    optional("order_by", Type::String).values(&[
+        "id",
+        "name",
+        "username",
+        "created_at",
+        "updated_at",
+    ]),
+    optional("sort", Type::String).values(SORTS),
+];
+
 fn user_input(params: &Params) -> ApiResult<UserInput> {
     Ok(UserInput {
         username: params.text("username")?,
@@ -60,7 +106,25 @@ fn user_input(params: &Params) -> ApiResult<UserInput> {
     })
 }
 
-fn token_input(params: &Params) -> ApiResult<NewToken> {
+/// A personal access token an admin creates for a User: GitLab's
+/// `values: Gitlab::Auth.all_available_scopes` (of the ones this API knows).
+const USER_TOKEN: &[Declared] = &[
+    requires("name", Type::String),
+    requires("scopes", Type::Strings).values(SCOPES),
+    optional("expires_at", Type::String),
+    optional("description", Type::String),
+];
+
+/// A User's own token: GitLab lets the API create `k8s_proxy` tokens only.
+const OWN_TOKEN: &[Declared] = &[
+    requires("name", Type::String),
+    requires("scopes", Type::Strings).values(SELF_SERVICE_SCOPES),
+    optional("description", Type::String),
+    optional("expires_at", Type::String),
+];
+
+fn token_input(params: &Params, declared: &[Declared]) -> ApiResult<NewToken> {
+    params.validate(&[declared], &[])?;
     Ok(NewToken {
         name: params.text("name")?,
         scopes: params.text_list("scopes")?,
@@ -102,8 +166,23 @@ pub async fn list_users(
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> ApiResult<Response> {
-    let order_ok = matches!(params.text("order_by")?.as_deref(), None | Some("id"));
-    let page = page_request(&params, order_ok)?;
+    params.validate(&[USER_FILTERS, PAGE, KEYSET], &[])?;
+    // GitLab orders by id, newest first, unless told otherwise, and only admins may tell it
+    // otherwise (it drops `order_by` and `sort` for others).
+    let (order, descending) = if caller.is_admin() {
+        (
+            params
+                .text("order_by")?
+                .as_deref()
+                .and_then(UserOrder::parse)
+                .unwrap_or_default(),
+            params.text("sort")?.as_deref() != Some("asc"),
+        )
+    } else {
+        (UserOrder::Id, true)
+    };
+    let mut page = page_request(&params, order == UserOrder::Id)?;
+    page.descending = descending;
     let state = if params.flag("blocked")? {
         Some("blocked".to_owned())
     } else if params.flag("active")? {
@@ -123,7 +202,7 @@ pub async fn list_users(
     };
     let listed = app
         .service
-        .list_users(&caller, filter, &page, page.descending)
+        .list_users(&caller, filter, &page, order, descending)
         .await?;
     let base = app.external_url.clone();
     Ok(respond(
@@ -153,6 +232,7 @@ pub async fn create_user(
     Auth(caller): Auth,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[USER_CREATE], &[])?;
     let user = app
         .service
         .create_user(&caller, &user_input(&params)?)
@@ -194,6 +274,7 @@ pub async fn update_user(
     Path(id): Path<i64>,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[USER_UPDATE], &[])?;
     let user = app
         .service
         .update_user(&caller, id, &user_input(&params)?)
@@ -216,6 +297,7 @@ pub async fn delete_user(
     Path(id): Path<i64>,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(&[&[optional("hard_delete", Type::Boolean)]], &[])?;
     app.service
         .delete_user(&caller, id, params.flag("hard_delete")?)
         .await?;
@@ -240,7 +322,7 @@ pub async fn create_user_token(
 ) -> ApiResult<Response> {
     let token = app
         .service
-        .create_token_for(&caller, id, &token_input(&params)?)
+        .create_token_for(&caller, id, &token_input(&params, USER_TOKEN)?)
         .await?;
     Ok(created(entities::created_token(&token)))
 }
@@ -261,7 +343,7 @@ pub async fn create_own_token(
 ) -> ApiResult<Response> {
     let token = app
         .service
-        .create_own_token(&caller, &token_input(&params)?)
+        .create_own_token(&caller, &token_input(&params, OWN_TOKEN)?)
         .await?;
     Ok(created(entities::created_token(&token)))
 }
@@ -282,11 +364,17 @@ pub async fn list_memberships(
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> ApiResult<Response> {
+    params.validate(
+        &[
+            &[optional("type", Type::String).values(&["Project", "Namespace"])],
+            PAGE,
+        ],
+        &[],
+    )?;
     let kind = match params.text("type")?.as_deref() {
-        None => None,
         Some("Project") => Some("project"),
         Some("Namespace") => Some("group"),
-        Some(_) => return Err(ServiceError::invalid("type", "does not have a valid value").into()),
+        _ => None,
     };
     let page = page_request(&params, false)?;
     let rows = app.service.user_memberships(&caller, id, kind).await?;
@@ -326,7 +414,7 @@ pub async fn list_user_projects(
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> ApiResult<Response> {
-    let filter = super::projects::project_filter(&params)?;
+    let filter = super::projects::project_filter(&params, &[])?;
     let page = page_request(&params, super::projects::keyset_allowed(&params)?)?;
     let listed = app
         .service
