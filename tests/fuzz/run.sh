@@ -48,12 +48,15 @@ USER_TOKEN="$("$PY" "$HERE/seed.py" "$BASE" "$ADMIN_TOKEN")"
 "$VENV/bin/openapi-spec-validator" "$WORK/openapi.json"
 
 status=0
-# The plain User first: the admin's campaign may delete or block that User.
+# The plain User first: the admin's campaign may delete or block that User. The operations that
+# revoke or rotate a token are left out: the first would end the campaign's own token (they are
+# tested in crates/orgcells/tests/tokens.rs).
 for caller in user admin; do
     token=$ADMIN_TOKEN
     [[ $caller == user ]] && token=$USER_TOKEN
     echo "==> schemathesis as the $caller, ${SECONDS_EACH} s, seed $SEED"
     if ! "$VENV/bin/st" run "$BASE/openapi.json" -H "PRIVATE-TOKEN: $token" \
+        --exclude-operation-id-regex '^(revoke|rotate)_(own_)?personal_access_token$' \
         --checks "$CHECKS" --max-examples 10 --max-time "$SECONDS_EACH" --seed "$SEED" \
         --no-color --warnings off --report ndjson --report-ndjson-path "$WORK/$caller.ndjson" \
         >"$WORK/$caller.out" 2>&1; then

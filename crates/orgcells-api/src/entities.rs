@@ -169,14 +169,7 @@ impl ToSchema for UserEntity {
     }
 }
 
-/// How much of a User to show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum UserView {
-    Basic,
-    Public,
-    Own,
-    Admin,
-}
+pub use orgcells_core::policy::UserView;
 
 pub fn user(base: &str, user: &UserRow, view: UserView, namespace_id: Option<i64>) -> UserEntity {
     let details = (view >= UserView::Public).then(|| UserDetails {

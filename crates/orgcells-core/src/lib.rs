@@ -6,6 +6,7 @@
 //! - [`visibility`]: visibility levels and the "not more visible than its parent" rule.
 //! - [`paths`]: path and name validation, reserved words.
 //! - [`grants`]: a User's effective access inside one Organization, computed from their memberships.
+//! - [`lists`]: what a list may show a caller (its reach, and what the grants add).
 //! - [`policy`]: who may see and do what, the one place every permission is decided.
 //! - [`scopes`]: which token scopes a request needs, and what `Sudo` needs.
 //! - [`invalid`]: per-field validation errors, shaped as GitLab reports them.
@@ -17,6 +18,7 @@ pub mod creation;
 pub mod grants;
 pub mod ids;
 pub mod invalid;
+pub mod lists;
 pub mod paths;
 pub mod policy;
 pub mod routable_token;

@@ -237,6 +237,30 @@ impl Viewer {
     }
 }
 
+/// How much of a User a caller is shown: GitLab's basic entity to the anonymous, the public
+/// one to others signed in, the User's own to themselves, everything to an admin. Ordered, so
+/// each view shows what those below it show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum UserView {
+    Basic,
+    Public,
+    Own,
+    Admin,
+}
+
+/// The view of User `subject` that a caller (`caller`, an admin or not) gets.
+pub fn user_view(caller: Option<UserId>, admin: bool, subject: UserId) -> UserView {
+    if admin {
+        UserView::Admin
+    } else if caller == Some(subject) {
+        UserView::Own
+    } else if caller.is_some() {
+        UserView::Public
+    } else {
+        UserView::Basic
+    }
+}
+
 /// Maintainers manage Members up to their own level; only Owners manage Owners.
 fn manages_member(own: AccessLevel, target: AccessLevel) -> bool {
     own >= AccessLevel::Maintainer && target <= own

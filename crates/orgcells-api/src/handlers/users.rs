@@ -3,6 +3,8 @@
 use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
+use orgcells_core::ids::UserId;
+use orgcells_core::policy;
 use orgcells_service::Caller;
 use orgcells_service::tokens::{NewToken, SCOPES, SELF_SERVICE_SCOPES};
 use orgcells_service::users::UserInput;
@@ -19,15 +21,7 @@ use crate::params::{Declared, KEYSET, PAGE, Params, Path, SORTS, Type, optional,
 use crate::schema;
 
 fn view_of(caller: &Caller, user: &UserRow) -> UserView {
-    if caller.is_admin() {
-        UserView::Admin
-    } else if caller.id() == Some(user.id) {
-        UserView::Own
-    } else if caller.user.is_some() {
-        UserView::Public
-    } else {
-        UserView::Basic
-    }
+    policy::user_view(caller.id().map(UserId), caller.is_admin(), UserId(user.id))
 }
 
 /// A User as one caller sees them, with their personal namespace's id for admins.

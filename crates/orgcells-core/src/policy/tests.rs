@@ -542,3 +542,25 @@ fn namespaces() {
         );
     }
 }
+
+#[test]
+fn views_of_a_user() {
+    let me = UserId(7);
+    let them = UserId(8);
+    // (caller, admin, subject, view)
+    let cases = [
+        (None, false, them, UserView::Basic),
+        (Some(me), false, them, UserView::Public),
+        (Some(me), false, me, UserView::Own),
+        (Some(me), true, them, UserView::Admin),
+        (Some(me), true, me, UserView::Admin),
+    ];
+    for (caller, admin, subject, expect) in cases {
+        assert_eq!(
+            user_view(caller, admin, subject),
+            expect,
+            "{caller:?} {admin} {subject:?}"
+        );
+    }
+    assert!(UserView::Admin > UserView::Own && UserView::Own > UserView::Public);
+}
