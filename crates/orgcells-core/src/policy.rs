@@ -78,7 +78,8 @@ pub enum GroupAction {
     Transfer,
     CreateSubgroup,
     CreateProject,
-    /// Receive a Project transferred from elsewhere (GitLab: Maintainer of the target).
+    /// Receive a Project transferred from elsewhere (GitLab's `transfer_projects`: Maintainer of
+    /// the target, who may create Projects in it).
     ReceiveProject,
     /// Invite another Group into this one.
     Share,
@@ -182,7 +183,11 @@ impl Viewer {
             | GroupAction::Share => level >= AccessLevel::Owner,
             GroupAction::CreateSubgroup => group.subgroup_creation_level.allows(level, self.admin),
             GroupAction::CreateProject => group.project_creation_level.allows(level, self.admin),
-            GroupAction::ReceiveProject => level >= AccessLevel::Maintainer,
+            // GitLab's `transfer_projects`: a Maintainer who may also create Projects there.
+            GroupAction::ReceiveProject => {
+                level >= AccessLevel::Maintainer
+                    && group.project_creation_level.allows(level, self.admin)
+            }
             GroupAction::ManageMember(target) => manages_member(level, target),
         };
         allow(allowed)

@@ -285,7 +285,59 @@ async fn creation_levels(app: &TestApp) {
     }
 }
 
+/// A Project moves only into a Group where its mover may create Projects (GitLab's
+/// `transfer_projects`): a Maintainer of a Group set to `noone` or `owner` may not receive it.
+async fn receiving_a_project_follows_creation_level(app: &TestApp) {
+    let (user, token) = app.user("mover").await;
+    let (source, _) = app.group(None, "private", None).await;
+    app.add_member("groups", source, user, 50).await;
+    // (the target's project_creation_level, the mover's level there, moves)
+    let cases = [
+        ("developer", 40, true),
+        ("maintainer", 40, true),
+        ("owner", 40, false),
+        ("noone", 50, false),
+        ("owner", 50, true),
+    ];
+    for (setting, level, moves) in cases {
+        let (target, _) = app.group(None, "private", None).await;
+        app.add_member("groups", target, user, level).await;
+        app.put(
+            app.admin(),
+            &format!("/groups/{target}"),
+            json!({"project_creation_level": setting}),
+        )
+        .await
+        .expect(200);
+        let (project, _) = app.project(source, "private").await;
+        let got = app
+            .put(
+                Some(&token),
+                &format!("/projects/{project}/transfer"),
+                json!({"namespace": target}),
+            )
+            .await;
+        assert_eq!(
+            got.status,
+            if moves { 200 } else { 403 },
+            "{setting} at {level}: {}",
+            got.body
+        );
+        let now = app
+            .get(app.admin(), &format!("/projects/{project}"))
+            .await
+            .expect(200);
+        let expected = if moves { target } else { source };
+        assert_eq!(
+            now.body["namespace"]["id"],
+            json!(expected),
+            "{setting} at {level}"
+        );
+    }
+}
+
 both!(
+    receiving_a_project_follows_creation_level,
     limited_view_through_subgroups_and_links,
     limited_view_hides_members,
     creation_levels

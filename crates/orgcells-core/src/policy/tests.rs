@@ -197,95 +197,33 @@ fn limited_view_of_ancestors() {
 
 #[test]
 fn creation_levels() {
-    use GroupAction::{CreateProject, CreateSubgroup};
+    use GroupAction::{CreateProject, CreateSubgroup, ReceiveProject};
     use ProjectCreationLevel as P;
     use SubgroupCreationLevel as S;
+    const NO: Decision = Err(Denied::Forbidden);
+    const YES: Decision = Ok(());
     // (project creation, subgroup creation, viewer, action, decision) on a private Group.
+    #[rustfmt::skip]
     let cases = [
-        (
-            P::NoOne,
-            S::Maintainer,
-            Who::Member(Owner),
-            CreateProject,
-            Err(Denied::Forbidden),
-        ),
-        (
-            P::NoOne,
-            S::Maintainer,
-            Who::Admin,
-            CreateProject,
-            Err(Denied::Forbidden),
-        ),
-        (
-            P::Administrator,
-            S::Maintainer,
-            Who::Member(Owner),
-            CreateProject,
-            Err(Denied::Forbidden),
-        ),
-        (
-            P::Administrator,
-            S::Maintainer,
-            Who::Admin,
-            CreateProject,
-            Ok(()),
-        ),
-        (
-            P::Owner,
-            S::Maintainer,
-            Who::Member(Maintainer),
-            CreateProject,
-            Err(Denied::Forbidden),
-        ),
-        (
-            P::Owner,
-            S::Maintainer,
-            Who::Member(Owner),
-            CreateProject,
-            Ok(()),
-        ),
-        (
-            P::Developer,
-            S::Maintainer,
-            Who::Member(Developer),
-            CreateProject,
-            Ok(()),
-        ),
-        (
-            P::Developer,
-            S::Maintainer,
-            Who::Member(Reporter),
-            CreateProject,
-            Err(Denied::Forbidden),
-        ),
-        (
-            P::Maintainer,
-            S::Owner,
-            Who::Member(Maintainer),
-            CreateSubgroup,
-            Err(Denied::Forbidden),
-        ),
-        (
-            P::Maintainer,
-            S::Owner,
-            Who::Member(Owner),
-            CreateSubgroup,
-            Ok(()),
-        ),
-        (
-            P::Maintainer,
-            S::Maintainer,
-            Who::Member(Maintainer),
-            CreateSubgroup,
-            Ok(()),
-        ),
-        (
-            P::Maintainer,
-            S::Maintainer,
-            Who::Member(Developer),
-            CreateSubgroup,
-            Err(Denied::Forbidden),
-        ),
+        (P::NoOne, S::Maintainer, Who::Member(Owner), CreateProject, NO),
+        (P::NoOne, S::Maintainer, Who::Admin, CreateProject, NO),
+        (P::Administrator, S::Maintainer, Who::Member(Owner), CreateProject, NO),
+        (P::Administrator, S::Maintainer, Who::Admin, CreateProject, YES),
+        (P::Owner, S::Maintainer, Who::Member(Maintainer), CreateProject, NO),
+        (P::Owner, S::Maintainer, Who::Member(Owner), CreateProject, YES),
+        (P::Developer, S::Maintainer, Who::Member(Developer), CreateProject, YES),
+        (P::Developer, S::Maintainer, Who::Member(Reporter), CreateProject, NO),
+        (P::Maintainer, S::Owner, Who::Member(Maintainer), CreateSubgroup, NO),
+        (P::Maintainer, S::Owner, Who::Member(Owner), CreateSubgroup, YES),
+        (P::Maintainer, S::Maintainer, Who::Member(Maintainer), CreateSubgroup, YES),
+        (P::Maintainer, S::Maintainer, Who::Member(Developer), CreateSubgroup, NO),
+        // A Project is received only by a Maintainer who may create Projects there (GitLab's
+        // `transfer_projects`).
+        (P::Developer, S::Maintainer, Who::Member(Maintainer), ReceiveProject, YES),
+        (P::Developer, S::Maintainer, Who::Member(Developer), ReceiveProject, NO),
+        (P::NoOne, S::Maintainer, Who::Member(Owner), ReceiveProject, NO),
+        (P::Owner, S::Maintainer, Who::Member(Maintainer), ReceiveProject, NO),
+        (P::Owner, S::Maintainer, Who::Member(Owner), ReceiveProject, YES),
     ];
     for (projects, subgroups, who, action, expect) in cases {
         let facts = GroupFacts {
