@@ -308,12 +308,14 @@ async fn with_users(conn: &mut AnyConnection, rows: Vec<MemberRow>) -> Result<Ve
         .collect())
 }
 
-fn matches_query(user: &UserRow, query: Option<&str>) -> bool {
+/// Whether a Member matches `query`: username or name, and the email for admins only (an
+/// email is private, as in `GET /users?search=`).
+fn matches_query(user: &UserRow, query: Option<&str>, admin: bool) -> bool {
     query.is_none_or(|q| {
         let q = q.to_lowercase();
         user.username.to_lowercase().contains(&q)
             || user.name.to_lowercase().contains(&q)
-            || user.email.to_lowercase() == q
+            || (admin && user.email.to_lowercase() == q)
     })
 }
 
@@ -352,7 +354,7 @@ impl Service {
         }
         rows.sort_by_key(|m| (m.user_id, m.id));
         let mut out = with_users(&mut conn, rows).await?;
-        out.retain(|m| matches_query(&m.user, query));
+        out.retain(|m| matches_query(&m.user, query, caller.is_admin()));
         let total = out.len() as i64;
         let items = out
             .into_iter()

@@ -135,6 +135,18 @@ async fn emails_are_private(app: &TestApp) {
     assert!(!found(
         app.get(None, &format!("/users?search={email}")).await
     ));
+    // Nor among a public Group's members.
+    let (group, _) = app.group(None, "public", None).await;
+    app.add_member("groups", group, user, 30).await;
+    let path = format!("/groups/{group}/members?query={email}");
+    for (token, finds) in [
+        (app.admin(), true),
+        (Some(token.as_str()), false),
+        (None, false),
+    ] {
+        let listed = ids_in(&app.get(token, &path).await.expect(200).body);
+        assert_eq!(listed.contains(&user), finds, "members by email, {token:?}");
+    }
     // Names and usernames are found by anyone.
     assert!(found(
         app.get(Some(&token), &format!("/users?search={username}"))
