@@ -56,6 +56,39 @@ pub fn group_list_reach(signed_in: bool, admin: bool, query: &GroupListQuery) ->
     }
 }
 
+/// The parameters of a Project list that decide its reach.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProjectListQuery {
+    pub owned: bool,
+    pub min_access_level: Option<AccessLevel>,
+    /// `membership`: only Projects the caller is a member of.
+    pub membership: bool,
+}
+
+/// A Project list's reach, as GitLab's `ProjectsFinder`: `owned`, then `min_access_level`,
+/// then `membership` keep what was granted (a Guest or above); otherwise all the caller sees.
+pub fn project_list_reach(query: &ProjectListQuery) -> Reach {
+    if query.owned {
+        Reach::Granted(AccessLevel::Owner)
+    } else if let Some(level) = query.min_access_level {
+        Reach::Granted(level)
+    } else if query.membership {
+        Reach::Granted(AccessLevel::Guest)
+    } else {
+        Reach::Visible
+    }
+}
+
+/// The Namespaces API's reach (GitLab's `read_namespace`): an admin's all, anyone else's
+/// Groups they are a member of.
+pub fn namespace_list_reach(admin: bool) -> Reach {
+    if admin {
+        Reach::Visible
+    } else {
+        Reach::Granted(AccessLevel::Guest)
+    }
+}
+
 /// What a list shows beyond visibility, from the caller's grants.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reached {
@@ -132,71 +165,18 @@ mod tests {
     fn group_list_reach_as_gitlab() {
         let q = GroupListQuery::default;
         // (signed in, admin, query, reach)
+        #[rustfmt::skip]
         let cases = [
             (true, false, q(), Reach::Memberships),
             (false, false, q(), Reach::Visible),
             (true, true, q(), Reach::Visible),
-            (
-                true,
-                false,
-                GroupListQuery {
-                    all_available: Some(true),
-                    ..q()
-                },
-                Reach::Visible,
-            ),
-            (
-                true,
-                true,
-                GroupListQuery {
-                    all_available: Some(false),
-                    ..q()
-                },
-                Reach::Memberships,
-            ),
-            (
-                true,
-                false,
-                GroupListQuery {
-                    inside_group: true,
-                    ..q()
-                },
-                Reach::Visible,
-            ),
-            (
-                true,
-                false,
-                GroupListQuery {
-                    in_organization: true,
-                    ..q()
-                },
-                Reach::Visible,
-            ),
-            (
-                true,
-                false,
-                GroupListQuery {
-                    owned: true,
-                    all_available: Some(true),
-                    ..q()
-                },
-                Reach::Granted(Owner),
-            ),
-            (
-                true,
-                false,
-                GroupListQuery {
-                    min_access_level: Some(Developer),
-                    ..q()
-                },
-                Reach::Granted(Developer),
-            ),
-            (
-                true,
-                true,
-                GroupListQuery { owned: true, ..q() },
-                Reach::Granted(Owner),
-            ),
+            (true, false, GroupListQuery { all_available: Some(true), ..q() }, Reach::Visible),
+            (true, true, GroupListQuery { all_available: Some(false), ..q() }, Reach::Memberships),
+            (true, false, GroupListQuery { inside_group: true, ..q() }, Reach::Visible),
+            (true, false, GroupListQuery { in_organization: true, ..q() }, Reach::Visible),
+            (true, false, GroupListQuery { owned: true, all_available: Some(true), ..q() }, Reach::Granted(Owner)),
+            (true, false, GroupListQuery { min_access_level: Some(Developer), ..q() }, Reach::Granted(Developer)),
+            (true, true, GroupListQuery { owned: true, ..q() }, Reach::Granted(Owner)),
         ];
         for (signed_in, admin, query, expect) in cases {
             assert_eq!(
@@ -205,6 +185,44 @@ mod tests {
                 "signed in {signed_in} admin {admin} {query:?}"
             );
         }
+    }
+
+    #[test]
+    fn project_and_namespace_list_reach() {
+        let q = ProjectListQuery::default;
+        // (query, reach)
+        #[rustfmt::skip]
+        let cases = [
+            (q(), Reach::Visible),
+            (
+                ProjectListQuery {
+                    membership: true,
+                    ..q()
+                },
+                Reach::Granted(Guest),
+            ),
+            (
+                ProjectListQuery {
+                    owned: true,
+                    membership: true,
+                    ..q()
+                },
+                Reach::Granted(Owner),
+            ),
+            (
+                ProjectListQuery {
+                    min_access_level: Some(Reporter),
+                    membership: true,
+                    ..q()
+                },
+                Reach::Granted(Reporter),
+            ),
+        ];
+        for (query, expect) in cases {
+            assert_eq!(project_list_reach(&query), expect, "{query:?}");
+        }
+        assert_eq!(namespace_list_reach(true), Reach::Visible);
+        assert_eq!(namespace_list_reach(false), Reach::Granted(Guest));
     }
 
     fn ns(ids: &[i64]) -> Vec<NamespaceId> {
@@ -239,6 +257,7 @@ mod tests {
         let p = |ids: &[i64]| ids.iter().map(|id| ProjectId(*id)).collect::<Vec<_>>();
         // (reach, admin, granted only, subtrees, groups, projects). Group 1 comes on its own
         // too, through Project 101's limited view: its subtree holds it anyway.
+        #[rustfmt::skip]
         let cases = [
             (
                 Reach::Visible,
