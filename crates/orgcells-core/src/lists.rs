@@ -194,29 +194,9 @@ mod tests {
         #[rustfmt::skip]
         let cases = [
             (q(), Reach::Visible),
-            (
-                ProjectListQuery {
-                    membership: true,
-                    ..q()
-                },
-                Reach::Granted(Guest),
-            ),
-            (
-                ProjectListQuery {
-                    owned: true,
-                    membership: true,
-                    ..q()
-                },
-                Reach::Granted(Owner),
-            ),
-            (
-                ProjectListQuery {
-                    min_access_level: Some(Reporter),
-                    membership: true,
-                    ..q()
-                },
-                Reach::Granted(Reporter),
-            ),
+            (ProjectListQuery { membership: true, ..q() }, Reach::Granted(Guest)),
+            (ProjectListQuery { owned: true, membership: true, ..q() }, Reach::Granted(Owner)),
+            (ProjectListQuery { min_access_level: Some(Reporter), membership: true, ..q() }, Reach::Granted(Reporter)),
         ];
         for (query, expect) in cases {
             assert_eq!(project_list_reach(&query), expect, "{query:?}");
