@@ -10,6 +10,7 @@ use orgcells_core::grants::{
     GrantFacts, Grants, GroupLinkFact, ProjectLinkFact, ProjectMembershipFact,
 };
 use orgcells_core::ids::{NamespaceId, ProjectId, UserId};
+use orgcells_core::lists::Reach;
 use orgcells_core::policy::{GroupFacts, OrganizationFacts, ProjectFacts, Viewer};
 use orgcells_core::visibility::{OrganizationVisibility, Visibility};
 use orgcells_store::grants::GrantRows;
@@ -26,7 +27,6 @@ pub(crate) struct Standing {
     pub user: Option<i64>,
     /// Active Organization Users: role per Organization.
     pub roles: HashMap<i64, OrganizationRole>,
-    rows: GrantRows,
     grants: Arc<Grants>,
 }
 
@@ -41,56 +41,22 @@ impl Standing {
         }
     }
 
-    /// What lists may show. `min_level` keeps only what is granted at that level or above.
-    pub fn scope(&self, min_level: Option<AccessLevel>) -> Scope {
-        self.scope_with(min_level, true)
-    }
-
-    /// The Groups and Projects whose members the caller may read: what [`Standing::scope`]
-    /// shows, less the Groups seen only through the limited view (GitLab's
-    /// `can_read_group_member?`).
-    pub fn member_scope(&self) -> Scope {
-        self.scope_with(None, false)
-    }
-
-    fn scope_with(&self, min_level: Option<AccessLevel>, limited: bool) -> Scope {
-        if self.admin && min_level.is_none() {
+    /// What a list with this reach may show (`core::lists` decides; this only gives it the
+    /// form the database filters by).
+    pub fn scope(&self, reach: Reach) -> Scope {
+        let reached = reach.reached(&self.grants, self.admin);
+        if reached.everything {
             return Scope::everything();
         }
-        let mut traversals: HashMap<i64, &str> = HashMap::new();
-        for row in &self.rows.groups {
-            traversals.insert(row.group_id, &row.traversal);
-        }
-        for row in &self.rows.group_links {
-            traversals.insert(row.target_id, &row.target_traversal);
-        }
-        let wanted = min_level.unwrap_or(AccessLevel::Guest);
-        let subtrees = grants::outermost(
-            self.grants
-                .subtree_roots()
-                .filter(|(_, level)| *level >= wanted)
-                .filter_map(|(id, _)| traversals.get(&id.0).copied()),
-        );
-        let mut groups: Vec<i64> = Vec::new();
-        if min_level.is_none() {
-            groups.extend(self.grants.minimal_groups().map(|id| id.0));
-            if limited {
-                groups.extend(self.grants.limited_groups().map(|id| id.0));
-            }
-        }
-        let projects = self
-            .grants
-            .projects()
-            .filter(|(_, level)| *level >= wanted)
-            .map(|(id, _)| id.0)
-            .collect();
+        let mut internal_orgs: Vec<i64> = self.roles.keys().copied().collect();
+        internal_orgs.sort_unstable();
         Scope {
             all: false,
-            granted_only: min_level.is_some(),
-            internal_orgs: self.roles.keys().copied().collect(),
-            subtrees,
-            groups,
-            projects,
+            granted_only: reached.granted_only,
+            internal_orgs,
+            subtrees: reached.subtrees.iter().map(|id| id.0).collect(),
+            groups: reached.groups.iter().map(|id| id.0).collect(),
+            projects: reached.projects.iter().map(|id| id.0).collect(),
         }
     }
 }
@@ -159,7 +125,6 @@ async fn load_standing(
         admin: user.admin == 1,
         user: Some(user.id),
         roles,
-        rows,
         grants,
     })
 }

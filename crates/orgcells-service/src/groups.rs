@@ -7,6 +7,7 @@ use std::sync::Arc;
 use orgcells_core::access::AccessLevel;
 use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use orgcells_core::invalid::Invalid;
+use orgcells_core::lists::{self, GroupListQuery};
 use orgcells_core::paths::{self, PathPlace};
 use orgcells_core::policy::{GroupAction, OrganizationAction, Viewer};
 use orgcells_core::visibility::{OrganizationVisibility, Visibility, visibility_conflict};
@@ -879,31 +880,22 @@ pub(crate) async fn container_visibility(
     }
 }
 
-/// The scope of a Group list. GitLab: an authenticated non-admin lists the Groups they are a
-/// Member of unless `all_available`; inside a Group (subgroups, descendants), all they can see.
+/// The scope of a Group list (its reach decided by `core::lists`).
 fn group_scope(
     caller: &Caller,
     standing: &Standing,
     filter: &GroupFilter,
     inside_group: bool,
 ) -> orgcells_store::scope::Scope {
-    if filter.owned {
-        return standing.scope(Some(AccessLevel::Owner));
-    }
-    if let Some(level) = filter.min_access_level {
-        return standing.scope(Some(level));
-    }
-    let all_available = filter.all_available.unwrap_or(
-        inside_group
-            || caller.user.is_none()
-            || caller.is_admin()
-            || filter.organization_id.is_some(),
-    );
-    if !all_available && caller.user.is_some() {
-        let mut scope = standing.scope(Some(AccessLevel::MinimalAccess));
-        scope.groups = standing.scope(None).groups;
-        scope.granted_only = true;
-        return scope;
-    }
-    standing.scope(None)
+    standing.scope(lists::group_list_reach(
+        caller.user.is_some(),
+        caller.is_admin(),
+        &GroupListQuery {
+            owned: filter.owned,
+            min_access_level: filter.min_access_level,
+            all_available: filter.all_available,
+            inside_group,
+            in_organization: filter.organization_id.is_some(),
+        },
+    ))
 }

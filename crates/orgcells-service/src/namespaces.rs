@@ -1,7 +1,7 @@
 //! Namespaces: the caller's personal namespaces and the Groups they belong to.
 
-use orgcells_core::access::AccessLevel;
 use orgcells_core::ids::UserId;
+use orgcells_core::lists;
 use orgcells_store::claims::{self, Bucket};
 use orgcells_store::namespaces::{GroupOrder, GroupQuery, Place};
 use orgcells_store::rows::NamespaceRow;
@@ -43,11 +43,7 @@ impl Service {
             }
         }
         let standing = standing(&mut conn, caller, None).await?;
-        let scope = if caller.is_admin() {
-            standing.scope(None)
-        } else {
-            standing.scope(Some(AccessLevel::Guest))
-        };
+        let scope = standing.scope(lists::namespace_list_reach(caller.is_admin()));
         let query = GroupQuery {
             with_personal: caller.is_admin(),
             organization: None,

@@ -3,6 +3,7 @@
 
 use orgcells_core::access::OrganizationRole;
 use orgcells_core::invalid::Invalid;
+use orgcells_core::lists::Reach;
 use orgcells_core::paths;
 use orgcells_core::policy::OrganizationAction;
 use orgcells_core::visibility::OrganizationVisibility;
@@ -388,7 +389,7 @@ impl Service {
         {
             None
         } else {
-            Some(standing.member_scope())
+            Some(standing.scope(Reach::MemberLists))
         };
         let (rows, total) = organizations::list_users(
             &mut conn,

@@ -4,6 +4,7 @@
 use orgcells_core::access::AccessLevel;
 use orgcells_core::ids::UserId;
 use orgcells_core::invalid::Invalid;
+use orgcells_core::lists::{self, ProjectListQuery};
 use orgcells_core::paths::{self, PathPlace};
 use orgcells_core::policy::{GroupAction, ProjectAction, Viewer};
 use orgcells_core::visibility::{Visibility, visibility_conflict};
@@ -354,15 +355,11 @@ impl Service {
         page: &PageRequest,
     ) -> Result<Listed<ProjectOut>> {
         let standing = standing(conn, caller, filter.organization_id).await?;
-        let scope = if filter.owned {
-            standing.scope(Some(AccessLevel::Owner))
-        } else if let Some(level) = filter.min_access_level {
-            standing.scope(Some(level))
-        } else if filter.membership {
-            standing.scope(Some(AccessLevel::Guest))
-        } else {
-            standing.scope(None)
-        };
+        let scope = standing.scope(lists::project_list_reach(&ProjectListQuery {
+            owned: filter.owned,
+            min_access_level: filter.min_access_level,
+            membership: filter.membership,
+        }));
         let mut invalid = Invalid::new();
         let visibility = parse_visibility(&mut invalid, filter.visibility.as_deref());
         invalid.into_result()?;

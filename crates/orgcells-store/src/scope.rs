@@ -20,8 +20,8 @@ pub struct Scope {
     pub granted_only: bool,
     /// Organizations whose internal Groups and Projects the viewer sees (they are its Users).
     pub internal_orgs: Vec<i64>,
-    /// Traversals of the Groups whose whole subtree the viewer reads (none inside another).
-    pub subtrees: Vec<String>,
+    /// The Groups whose whole subtree the viewer reads.
+    pub subtrees: Vec<i64>,
     /// Groups seen on their own: minimal access, or ancestors of a Project the viewer is in.
     pub groups: Vec<i64>,
     /// Projects granted directly or through a project-group link.
@@ -62,7 +62,7 @@ impl Scope {
             sql.push(" OR ").in_subtrees(
                 backend,
                 &format!("{alias}.traversal"),
-                self.subtrees.iter().cloned(),
+                self.subtrees.iter().copied(),
             );
         }
     }

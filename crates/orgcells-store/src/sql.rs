@@ -106,19 +106,25 @@ impl Sql {
         }
     }
 
-    /// `EXISTS (...)`: whether `column` (a traversal) lies in one of the subtrees whose
-    /// traversals are given, as one bound JSON array (see [`Sql::id_set`]).
+    /// `EXISTS (...)`: whether the row whose traversal is `column` lies in the subtree of one
+    /// of `roots`, that is whether one of the ids along its traversal is a root. The roots are
+    /// one bound JSON array, read once per statement into a set; each row costs a lookup per
+    /// level of its depth, however many roots there are.
     pub(crate) fn in_subtrees(
         &mut self,
         backend: Backend,
         column: &str,
-        traversals: impl IntoIterator<Item = String>,
+        roots: impl IntoIterator<Item = i64>,
     ) -> &mut Sql {
-        self.push("EXISTS (SELECT 1 FROM ")
-            .subtree_table(backend, traversals)
-            .push(&format!(
-                " r WHERE {column} >= r.value AND {column} < r.value || '0')"
-            ))
+        match backend {
+            Backend::Sqlite => self.push(&format!(
+                "EXISTS (SELECT 1 FROM json_each('[' || replace({column}, '/', ',') || ']') a WHERE a.value IN "
+            )),
+            Backend::Postgres => self.push(&format!(
+                "EXISTS (SELECT 1 FROM unnest(string_to_array({column}, '/')) a WHERE CAST(a AS BIGINT) IN "
+            )),
+        };
+        self.id_set(backend, roots).push(")")
     }
 
     /// The statement and its values, as one string: what a remembered result is found by.
