@@ -142,11 +142,13 @@ pub async fn load(
 }
 
 /// `CAST(CASE WHEN EXISTS ...)`: 1 when a Project lies in the subtree of the namespace
-/// aliased `alias` (one probe of the Projects' traversal index).
+/// aliased `alias` (one probe of the Projects' traversal index). A top-level Group has no
+/// Group above it to give the limited view of, so it is not probed.
 fn has_projects(alias: &str) -> String {
     format!(
-        "CAST(CASE WHEN EXISTS (SELECT 1 FROM projects hp WHERE hp.traversal >= {alias}.traversal \
-         AND hp.traversal < {alias}.traversal || '0') THEN 1 ELSE 0 END AS BIGINT)"
+        "CAST(CASE WHEN {alias}.parent_id IS NOT NULL AND EXISTS (SELECT 1 FROM projects hp \
+         WHERE hp.traversal >= {alias}.traversal AND hp.traversal < {alias}.traversal || '0') \
+         THEN 1 ELSE 0 END AS BIGINT)"
     )
 }
 
