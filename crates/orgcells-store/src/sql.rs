@@ -106,10 +106,12 @@ impl Sql {
         }
     }
 
-    /// `EXISTS (...)`: whether the row whose traversal is `column` lies in the subtree of one
-    /// of `roots`, that is whether one of the ids along its traversal is a root. The roots are
-    /// one bound JSON array, read once per statement into a set; each row costs a lookup per
-    /// level of its depth, however many roots there are.
+    /// Whether the row whose traversal is `column` lies in the subtree of one of `roots`,
+    /// that is whether one of the ids along its traversal is a root. The roots are one bound
+    /// JSON value, read once per statement into a set; each row costs a lookup per level of its
+    /// depth, however many roots there are. On SQLite the set is `IN` over `json_each`; on
+    /// PostgreSQL a `jsonb` object keyed by the roots, asked with `?|` (its keys are searched,
+    /// not scanned).
     pub(crate) fn in_subtrees(
         &mut self,
         backend: Backend,
@@ -117,14 +119,20 @@ impl Sql {
         roots: impl IntoIterator<Item = i64>,
     ) -> &mut Sql {
         match backend {
-            Backend::Sqlite => self.push(&format!(
-                "EXISTS (SELECT 1 FROM json_each('[' || replace({column}, '/', ',') || ']') a WHERE a.value IN "
-            )),
-            Backend::Postgres => self.push(&format!(
-                "EXISTS (SELECT 1 FROM unnest(string_to_array({column}, '/')) a WHERE CAST(a AS BIGINT) IN "
-            )),
-        };
-        self.id_set(backend, roots).push(")")
+            Backend::Sqlite => self
+                .push(&format!(
+                    "EXISTS (SELECT 1 FROM json_each('[' || replace({column}, '/', ',') || ']') a WHERE a.value IN "
+                ))
+                .id_set(backend, roots)
+                .push(")"),
+            Backend::Postgres => {
+                let keys = roots.into_iter().map(|id| format!("\"{id}\":1"));
+                let object = format!("{{{}}}", keys.collect::<Vec<_>>().join(","));
+                self.push("(SELECT CAST(")
+                    .text(object)
+                    .push(&format!(" AS jsonb)) ?| string_to_array({column}, '/')"))
+            }
+        }
     }
 
     /// The statement and its values, as one string: what a remembered result is found by.
