@@ -106,12 +106,13 @@ pub async fn of_sources(
     sources: &[i64],
     today: &str,
 ) -> Result<Vec<LinkRow>> {
+    let backend = crate::backend::Backend::of(conn);
     let mut sql = Sql::new(&format!(
         "{} WHERE {} IN ",
         kind.select(),
         kind.source_column()
     ));
-    sql.int_list(sources.iter().copied());
+    sql.id_set(backend, sources.iter().copied());
     sql.push(" AND (expires_at IS NULL OR expires_at > ")
         .text(today)
         .push(") ORDER BY id");

@@ -92,17 +92,19 @@ pub async fn of_sources(
     users: Option<&[i64]>,
     today: &str,
 ) -> Result<Vec<MemberRow>> {
+    let backend = crate::backend::Backend::of(conn);
     let mut sql = Sql::new(&format!(
         "SELECT {MEMBER_COLUMNS} FROM members WHERE source_type = "
     ));
     sql.text(kind)
         .push(" AND source_id IN ")
-        .int_list(sources.iter().copied());
+        .id_set(backend, sources.iter().copied());
     sql.push(" AND (expires_at IS NULL OR expires_at > ")
         .text(today)
         .push(")");
     if let Some(users) = users {
-        sql.push(" AND user_id IN ").int_list(users.iter().copied());
+        sql.push(" AND user_id IN ")
+            .id_set(backend, users.iter().copied());
     }
     sql.push(" ORDER BY id");
     Ok(sql.query_as().fetch_all(conn).await?)

@@ -97,13 +97,14 @@ pub async fn find_personal(
 }
 
 pub async fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<NamespaceRow>> {
+    let backend = crate::backend::Backend::of(conn);
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let mut sql = Sql::new(&format!(
         "SELECT {NAMESPACE_COLUMNS} FROM namespaces WHERE id IN "
     ));
-    sql.int_list(ids.iter().copied());
+    sql.id_set(backend, ids.iter().copied());
     Ok(sql.query_as().fetch_all(conn).await?)
 }
 
@@ -201,7 +202,7 @@ pub async fn list_groups(
         }
         if !query.skip.is_empty() {
             q.push(" AND n.id NOT IN ")
-                .int_list(query.skip.iter().copied());
+                .id_set(backend, query.skip.iter().copied());
         }
         if let Some(level) = query.visibility_level {
             q.push(" AND n.visibility_level = ").int(level);
@@ -425,6 +426,7 @@ pub async fn roots_of_organization(
 
 /// The personal namespaces of Users in their home Organizations: (user id, namespace id).
 pub async fn personal_ids(conn: &mut AnyConnection, users: &[i64]) -> Result<Vec<(i64, i64)>> {
+    let backend = crate::backend::Backend::of(conn);
     if users.is_empty() {
         return Ok(Vec::new());
     }
@@ -432,6 +434,6 @@ pub async fn personal_ids(conn: &mut AnyConnection, users: &[i64]) -> Result<Vec
         "SELECT n.owner_id, n.id FROM namespaces n JOIN users u ON u.id = n.owner_id \
          WHERE n.kind = 'user' AND n.organization_id = u.home_organization_id AND n.owner_id IN ",
     );
-    sql.int_list(users.iter().copied());
+    sql.id_set(backend, users.iter().copied());
     Ok(sql.query_as().fetch_all(conn).await?)
 }

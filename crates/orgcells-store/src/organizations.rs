@@ -86,6 +86,7 @@ pub async fn list(
     offset: i64,
     totals: Totals<'_>,
 ) -> Result<(Vec<OrganizationRow>, i64)> {
+    let backend = crate::backend::Backend::of(conn);
     let mut sql = Sql::new(&format!(
         "SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE 1 = 1"
     ));
@@ -93,7 +94,7 @@ pub async fn list(
     for q in [&mut sql, &mut count] {
         if !filter.all {
             q.push(" AND (visibility_level = 20 OR id IN ")
-                .int_list(filter.member_of.iter().copied())
+                .id_set(backend, filter.member_of.iter().copied())
                 .push(")");
         }
         if let Some(search) = &filter.search {

@@ -65,13 +65,14 @@ pub async fn find_by_path(conn: &mut AnyConnection, full_path: &str) -> Result<O
 }
 
 pub async fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<ProjectRow>> {
+    let backend = crate::backend::Backend::of(conn);
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let mut sql = Sql::new(&format!(
         "SELECT {PROJECT_COLUMNS} FROM projects WHERE id IN "
     ));
-    sql.int_list(ids.iter().copied());
+    sql.id_set(backend, ids.iter().copied());
     Ok(sql.query_as().fetch_all(conn).await?)
 }
 
@@ -151,7 +152,7 @@ pub async fn list(
                     .text(subtree_end(traversal));
             }
             Within::Ids(ids) => {
-                q.push(" AND p.id IN ").int_list(ids.iter().copied());
+                q.push(" AND p.id IN ").id_set(backend, ids.iter().copied());
             }
         }
         if let Some(search) = &query.search {

@@ -49,23 +49,6 @@ impl Sql {
         self
     }
 
-    /// `(v1, v2, ...)` for an `IN` list; `(NULL)` when empty, which matches nothing.
-    pub(crate) fn int_list(&mut self, values: impl IntoIterator<Item = i64>) -> &mut Sql {
-        self.push("(");
-        let mut any = false;
-        for value in values {
-            if any {
-                self.push(", ");
-            }
-            self.int(value);
-            any = true;
-        }
-        if !any {
-            self.push("NULL");
-        }
-        self.push(")")
-    }
-
     /// `(SELECT ...)`, for `IN`: the ids as one bound JSON array, so that neither the
     /// statement nor its number of values grows with the set (a caller's grants may be many).
     pub(crate) fn id_set(

@@ -61,11 +61,12 @@ pub async fn find_by_username(conn: &mut AnyConnection, username: &str) -> Resul
 }
 
 pub async fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<UserRow>> {
+    let backend = crate::backend::Backend::of(conn);
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let mut sql = Sql::new(&format!("SELECT {USER_COLUMNS} FROM users WHERE id IN "));
-    sql.int_list(ids.iter().copied());
+    sql.id_set(backend, ids.iter().copied());
     Ok(sql.query_as().fetch_all(conn).await?)
 }
 
@@ -139,6 +140,7 @@ pub async fn list(
     page: Page,
     totals: Option<Totals<'_>>,
 ) -> Result<(Vec<UserRow>, Option<i64>)> {
+    let backend = crate::backend::Backend::of(conn);
     let mut rows_sql = Sql::new(&format!("SELECT {USER_COLUMNS} FROM users WHERE 1 = 1"));
     let mut count_sql = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE 1 = 1");
     for q in [&mut rows_sql, &mut count_sql] {
@@ -168,11 +170,11 @@ pub async fn list(
             q.push(" AND bot = ").int(i64::from(bots));
         }
         if let Some(ids) = &filter.ids {
-            q.push(" AND id IN ").int_list(ids.iter().copied());
+            q.push(" AND id IN ").id_set(backend, ids.iter().copied());
         }
         if !filter.exclude.is_empty() {
             q.push(" AND id NOT IN ")
-                .int_list(filter.exclude.iter().copied());
+                .id_set(backend, filter.exclude.iter().copied());
         }
     }
     count_sql.push(crate::sql::COUNT_CAP);
