@@ -7,6 +7,7 @@
 //! - [`paths`]: path and name validation, reserved words.
 //! - [`grants`]: a User's effective access inside one Organization, computed from their memberships.
 //! - [`lists`]: what a list may show a caller (its reach, and what the grants add).
+//! - [`members`]: who the Members of a Group or Project are, all told (`/members/all`).
 //! - [`policy`]: who may see and do what, the one place every permission is decided.
 //! - [`scopes`]: which token scopes a request needs, and what `Sudo` needs.
 //! - [`invalid`]: per-field validation errors, shaped as GitLab reports them.
@@ -19,6 +20,7 @@ pub mod grants;
 pub mod ids;
 pub mod invalid;
 pub mod lists;
+pub mod members;
 pub mod paths;
 pub mod policy;
 pub mod routable_token;

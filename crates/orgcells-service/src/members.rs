@@ -4,7 +4,10 @@
 use std::collections::HashMap;
 
 use orgcells_core::access::AccessLevel;
+use orgcells_core::grants::GroupLinkFact;
+use orgcells_core::ids::{NamespaceId, ProjectId, UserId};
 use orgcells_core::invalid::Invalid;
+use orgcells_core::members::{self as core_members, InvitedGroup, MemberFact, Of};
 use orgcells_core::policy::{GroupAction, ProjectAction, Viewer};
 use orgcells_store::links::{self, LinkKind};
 use orgcells_store::members::Source;
@@ -157,81 +160,83 @@ pub(crate) fn check_expiry(invalid: &mut Invalid, value: Option<&str>) -> Option
     }
 }
 
-/// Effective members of a Group: its and its ancestors' direct Members, and the direct Members
-/// of Groups shared with it or an ancestor (capped by the link). Highest level per User.
-async fn effective_group(
-    conn: &mut AnyConnection,
-    group: &NamespaceRow,
-    today: &str,
-    into: &mut HashMap<i64, MemberRow>,
-    cap: AccessLevel,
-) -> Result<()> {
-    let ancestors: Vec<i64> = parse_traversal(&group.traversal)
+/// Every effective Member of the source (`core::members` decides who and at which level), read
+/// in a fixed number of queries whatever the depth, links and Members: the Project's links and
+/// the Groups they invite, the group links of every Group in reach, and the direct rows.
+async fn effective(conn: &mut AnyConnection, resolved: &Resolved) -> Result<Vec<MemberRow>> {
+    let today = clock::today();
+    let (project, chain) = match resolved {
+        Resolved::Group(_, _, view) => (None, view.traversal.clone()),
+        Resolved::Project(row, _, traversal) => (Some(row.id), traversal.clone()),
+    };
+    let mut invited = Vec::new();
+    if let Some(project) = project {
+        let links = links::of_sources(conn, LinkKind::Project, &[project], &today).await?;
+        let ids: Vec<i64> = links.iter().map(|link| link.group_id).collect();
+        let groups = namespaces::find_many(conn, &ids).await?;
+        for link in &links {
+            if let Some(group) = groups.iter().find(|g| g.id == link.group_id) {
+                invited.push(InvitedGroup {
+                    traversal: parse_traversal(&group.traversal),
+                    max_access: level_of(link.group_access),
+                });
+            }
+        }
+    }
+    let mut in_reach: Vec<i64> = chain
         .iter()
+        .chain(invited.iter().flat_map(|group| group.traversal.iter()))
         .map(|id| id.0)
         .collect();
-    for member in members::of_sources(conn, "group", &ancestors, None, today).await? {
-        keep_highest(into, member, cap);
+    in_reach.sort_unstable();
+    in_reach.dedup();
+    let group_links: Vec<GroupLinkFact> =
+        links::of_sources(conn, LinkKind::Group, &in_reach, &today)
+            .await?
+            .iter()
+            .map(|link| GroupLinkFact {
+                shared_group: NamespaceId(link.source_id),
+                invited_group: NamespaceId(link.group_id),
+                max_access: level_of(link.group_access),
+            })
+            .collect();
+    in_reach.extend(group_links.iter().map(|link| link.invited_group.0));
+    in_reach.sort_unstable();
+    in_reach.dedup();
+    let mut rows = members::of_sources(conn, "group", &in_reach, None, &today).await?;
+    if let Some(project) = project {
+        rows.extend(members::of_sources(conn, "project", &[project], None, &today).await?);
     }
-    for link in links::of_sources(conn, LinkKind::Group, &ancestors, today).await? {
-        let link_cap = AccessLevel::from_value(link.group_access)
-            .unwrap_or(AccessLevel::Guest)
-            .min(cap);
-        for member in members::of_sources(conn, "group", &[link.group_id], None, today).await? {
-            if member.access_level >= AccessLevel::Guest.value() {
-                keep_highest(into, member, link_cap);
-            }
-        }
-    }
-    Ok(())
+    let facts: Vec<MemberFact> = rows
+        .iter()
+        .map(|row| MemberFact {
+            user: UserId(row.user_id),
+            source: match row.source_type.as_str() {
+                "project" => core_members::Source::Project(ProjectId(row.source_id)),
+                _ => core_members::Source::Group(NamespaceId(row.source_id)),
+            },
+            level: level_of(row.access_level),
+        })
+        .collect();
+    let of = match project {
+        None => Of::Group(&chain),
+        Some(id) => Of::Project {
+            id: ProjectId(id),
+            namespace_traversal: &chain,
+            invited: &invited,
+        },
+    };
+    Ok(core_members::effective(of, &facts, &group_links)
+        .into_iter()
+        .map(|found| MemberRow {
+            access_level: found.level.value(),
+            ..rows[found.row].clone()
+        })
+        .collect())
 }
 
-fn keep_highest(into: &mut HashMap<i64, MemberRow>, mut member: MemberRow, cap: AccessLevel) {
-    member.access_level = member.access_level.min(cap.value());
-    match into.get(&member.user_id) {
-        Some(existing) if existing.access_level >= member.access_level => {}
-        _ => {
-            into.insert(member.user_id, member);
-        }
-    }
-}
-
-async fn effective(
-    conn: &mut AnyConnection,
-    resolved: &Resolved,
-) -> Result<HashMap<i64, MemberRow>> {
-    let today = clock::today();
-    let mut all = HashMap::new();
-    match resolved {
-        Resolved::Group(row, ..) => {
-            effective_group(conn, row, &today, &mut all, AccessLevel::Owner).await?
-        }
-        Resolved::Project(row, ..) => {
-            for member in members::of_sources(conn, "project", &[row.id], None, &today).await? {
-                keep_highest(&mut all, member, AccessLevel::Owner);
-            }
-            if let Some(ns) = namespaces::find(conn, row.namespace_id)
-                .await?
-                .filter(|ns| ns.kind == "group")
-            {
-                effective_group(conn, &ns, &today, &mut all, AccessLevel::Owner).await?;
-            }
-            for link in links::of_sources(conn, LinkKind::Project, &[row.id], &today).await? {
-                let cap = AccessLevel::from_value(link.group_access).unwrap_or(AccessLevel::Guest);
-                if let Some(group) = namespaces::find(conn, link.group_id).await? {
-                    let mut invited = HashMap::new();
-                    effective_group(conn, &group, &today, &mut invited, cap).await?;
-                    for member in invited
-                        .into_values()
-                        .filter(|m| m.access_level >= AccessLevel::Guest.value())
-                    {
-                        keep_highest(&mut all, member, cap);
-                    }
-                }
-            }
-        }
-    }
-    Ok(all)
+fn level_of(value: i64) -> AccessLevel {
+    AccessLevel::from_value(value).unwrap_or(AccessLevel::NoAccess)
 }
 
 /// The level a User inherits on a source from above it (not counting the source's own row).
@@ -334,10 +339,7 @@ impl Service {
         let resolved = resolve(&mut conn, caller, source).await?;
         resolved.may_read()?;
         let mut rows: Vec<MemberRow> = if all {
-            effective(&mut conn, &resolved)
-                .await?
-                .into_values()
-                .collect()
+            effective(&mut conn, &resolved).await?
         } else {
             let source = resolved.source();
             members::of_sources(
@@ -379,7 +381,10 @@ impl Service {
         let resolved = resolve(&mut conn, caller, source).await?;
         resolved.may_read()?;
         let row = if all {
-            effective(&mut conn, &resolved).await?.remove(&user)
+            effective(&mut conn, &resolved)
+                .await?
+                .into_iter()
+                .find(|m| m.user_id == user)
         } else {
             members::find(&mut conn, resolved.source(), user).await?
         };
