@@ -15,7 +15,7 @@ use crate::handlers::{
     groups, health, members, meta, metrics, namespaces, organizations, projects, tokens, users,
 };
 use crate::openapi::{self, ApiDoc, Document};
-use crate::{AppState, allowlist, observe};
+use crate::{AppState, allowlist, observe, params};
 
 fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -153,6 +153,7 @@ pub fn router(state: AppState) -> Router {
             crate::error::ApiError(orgcells_service::ServiceError::Internal("panic".into()))
                 .into_response_plain()
         }))
+        .layer(from_fn(params::refuse_malformed_strings))
         .layer(from_fn_with_state(state.clone(), observe::observe))
         .with_state(state)
 }

@@ -922,6 +922,30 @@ async fn a_nul_byte_anywhere_is_400(app: &TestApp) {
             reply.header("content-type")
         );
     }
+    // Before anything else reads the request, authentication included: no token, a token
+    // that does not exist, and an anonymous write all get the same plain 400.
+    for (method, token) in [
+        ("GET", None),
+        ("GET", Some("glpat-no-such-token-000000")),
+        ("POST", None),
+        ("DELETE", Some("glpat-no-such-token-000000")),
+    ] {
+        let mut request = app.http.request(
+            reqwest::Method::from_bytes(method.as_bytes()).expect("method"),
+            format!("{}/groups/{group}?search=a%00", app.base),
+        );
+        if let Some(token) = token {
+            request = request.header("PRIVATE-TOKEN", token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        assert_eq!(
+            (status, Value::String(text)),
+            (400, bad.clone()),
+            "{method} with {token:?}"
+        );
+    }
 }
 
 // 5. GET /users: newest first unless told otherwise.

@@ -21,6 +21,7 @@ mod body;
 mod coerce;
 mod declared;
 
+use axum::response::IntoResponse;
 use orgcells_service::ServiceError;
 use serde_json::Value;
 
@@ -158,10 +159,22 @@ mod tests {
     }
 }
 
+/// GitLab's `HandleMalformedStrings` middleware, before anything else reads the request (so
+/// before authentication): a NUL byte or text that is not UTF-8 in the path or the query,
+/// percent-decoded, is a plain `Bad Request`. (The body's parameters are checked as they are
+/// read, by [`Params`].)
+pub async fn refuse_malformed_strings(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if body::uri_is_malformed(request.uri()) {
+        return ApiError(ServiceError::MalformedString).into_response();
+    }
+    next.run(request).await
+}
+
 /// Path parameters (`{id}`, `{user_id}`...), as axum's `Path` but answering a value that does
-/// not fit (`/users/abc`, an id past 64 bits, broken percent-encoding) with GitLab's JSON 400,
-/// and a NUL byte or text that is not UTF-8 in the path or the query with GitLab's plain `Bad
-/// Request`.
+/// not fit (`/users/abc`, an id past 64 bits, broken percent-encoding) with GitLab's JSON 400.
 #[derive(Debug)]
 pub struct Path<T>(pub T);
 
@@ -176,9 +189,6 @@ where
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Path<T>, ApiError> {
-        if body::uri_is_malformed(&parts.uri) {
-            return Err(ApiError(ServiceError::MalformedString));
-        }
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(Path(value)),
             Err(rejection) => Err(body::malformed(&rejection.body_text())),
