@@ -1,6 +1,7 @@
 //! The JSON shapes of GitLab's API entities (`lib/api/entities`), built from the service's
 //! results. Fields GitLab has but orgcells does not model yet carry GitLab's defaults.
 
+use orgcells_core::access::OrganizationRole;
 use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use orgcells_core::visibility::{OrganizationVisibility, Visibility};
 use orgcells_service::groups::{GroupDetail, GroupOut};
@@ -624,11 +625,9 @@ pub fn organization_user(base: &str, out: &OrganizationUser) -> OrganizationUser
     OrganizationUserEntity {
         user: user_basic(base, &out.user),
         access_level: out.membership.access_level,
-        role: if out.membership.access_level >= 50 {
-            "owner"
-        } else {
-            "default"
-        },
+        role: OrganizationRole::from_value(out.membership.access_level)
+            .unwrap_or(OrganizationRole::User)
+            .name(),
         is_enterprise_user: out.membership.enterprise == 1,
         created_at: Timestamp(out.membership.created_at),
     }

@@ -48,6 +48,12 @@ impl AccessLevel {
         AccessLevel::from_value(value).filter(|level| *level > AccessLevel::NoAccess)
     }
 
+    /// A level a group link may give: a known level from Guest up (a link gives no minimal
+    /// access).
+    pub fn for_link(value: i64) -> Option<AccessLevel> {
+        AccessLevel::from_value(value).filter(|level| level.reads())
+    }
+
     pub fn value(self) -> i64 {
         self as i64
     }
@@ -147,5 +153,8 @@ mod tests {
         );
         assert_eq!(AccessLevel::for_member(0), None);
         assert_eq!(AccessLevel::for_member(5), Some(AccessLevel::MinimalAccess));
+        assert_eq!(AccessLevel::for_link(5), None);
+        assert_eq!(AccessLevel::for_link(10), Some(AccessLevel::Guest));
+        assert_eq!(AccessLevel::for_link(50), Some(AccessLevel::Owner));
     }
 }

@@ -150,6 +150,38 @@ fn keep_highest(
     }
 }
 
+/// A change to one membership row: added (`from` is `None`), changed, or removed (`to` is
+/// `None`). GitLab's rules for it, apart from who may manage which level (`core::policy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    pub from: Option<AccessLevel>,
+    pub to: Option<AccessLevel>,
+}
+
+impl Change {
+    /// The level the caller must be allowed to manage: the higher of the old and the new, so
+    /// that only who may make an Owner may change or remove one.
+    pub fn level_to_manage(self) -> AccessLevel {
+        self.from.max(self.to).unwrap_or(AccessLevel::NoAccess)
+    }
+
+    /// Whether an Owner loses that role: then the last-Owner guard applies.
+    pub fn takes_an_owner(self) -> bool {
+        self.from == Some(AccessLevel::Owner) && self.to != Some(AccessLevel::Owner)
+    }
+
+    /// Whether the new level is below what the User inherits from above: GitLab refuses a
+    /// subgroup or Project membership lower than an inherited one.
+    pub fn below_inherited(self, inherited: AccessLevel) -> bool {
+        self.to.is_some_and(|to| to < inherited)
+    }
+
+    /// Whether the new level may be held where it is: minimal access only on a top-level Group.
+    pub fn fits(self, on_top_level_group: bool) -> bool {
+        self.to != Some(AccessLevel::MinimalAccess) || on_top_level_group
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,5 +395,45 @@ mod tests {
                 level: Developer
             }]
         );
+    }
+
+    #[test]
+    fn changes_as_gitlab() {
+        let change = |from, to| Change { from, to };
+        // (from, to, level to manage, takes an Owner, below an inherited Developer, fits
+        // below the top level)
+        let cases = [
+            (None, Some(Guest), Guest, false, true, true),
+            (None, Some(Owner), Owner, false, false, true),
+            (None, Some(MinimalAccess), MinimalAccess, false, true, false),
+            (
+                Some(Developer),
+                Some(Maintainer),
+                Maintainer,
+                false,
+                false,
+                true,
+            ),
+            (Some(Owner), Some(Developer), Owner, true, false, true),
+            (Some(Owner), Some(Owner), Owner, false, false, true),
+            (
+                Some(Maintainer),
+                Some(Reporter),
+                Maintainer,
+                false,
+                true,
+                true,
+            ),
+            (Some(Owner), None, Owner, true, false, true),
+            (Some(Reporter), None, Reporter, false, false, true),
+        ];
+        for (from, to, manage, takes, below, fits) in cases {
+            let c = change(from, to);
+            assert_eq!(c.level_to_manage(), manage, "{c:?}");
+            assert_eq!(c.takes_an_owner(), takes, "{c:?}");
+            assert_eq!(c.below_inherited(Developer), below, "{c:?}");
+            assert_eq!(c.fits(false), fits, "{c:?}");
+            assert!(c.fits(true), "{c:?}");
+        }
     }
 }

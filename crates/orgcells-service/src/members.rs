@@ -7,7 +7,7 @@ use orgcells_core::access::AccessLevel;
 use orgcells_core::grants::GroupLinkFact;
 use orgcells_core::ids::{NamespaceId, ProjectId, UserId};
 use orgcells_core::invalid::Invalid;
-use orgcells_core::members::{self as core_members, InvitedGroup, MemberFact, Of};
+use orgcells_core::members::{self as core_members, Change, InvitedGroup, MemberFact, Of};
 use orgcells_core::policy::{GroupAction, ProjectAction, Viewer};
 use orgcells_store::links::{self, LinkKind};
 use orgcells_store::members::Source;
@@ -65,7 +65,8 @@ impl Resolved {
         }
     }
 
-    fn may_manage(&self, level: AccessLevel) -> Result<()> {
+    fn may_manage(&self, change: Change) -> Result<()> {
+        let level = change.level_to_manage();
         match self {
             Resolved::Group(row, viewer, view) => viewer
                 .group(&view.facts(row), GroupAction::ManageMember(level))
@@ -91,9 +92,9 @@ impl Resolved {
     }
 
     /// Minimal access is for top-level Groups only.
-    fn check_minimal(&self, level: AccessLevel) -> Result<()> {
+    fn check_fits(&self, change: Change) -> Result<()> {
         let top_level = matches!(self, Resolved::Group(row, ..) if row.parent_id.is_none());
-        if level == AccessLevel::MinimalAccess && !top_level {
+        if !change.fits(top_level) {
             return Err(ServiceError::invalid(
                 "access_level",
                 "Minimal Access is available for top-level groups only",
@@ -413,8 +414,12 @@ impl Service {
         let level = level.ok_or_else(|| ServiceError::invalid("access_level", "is missing"))?;
         let mut tx = self.db.write().await?;
         let resolved = resolve(tx.conn(), caller, source).await?;
-        resolved.check_minimal(level)?;
-        resolved.may_manage(level)?;
+        let change = Change {
+            from: None,
+            to: Some(level),
+        };
+        resolved.check_fits(change)?;
+        resolved.may_manage(change)?;
         crate::organizations::ensure_org_writable(tx.conn(), resolved.organization()).await?;
         let user = match (input.user_id, &input.username) {
             (Some(id), _) => users::find(tx.conn(), id).await?,
@@ -439,7 +444,7 @@ impl Service {
             return Err(ServiceError::Conflict("Member already exists".into()));
         }
         if let Some((inherited, from)) = inherited_level(tx.conn(), &resolved, user.id).await?
-            && level < inherited
+            && change.below_inherited(inherited)
         {
             return Err(ServiceError::invalid(
                 "access_level",
@@ -484,12 +489,14 @@ impl Service {
         let mut row = members::find(tx.conn(), resolved.source(), user)
             .await?
             .ok_or(ServiceError::NotFound("Member"))?;
-        let current = AccessLevel::from_value(row.access_level).unwrap_or(AccessLevel::Owner);
-        resolved.check_minimal(level)?;
-        resolved.may_manage(level.max(current))?;
+        let change = Change {
+            from: Some(AccessLevel::from_value(row.access_level).unwrap_or(AccessLevel::Owner)),
+            to: Some(level),
+        };
+        resolved.check_fits(change)?;
+        resolved.may_manage(change)?;
         crate::organizations::ensure_org_writable(tx.conn(), resolved.organization()).await?;
-        if current == AccessLevel::Owner
-            && level < AccessLevel::Owner
+        if change.takes_an_owner()
             && resolved.guards_last_owner()
             && orgcells_store::locks::group_owners(tx.conn(), row.source_id).await? <= 1
         {
@@ -534,12 +541,15 @@ impl Service {
         let row = members::find(tx.conn(), resolved.source(), user)
             .await?
             .ok_or(ServiceError::NotFound("Member"))?;
-        let level = AccessLevel::from_value(row.access_level).unwrap_or(AccessLevel::Owner);
+        let change = Change {
+            from: Some(AccessLevel::from_value(row.access_level).unwrap_or(AccessLevel::Owner)),
+            to: None,
+        };
         if user != me {
-            resolved.may_manage(level)?;
+            resolved.may_manage(change)?;
         }
         crate::organizations::ensure_org_writable(tx.conn(), resolved.organization()).await?;
-        if level == AccessLevel::Owner
+        if change.takes_an_owner()
             && resolved.guards_last_owner()
             && orgcells_store::locks::group_owners(tx.conn(), row.source_id).await? <= 1
         {

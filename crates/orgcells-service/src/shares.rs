@@ -39,7 +39,7 @@ fn validate(input: &ShareInput) -> Result<ValidShare> {
             None
         }
         Some(value) => {
-            let level = AccessLevel::for_member(value).filter(|l| *l >= AccessLevel::Guest);
+            let level = AccessLevel::for_link(value);
             if level.is_none() {
                 invalid.add("group_access", "does not have a valid value");
             }

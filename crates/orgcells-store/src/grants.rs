@@ -2,6 +2,7 @@
 //! Groups they belong to. Read fresh per request (a handful of indexed lookups), so access is
 //! exact the moment a write commits; `orgcells_core::grants` turns them into levels.
 
+use orgcells_core::access::AccessLevel;
 use sqlx::AnyConnection;
 
 use crate::Result;
@@ -77,8 +78,9 @@ pub async fn load(
         .text(today)
         .push(")");
     org_filter(&mut groups, "m");
-    groups.push(" UNION ALL SELECT n.id AS group_id, n.organization_id, n.kind, n.traversal, CAST(50 AS BIGINT) AS access_level, \
-         CAST(0 AS BIGINT) AS has_projects FROM namespaces n WHERE n.kind = 'user' AND n.owner_id = ");
+    // The owner of a personal namespace holds it as its Owner.
+    groups.push(&format!(" UNION ALL SELECT n.id AS group_id, n.organization_id, n.kind, n.traversal, CAST({} AS BIGINT) AS access_level, \
+         CAST(0 AS BIGINT) AS has_projects FROM namespaces n WHERE n.kind = 'user' AND n.owner_id = ", AccessLevel::Owner.value()));
     groups.int(user);
     org_filter(&mut groups, "n");
     let groups: Vec<GroupGrantRow> = groups.query_as().fetch_all(&mut *conn).await?;
@@ -97,8 +99,9 @@ pub async fn load(
          w.traversal AS invited_traversal, l.group_access, {} AS has_projects FROM members m \
          JOIN group_group_links l ON l.shared_with_group_id = m.source_id \
          JOIN namespaces t ON t.id = l.shared_group_id JOIN namespaces w ON w.id = l.shared_with_group_id \
-         WHERE m.source_type = 'group' AND m.access_level >= 10 AND m.user_id = ",
-        has_projects("t")
+         WHERE m.source_type = 'group' AND m.access_level >= {} AND m.user_id = ",
+        has_projects("t"),
+        AccessLevel::Guest.value()
     ));
     group_links
         .int(user)

@@ -5,6 +5,7 @@
 //! On SQLite a Cell has one writer connection, so writes are already one at a time and these
 //! are no-ops.
 
+use orgcells_core::access::AccessLevel;
 use sqlx::AnyConnection;
 
 use crate::Result;
@@ -71,7 +72,8 @@ pub async fn group_owners(conn: &mut AnyConnection, group: i64) -> Result<i64> {
         Backend::Postgres => " ORDER BY id FOR UPDATE",
     };
     let owners: Vec<i64> = sqlx::query_scalar(&format!(
-        "SELECT id FROM members WHERE source_type = 'group' AND source_id = $1 AND access_level = 50{lock}"
+        "SELECT id FROM members WHERE source_type = 'group' AND source_id = $1 AND access_level = {}{lock}",
+        AccessLevel::Owner.value()
     ))
     .bind(group)
     .fetch_all(conn)

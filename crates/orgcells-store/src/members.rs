@@ -1,5 +1,6 @@
 //! Group and Project memberships.
 
+use orgcells_core::access::AccessLevel;
 use sqlx::AnyConnection;
 
 use crate::Result;
@@ -131,14 +132,15 @@ pub async fn of_user(
 /// Group (GitLab's `last_owner?` counts inherited Owners): an ancestor-or-self `a` of `g` is one
 /// whose subtree range `[a.traversal, a.traversal || '0')` holds `g.traversal`.
 pub async fn solely_owned_groups(conn: &mut AnyConnection, user: i64) -> Result<Vec<i64>> {
-    Ok(sqlx::query_scalar(
+    let owner = AccessLevel::Owner.value();
+    Ok(sqlx::query_scalar(&format!(
         "SELECT m.source_id FROM members m JOIN namespaces g ON g.id = m.source_id \
-         WHERE m.user_id = $1 AND m.source_type = 'group' AND m.access_level = 50 \
+         WHERE m.user_id = $1 AND m.source_type = 'group' AND m.access_level = {owner} \
          AND NOT EXISTS (SELECT 1 FROM members o JOIN namespaces a ON a.id = o.source_id \
-         WHERE o.source_type = 'group' AND o.access_level = 50 AND o.user_id <> $1 \
+         WHERE o.source_type = 'group' AND o.access_level = {owner} AND o.user_id <> $1 \
          AND a.organization_id = g.organization_id \
          AND g.traversal >= a.traversal AND g.traversal < (a.traversal || '0'))",
-    )
+    ))
     .bind(user)
     .fetch_all(conn)
     .await?)

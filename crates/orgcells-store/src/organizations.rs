@@ -1,5 +1,6 @@
 //! Organizations and their Users (`organization_users`).
 
+use orgcells_core::visibility::OrganizationVisibility;
 use sqlx::AnyConnection;
 
 use crate::Result;
@@ -93,9 +94,12 @@ pub async fn list(
     let mut count = Sql::new("SELECT COUNT(*) FROM organizations WHERE 1 = 1");
     for q in [&mut sql, &mut count] {
         if !filter.all {
-            q.push(" AND (visibility_level = 20 OR id IN ")
-                .id_set(backend, filter.member_of.iter().copied())
-                .push(")");
+            q.push(&format!(
+                " AND (visibility_level = {} OR id IN ",
+                OrganizationVisibility::Public.value()
+            ))
+            .id_set(backend, filter.member_of.iter().copied())
+            .push(")");
         }
         if let Some(search) = &filter.search {
             let pattern = crate::namespaces::like_pattern(search);
