@@ -1,27 +1,26 @@
 //! Groups: creation (the creator becomes Owner), reads, lists, updates, renames, transfers and
 //! deletion, each checked by the policy.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use orgcells_core::access::AccessLevel;
 use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use orgcells_core::invalid::Invalid;
 use orgcells_core::lists::{self, GroupListQuery};
 use orgcells_core::paths::{self, PathPlace};
-use orgcells_core::policy::{GroupAction, OrganizationAction, Viewer};
+use orgcells_core::policy::{GroupAction, OrganizationAction};
 use orgcells_core::visibility::{OrganizationVisibility, Visibility, visibility_conflict};
-use orgcells_store::claims::{self, Bucket, Owner};
 use orgcells_store::locks::{self, OrgLock};
 use orgcells_store::namespaces::{GroupOrder, GroupQuery, Place};
-use orgcells_store::rows::{MemberRow, NamespaceRow, parse_traversal};
-use orgcells_store::{AnyConnection, Tx, members, namespaces, organizations, projects};
+use orgcells_store::rows::{NamespaceRow, parse_traversal};
+use orgcells_store::{AnyConnection, Tx, members, namespaces, organizations};
 
 use crate::access::{GroupView, Standing, organization_facts, standing};
 use crate::error::denied;
 use crate::locking::lock_chains;
-use crate::memo::Memo;
-use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock, users};
+use crate::lookup::{ensure_org_writable, ensure_writable, find_group, shared_with_groups};
+use crate::membership::insert_member;
+use crate::present::{GroupDetail, GroupOut, present_groups};
+use crate::routes::{delete_group_tree, group_owner, move_routes, take_route};
+use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
 
 /// Fields of `POST /groups` and `PUT /groups/:id`.
 #[derive(Debug, Clone, Default)]
@@ -34,21 +33,6 @@ pub struct GroupInput {
     pub organization_id: Option<i64>,
     pub project_creation_level: Option<String>,
     pub subgroup_creation_level: Option<String>,
-}
-
-/// A Group as presented: its row and its full name (`Acme / Platform`).
-#[derive(Debug, Clone)]
-pub struct GroupOut {
-    pub row: NamespaceRow,
-    pub full_name: String,
-}
-
-/// A Group with what its detail page shows.
-#[derive(Debug, Clone)]
-pub struct GroupDetail {
-    pub group: GroupOut,
-    /// Groups this one is shared with: (link, invited group).
-    pub shared_with: Vec<(orgcells_store::rows::LinkRow, NamespaceRow)>,
 }
 
 /// Filters of Group lists.
@@ -65,13 +49,6 @@ pub struct GroupFilter {
     pub order_by: Option<String>,
     pub descending: bool,
     pub organization_id: Option<i64>,
-}
-
-pub(crate) fn group_owner(id: i64) -> Owner<'static> {
-    Owner {
-        kind: "namespace",
-        id,
-    }
 }
 
 pub(crate) fn project_creation_level(name: &str) -> Option<i64> {
@@ -105,261 +82,6 @@ fn parse_visibility(invalid: &mut Invalid, value: Option<&str>) -> Option<Visibi
         invalid.add("visibility", "does not have a valid value");
     }
     parsed
-}
-
-/// A Group the caller may see, by id or full path (following redirects), with their viewer.
-pub(crate) async fn find_group(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    group: &Ref,
-) -> Result<(NamespaceRow, Viewer, GroupView)> {
-    let row = match group {
-        Ref::Id(id) => namespaces::find(conn, *id).await?,
-        Ref::Path(path) => match namespaces::find_group_by_path(conn, path).await? {
-            Some(row) => Some(row),
-            None => match namespaces::find_redirect(conn, path).await? {
-                Some((kind, id)) if kind == "group" => namespaces::find(conn, id).await?,
-                _ => None,
-            },
-        },
-    };
-    let row = row
-        .filter(|row| row.kind == "group")
-        .ok_or(ServiceError::NotFound("Group"))?;
-    let standing = standing(conn, caller, Some(row.organization_id)).await?;
-    let viewer = standing.viewer(row.organization_id);
-    let view = GroupView::of(&row);
-    if !viewer.can_read_group(&view.facts(&row)) {
-        return Err(ServiceError::NotFound("Group"));
-    }
-    Ok((row, viewer, view))
-}
-
-/// The namespaces along some traversals (each one and its ancestors), read at once: what full
-/// names (`Top / Sub / Group`) and a Project's namespace are made of.
-pub(crate) struct Lineage {
-    /// The names of the namespaces the caller already had.
-    known: HashMap<i64, String>,
-    read: HashMap<i64, Arc<NamespaceRow>>,
-}
-
-impl Lineage {
-    /// The namespaces of `traversals` that are not among `known`: those `memo` remembers since
-    /// the last write, the rest read in one statement and remembered. Inside a write
-    /// transaction the memo neither answers nor remembers.
-    pub(crate) async fn load<'a>(
-        conn: &mut AnyConnection,
-        memo: &Memo,
-        known: &[NamespaceRow],
-        traversals: impl IntoIterator<Item = &'a str>,
-    ) -> Result<Lineage> {
-        let known: HashMap<i64, String> = known.iter().map(|r| (r.id, r.name.clone())).collect();
-        let mut wanted: Vec<i64> = traversals
-            .into_iter()
-            .flat_map(parse_traversal)
-            .map(|id| id.0)
-            .filter(|id| !known.contains_key(id))
-            .collect();
-        wanted.sort_unstable();
-        wanted.dedup();
-        let generation = memo.generation.for_read(conn);
-        let remembered = match generation {
-            Some(generation) => memo.namespaces.get_many(generation, &wanted),
-            None => vec![None; wanted.len()],
-        };
-        let mut read = HashMap::with_capacity(wanted.len());
-        let mut missing = Vec::new();
-        for (id, row) in wanted.into_iter().zip(remembered) {
-            match row {
-                Some(row) => {
-                    read.insert(id, row);
-                }
-                None => missing.push(id),
-            }
-        }
-        let fresh: Vec<Arc<NamespaceRow>> = namespaces::find_many(conn, &missing)
-            .await?
-            .into_iter()
-            .map(Arc::new)
-            .collect();
-        if let Some(generation) = generation {
-            let rows = fresh.iter().map(|row| (row.id, row.clone()));
-            memo.namespaces.insert_many(generation, rows);
-        }
-        read.extend(fresh.into_iter().map(|row| (row.id, row)));
-        Ok(Lineage { known, read })
-    }
-
-    /// A namespace that was read (not one of the known ones).
-    pub(crate) fn get(&self, id: i64) -> Option<&NamespaceRow> {
-        self.read.get(&id).map(|row| &**row)
-    }
-
-    /// `Top / Sub / Group` for the namespace at the end of `traversal`.
-    pub(crate) fn full_name(&self, traversal: &str) -> String {
-        let parts: Vec<&str> = parse_traversal(traversal)
-            .iter()
-            .filter_map(|id| {
-                let read = self.read.get(&id.0).map(|row| row.name.as_str());
-                read.or_else(|| self.known.get(&id.0).map(String::as_str))
-            })
-            .collect();
-        parts.join(" / ")
-    }
-}
-
-/// Groups with their full names, their ancestors from `memo` where it remembers them.
-pub(crate) async fn present(
-    conn: &mut AnyConnection,
-    memo: &Memo,
-    rows: Vec<NamespaceRow>,
-) -> Result<Vec<GroupOut>> {
-    let traversals = rows.iter().map(|r| r.traversal.as_str());
-    let lineage = Lineage::load(conn, memo, &rows, traversals).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| GroupOut {
-            full_name: lineage.full_name(&row.traversal),
-            row,
-        })
-        .collect())
-}
-
-/// Deletes a namespace's subtree with everything in it, releasing its routes.
-pub(crate) async fn delete_group_tree(tx: &mut Tx, root: &NamespaceRow) -> Result<()> {
-    if root.kind == "group" {
-        claims::release_routes_below(tx.conn(), &root.full_path).await?;
-    } else {
-        for project in projects::in_subtree(tx.conn(), &root.traversal).await? {
-            claims::release(
-                tx.conn(),
-                Bucket::Route,
-                &project.full_path,
-                crate::projects::project_owner(project.id),
-            )
-            .await?;
-        }
-    }
-    namespaces::delete_subtree(tx.conn(), &root.traversal).await?;
-    Ok(())
-}
-
-/// Before a subtree moves from `old_prefix` to `new_prefix`: claims the new routes of its
-/// Groups and Projects (400 on `path` when one is taken), releases the old ones and keeps them as
-/// redirects. The root's own route is among them for a Group; a personal namespace's belongs to
-/// its User.
-pub(crate) async fn move_routes(
-    tx: &mut Tx,
-    root: &NamespaceRow,
-    old_prefix: &str,
-    new_prefix: &str,
-    cell: i64,
-) -> Result<()> {
-    let now = clock::now();
-    let new_of = |old: &str| format!("{new_prefix}{}", &old[old_prefix.len().min(old.len())..]);
-    let subtree = namespaces::subtree(tx.conn(), &root.traversal).await?;
-    for ns in subtree.iter().filter(|ns| ns.kind == "group") {
-        retake_route(
-            tx,
-            group_owner(ns.id),
-            &ns.full_path,
-            &new_of(&ns.full_path),
-            cell,
-            now,
-        )
-        .await?;
-        let id = tx.next_id().await?;
-        namespaces::add_redirect(
-            tx.conn(),
-            id,
-            ns.organization_id,
-            "group",
-            ns.id,
-            &ns.full_path,
-            now,
-        )
-        .await?;
-    }
-    for project in projects::in_subtree(tx.conn(), &root.traversal).await? {
-        let owner = crate::projects::project_owner(project.id);
-        retake_route(
-            tx,
-            owner,
-            &project.full_path,
-            &new_of(&project.full_path),
-            cell,
-            now,
-        )
-        .await?;
-        let id = tx.next_id().await?;
-        namespaces::add_redirect(
-            tx.conn(),
-            id,
-            project.organization_id,
-            "project",
-            project.id,
-            &project.full_path,
-            now,
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-async fn retake_route(
-    tx: &mut Tx,
-    owner: Owner<'static>,
-    old: &str,
-    new: &str,
-    cell: i64,
-    now: i64,
-) -> Result<()> {
-    claims::release(tx.conn(), Bucket::Route, old, owner).await?;
-    take_route(tx, owner, new, cell, now, "path").await
-}
-
-/// Claims a route for a Group or Project (a redirect at that path gives way); 400 when taken.
-pub(crate) async fn take_route(
-    tx: &mut Tx,
-    owner: Owner<'static>,
-    path: &str,
-    cell: i64,
-    now: i64,
-    field: &str,
-) -> Result<()> {
-    if !claims::claim(tx.conn(), Bucket::Route, path, owner, cell, now).await? {
-        return Err(ServiceError::invalid(field, "has already been taken"));
-    }
-    namespaces::remove_redirect(tx.conn(), path).await?;
-    Ok(())
-}
-
-/// Adds a Member (the creator as Owner, or anyone), making them a User of the Organization.
-pub(crate) async fn insert_member(
-    tx: &mut Tx,
-    org: i64,
-    source: members::Source,
-    user: i64,
-    level: AccessLevel,
-    expires_at: Option<String>,
-    created_by: Option<i64>,
-) -> Result<MemberRow> {
-    users::ensure_org_user(tx, org, user).await?;
-    let now = clock::now();
-    let row = MemberRow {
-        id: tx.next_id().await?,
-        organization_id: org,
-        source_type: source.kind().into(),
-        source_id: source.id(),
-        user_id: user,
-        access_level: level.value(),
-        expires_at,
-        created_by_id: created_by,
-        created_at: now,
-        updated_at: now,
-    };
-    members::insert(tx.conn(), &row).await?;
-    Ok(row)
 }
 
 impl Service {
@@ -428,7 +150,7 @@ impl Service {
                     .viewer(org_id)
                     .organization(&organization_facts(&org), OrganizationAction::CreateGroup)
                     .map_err(denied("Organization"))?;
-                crate::organizations::ensure_writable(&org)?;
+                ensure_writable(&org)?;
                 // The Organization's visibility caps the new Group (read again below).
                 locks::organization(tx.conn(), org_id, OrgLock::Share).await?;
                 (org_id, None)
@@ -502,7 +224,9 @@ impl Service {
             Some(me.id),
         )
         .await?;
-        let group = present(tx.conn(), &self.memo, vec![row]).await?.remove(0);
+        let group = present_groups(tx.conn(), &self.memo, vec![row])
+            .await?
+            .remove(0);
         tx.commit().await?;
         Ok(GroupDetail {
             group,
@@ -514,8 +238,10 @@ impl Service {
     pub async fn get_group(&self, caller: &Caller, group: &Ref) -> Result<GroupDetail> {
         let mut conn = self.db.read().await?;
         let (row, viewer, _) = find_group(&mut conn, caller, group).await?;
-        let shared_with = crate::shares::shared_with_groups(&mut conn, &viewer, row.id).await?;
-        let group = present(&mut conn, &self.memo, vec![row]).await?.remove(0);
+        let shared_with = shared_with_groups(&mut conn, &viewer, row.id).await?;
+        let group = present_groups(&mut conn, &self.memo, vec![row])
+            .await?
+            .remove(0);
         Ok(GroupDetail { group, shared_with })
     }
 
@@ -588,7 +314,7 @@ impl Service {
         let (rows, total) =
             namespaces::list_groups(conn, &query, &scope, self.totals(page)).await?;
         Ok(Listed {
-            items: present(conn, &self.memo, rows).await?,
+            items: present_groups(conn, &self.memo, rows).await?,
             total,
         })
     }
@@ -637,7 +363,7 @@ impl Service {
             invalid.check("path", paths::check_path(path, place));
         }
         invalid.into_result()?;
-        crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
+        ensure_org_writable(tx.conn(), row.organization_id).await?;
         let facts = view.facts(&row);
         viewer
             .group(&facts, GroupAction::Update)
@@ -702,8 +428,10 @@ impl Service {
         let row = namespaces::find(tx.conn(), row.id)
             .await?
             .ok_or(ServiceError::NotFound("Group"))?;
-        let shared_with = crate::shares::shared_with_groups(tx.conn(), &viewer, row.id).await?;
-        let group = present(tx.conn(), &self.memo, vec![row]).await?.remove(0);
+        let shared_with = shared_with_groups(tx.conn(), &viewer, row.id).await?;
+        let group = present_groups(tx.conn(), &self.memo, vec![row])
+            .await?
+            .remove(0);
         tx.commit().await?;
         Ok(GroupDetail { group, shared_with })
     }
@@ -747,7 +475,7 @@ impl Service {
         let row = lock_chains(&mut tx, row.organization_id, &[row.id])
             .await?
             .remove(0);
-        crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
+        ensure_org_writable(tx.conn(), row.organization_id).await?;
         delete_group_tree(&mut tx, &row).await?;
         tx.commit().await?;
         Ok(())
@@ -766,7 +494,7 @@ impl Service {
         viewer
             .group(&view.facts(&row), GroupAction::Transfer)
             .map_err(denied("Group"))?;
-        crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
+        ensure_org_writable(tx.conn(), row.organization_id).await?;
         let (new_parent, new_traversal, new_full) = match target {
             Some(target_id) => {
                 let (target, target_viewer, _) =
@@ -850,8 +578,10 @@ impl Service {
         let moved = namespaces::find(tx.conn(), row.id)
             .await?
             .ok_or(ServiceError::NotFound("Group"))?;
-        let shared_with = crate::shares::shared_with_groups(tx.conn(), &viewer, moved.id).await?;
-        let group = present(tx.conn(), &self.memo, vec![moved]).await?.remove(0);
+        let shared_with = shared_with_groups(tx.conn(), &viewer, moved.id).await?;
+        let group = present_groups(tx.conn(), &self.memo, vec![moved])
+            .await?
+            .remove(0);
         tx.commit().await?;
         Ok(GroupDetail { group, shared_with })
     }

@@ -4,8 +4,9 @@ use axum::response::Response;
 use orgcells_core::access::AccessLevel;
 use orgcells_core::visibility::Visibility;
 use orgcells_service::ServiceError;
-use orgcells_service::groups::{GroupFilter, GroupOut};
-use orgcells_service::projects::{ProjectFilter, ProjectOut};
+use orgcells_service::groups::GroupFilter;
+use orgcells_service::present::{GroupOut, ProjectOut};
+use orgcells_service::projects::ProjectFilter;
 
 use crate::AppState;
 use crate::entities;
