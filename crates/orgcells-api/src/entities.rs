@@ -4,10 +4,9 @@
 use orgcells_core::access::OrganizationRole;
 use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use orgcells_core::visibility::{OrganizationVisibility, Visibility};
-use orgcells_service::groups::{GroupDetail, GroupOut};
 use orgcells_service::members::MemberOut;
 use orgcells_service::organizations::OrganizationUser;
-use orgcells_service::projects::ProjectOut;
+use orgcells_service::present::{GroupDetail, GroupOut, ProjectOut};
 use orgcells_service::tokens::CreatedToken;
 use orgcells_service::users::Membership;
 use orgcells_store::rows::{LinkRow, NamespaceRow, OrganizationRow, TokenRow, UserRow};

@@ -7,7 +7,8 @@ use orgcells_store::claims::{self, Bucket};
 use orgcells_store::rows::OrganizationRow;
 use orgcells_store::{organizations, tokens, users};
 
-use crate::users::{GHOST_USER_ID, ValidUser, insert_user};
+use crate::lookup::GHOST_USER_ID;
+use crate::users::{ValidUser, insert_user};
 use crate::{Result, Service, ServiceError, clock};
 
 /// The first admin's id.

@@ -16,8 +16,8 @@ use orgcells_store::{AnyConnection, members, namespaces, organizations, users};
 
 use crate::access::{GroupView, project_facts};
 use crate::error::denied;
-use crate::groups::{find_group, insert_member};
-use crate::projects::find_project;
+use crate::lookup::{GHOST_USER_ID, ensure_org_writable, find_group, find_project};
+use crate::membership::{check_expiry, insert_member};
 use crate::{Caller, Listed, Ref, Result, Service, ServiceError, clock};
 
 /// Whose members: a Group's or a Project's.
@@ -140,24 +140,6 @@ fn check_level(invalid: &mut Invalid, value: Option<i64>) -> Option<AccessLevel>
             }
             level
         }
-    }
-}
-
-/// Checks an expiry date: `YYYY-MM-DD`, in the future.
-pub(crate) fn check_expiry(invalid: &mut Invalid, value: Option<&str>) -> Option<String> {
-    match value {
-        None | Some("") => None,
-        Some(value) => match clock::parse_date(value) {
-            Some(date) if date > clock::today() => Some(date),
-            Some(_) => {
-                invalid.add("expires_at", "cannot be a date in the past");
-                None
-            }
-            None => {
-                invalid.add("expires_at", "is not a valid date (YYYY-MM-DD)");
-                None
-            }
-        },
     }
 }
 
@@ -420,14 +402,14 @@ impl Service {
         };
         resolved.check_fits(change)?;
         resolved.may_manage(change)?;
-        crate::organizations::ensure_org_writable(tx.conn(), resolved.organization()).await?;
+        ensure_org_writable(tx.conn(), resolved.organization()).await?;
         let user = match (input.user_id, &input.username) {
             (Some(id), _) => users::find(tx.conn(), id).await?,
             (None, Some(username)) => users::find_by_username(tx.conn(), username).await?,
             (None, None) => None,
         };
         let user = user
-            .filter(|u| u.id != crate::users::GHOST_USER_ID)
+            .filter(|u| u.id != GHOST_USER_ID)
             .ok_or(ServiceError::NotFound("User"))?;
         if let Some(org_user) =
             organizations::find_user(tx.conn(), resolved.organization(), user.id).await?
@@ -495,7 +477,7 @@ impl Service {
         };
         resolved.check_fits(change)?;
         resolved.may_manage(change)?;
-        crate::organizations::ensure_org_writable(tx.conn(), resolved.organization()).await?;
+        ensure_org_writable(tx.conn(), resolved.organization()).await?;
         if change.takes_an_owner()
             && resolved.guards_last_owner()
             && orgcells_store::locks::group_owners(tx.conn(), row.source_id).await? <= 1
@@ -548,7 +530,7 @@ impl Service {
         if user != me {
             resolved.may_manage(change)?;
         }
-        crate::organizations::ensure_org_writable(tx.conn(), resolved.organization()).await?;
+        ensure_org_writable(tx.conn(), resolved.organization()).await?;
         if change.takes_an_owner()
             && resolved.guards_last_owner()
             && orgcells_store::locks::group_owners(tx.conn(), row.source_id).await? <= 1

@@ -8,7 +8,8 @@ use orgcells_store::rows::NamespaceRow;
 use orgcells_store::{namespaces, organizations};
 
 use crate::access::{GroupView, standing};
-use crate::groups::{GroupOut, find_group, present};
+use crate::lookup::find_group;
+use crate::present::{GroupOut, present_groups};
 use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError};
 
 /// The answer of `GET /namespaces/:path/exists`.
@@ -64,7 +65,7 @@ impl Service {
         rows.extend(groups);
         rows.truncate(page.per_page as usize);
         Ok(Listed {
-            items: present(&mut conn, &self.memo, rows).await?,
+            items: present_groups(&mut conn, &self.memo, rows).await?,
             total: total.map(|t| t + extra),
         })
     }
@@ -90,7 +91,9 @@ impl Service {
                 viewer.can_read_group_namespace(&view.facts(&row))
             };
             if visible {
-                return Ok(present(&mut conn, &self.memo, vec![row]).await?.remove(0));
+                return Ok(present_groups(&mut conn, &self.memo, vec![row])
+                    .await?
+                    .remove(0));
             }
         }
         Err(ServiceError::NotFound("Namespace"))

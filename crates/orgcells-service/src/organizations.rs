@@ -16,8 +16,11 @@ use orgcells_store::{AnyConnection, namespaces, organizations, users};
 
 use crate::access::{organization_facts, standing};
 use crate::error::denied;
-use crate::groups::{GroupFilter, GroupOut};
-use crate::projects::{ProjectFilter, ProjectOut};
+use crate::groups::GroupFilter;
+use crate::lookup::ensure_writable;
+use crate::present::{GroupOut, ProjectOut};
+use crate::projects::ProjectFilter;
+use crate::routes::delete_group_tree;
 use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
 
 /// Fields of `POST /organizations` and `PUT /organizations/:id`.
@@ -41,25 +44,6 @@ pub(crate) fn organization_owner(id: i64) -> Owner<'static> {
     Owner {
         kind: "organization",
         id,
-    }
-}
-
-/// Writes to an Organization in maintenance (moving between Cells) are refused with 503.
-pub(crate) fn ensure_writable(org: &OrganizationRow) -> Result<()> {
-    if org.state == "maintenance" {
-        return Err(ServiceError::Unavailable {
-            message: "Organization is in maintenance mode: it is being moved. Try again later."
-                .into(),
-            retry_after: 60,
-        });
-    }
-    Ok(())
-}
-
-pub(crate) async fn ensure_org_writable(conn: &mut AnyConnection, org: i64) -> Result<()> {
-    match organizations::find(conn, org).await? {
-        Some(org) => ensure_writable(&org),
-        None => Err(ServiceError::NotFound("Organization")),
     }
 }
 
@@ -357,7 +341,7 @@ impl Service {
             .map_err(denied("Organization"))?;
         ensure_writable(&row)?;
         for ns in namespaces::roots_of_organization(tx.conn(), row.id).await? {
-            crate::groups::delete_group_tree(&mut tx, &ns).await?;
+            delete_group_tree(&mut tx, &ns).await?;
         }
         claims::release(
             tx.conn(),

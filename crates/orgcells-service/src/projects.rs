@@ -6,18 +6,23 @@ use orgcells_core::ids::UserId;
 use orgcells_core::invalid::Invalid;
 use orgcells_core::lists::{self, ProjectListQuery};
 use orgcells_core::paths::{self, PathPlace};
-use orgcells_core::policy::{GroupAction, ProjectAction, Viewer};
+use orgcells_core::policy::{GroupAction, ProjectAction};
 use orgcells_core::visibility::{Visibility, visibility_conflict};
-use orgcells_store::claims::{self, Bucket, Owner};
+use orgcells_store::claims::{self, Bucket};
 use orgcells_store::projects::{ProjectOrder, ProjectQuery, Within};
-use orgcells_store::rows::{LinkRow, NamespaceRow, ProjectRow, UserRow, parse_traversal};
+use orgcells_store::rows::{NamespaceRow, ProjectRow};
 use orgcells_store::{AnyConnection, Tx, members, namespaces, projects, users};
 
 use crate::access::{GroupView, project_facts, standing};
 use crate::error::denied;
-use crate::groups::{Lineage, find_group, insert_member, take_route};
 use crate::locking::{lock_chains, lock_project};
-use crate::memo::Memo;
+use crate::lookup::{
+    ensure_org_writable, find_group, find_project, find_user, personal_namespace,
+    project_shared_with,
+};
+use crate::membership::insert_member;
+use crate::present::{GroupOut, ProjectOut, present_groups, present_projects};
+use crate::routes::{project_owner, take_route};
 use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
 
 /// Fields of `POST /projects` and `PUT /projects/:id`.
@@ -28,21 +33,6 @@ pub struct ProjectInput {
     pub namespace_id: Option<i64>,
     pub visibility: Option<String>,
     pub description: Option<String>,
-}
-
-/// A Project as presented: its row, its namespace, and the caller's access.
-#[derive(Debug, Clone)]
-pub struct ProjectOut {
-    pub row: ProjectRow,
-    pub namespace: NamespaceRow,
-    pub namespace_full_name: String,
-    /// The User owning the personal namespace the Project lives in.
-    pub owner: Option<UserRow>,
-    /// Groups the Project is shared with: (link, group).
-    pub shared_with: Vec<(LinkRow, NamespaceRow)>,
-    /// The caller's direct Project membership level and their level through the namespace.
-    pub project_access: Option<i64>,
-    pub group_access: Option<i64>,
 }
 
 /// Filters of Project lists.
@@ -58,13 +48,6 @@ pub struct ProjectFilter {
     pub organization_id: Option<i64>,
 }
 
-pub(crate) fn project_owner(id: i64) -> Owner<'static> {
-    Owner {
-        kind: "project",
-        id,
-    }
-}
-
 /// GitLab's path for a name given without one: lower case, runs of other characters as `-`.
 fn path_from_name(name: &str) -> String {
     let mut path = String::new();
@@ -77,92 +60,6 @@ fn path_from_name(name: &str) -> String {
     }
     path.trim_matches(|c| c == '-' || c == '.' || c == '_')
         .to_owned()
-}
-
-/// A Project the caller may see, with their viewer and its namespace's traversal.
-pub(crate) async fn find_project(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    project: &Ref,
-) -> Result<(ProjectRow, Viewer, Vec<orgcells_core::ids::NamespaceId>)> {
-    let row = match project {
-        Ref::Id(id) => projects::find(conn, *id).await?,
-        Ref::Path(path) if path.contains('/') => match projects::find_by_path(conn, path).await? {
-            Some(row) => Some(row),
-            None => match namespaces::find_redirect(conn, path).await? {
-                Some((kind, id)) if kind == "project" => projects::find(conn, id).await?,
-                _ => None,
-            },
-        },
-        Ref::Path(_) => None,
-    };
-    let row = row.ok_or(ServiceError::NotFound("Project"))?;
-    let standing = standing(conn, caller, Some(row.organization_id)).await?;
-    let viewer = standing.viewer(row.organization_id);
-    let traversal = parse_traversal(&row.traversal);
-    if !viewer.can_read_project(&project_facts(&row, &traversal)) {
-        return Err(ServiceError::NotFound("Project"));
-    }
-    Ok((row, viewer, traversal))
-}
-
-/// Presents Projects with their namespaces (one read for all, or none when `memo` remembers
-/// them) and the caller's access.
-pub(crate) async fn present(
-    conn: &mut AnyConnection,
-    memo: &Memo,
-    rows: Vec<ProjectRow>,
-    viewer: Option<&Viewer>,
-    with_links: bool,
-) -> Result<Vec<ProjectOut>> {
-    let traversals = rows.iter().map(|r| r.traversal.as_str());
-    let lineage = Lineage::load(conn, memo, &[], traversals).await?;
-    let mut owner_ids: Vec<i64> = rows
-        .iter()
-        .filter_map(|r| lineage.get(r.namespace_id)?.owner_id)
-        .collect();
-    owner_ids.sort_unstable();
-    owner_ids.dedup();
-    let owners = users::find_many(conn, &owner_ids).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let Some(namespace) = lineage.get(row.namespace_id).cloned() else {
-            continue;
-        };
-        let owner = namespace
-            .owner_id
-            .and_then(|id| owners.iter().find(|u| u.id == id).cloned());
-        let shared_with = if with_links {
-            let anonymous = Viewer::anonymous();
-            crate::shares::project_shared_with(conn, viewer.unwrap_or(&anonymous), row.id).await?
-        } else {
-            Vec::new()
-        };
-        // The caller's levels, from the grants already loaded: no read per row.
-        let (project_access, group_access) = match viewer.filter(|v| v.user.is_some()) {
-            Some(viewer) => {
-                let direct = viewer
-                    .grants
-                    .project_grant(orgcells_core::ids::ProjectId(row.id))
-                    .map(|l| l.value());
-                let traversal = parse_traversal(&row.traversal);
-                let through =
-                    Some(viewer.grants.group_access(&traversal).value()).filter(|l| *l > 0);
-                (direct, through)
-            }
-            None => (None, None),
-        };
-        out.push(ProjectOut {
-            namespace_full_name: lineage.full_name(&namespace.traversal),
-            namespace,
-            owner,
-            shared_with,
-            project_access,
-            group_access,
-            row,
-        });
-    }
-    Ok(out)
 }
 
 /// The namespace a new or moved Project goes to, checked: a Group where the caller may create
@@ -247,13 +144,11 @@ impl Service {
                 let user = users::find(tx.conn(), user_id)
                     .await?
                     .ok_or(ServiceError::NotFound("User"))?;
-                crate::users::personal_namespace(&mut tx, user.home_organization_id, &user).await?
+                personal_namespace(&mut tx, user.home_organization_id, &user).await?
             }
-            (None, None) => {
-                crate::users::personal_namespace(&mut tx, me.home_organization_id, &me).await?
-            }
+            (None, None) => personal_namespace(&mut tx, me.home_organization_id, &me).await?,
         };
-        crate::organizations::ensure_org_writable(tx.conn(), namespace.organization_id).await?;
+        ensure_org_writable(tx.conn(), namespace.organization_id).await?;
         // The namespace caps the new Project: read it under its lock.
         let namespace = lock_chains(&mut tx, namespace.organization_id, &[namespace.id])
             .await?
@@ -313,7 +208,7 @@ impl Service {
         }
         let standing = standing(tx.conn(), caller, Some(row.organization_id)).await?;
         let viewer = standing.viewer(row.organization_id);
-        let out = present(tx.conn(), &self.memo, vec![row], Some(&viewer), true)
+        let out = present_projects(tx.conn(), &self.memo, vec![row], Some(&viewer), true)
             .await?
             .remove(0);
         tx.commit().await?;
@@ -325,7 +220,7 @@ impl Service {
         let mut conn = self.db.read().await?;
         let (row, viewer, _) = find_project(&mut conn, caller, project).await?;
         Ok(
-            present(&mut conn, &self.memo, vec![row], Some(&viewer), true)
+            present_projects(&mut conn, &self.memo, vec![row], Some(&viewer), true)
                 .await?
                 .remove(0),
         )
@@ -388,7 +283,7 @@ impl Service {
             .map(|org| standing.viewer(org))
             .unwrap_or_else(|| standing.viewer(0));
         Ok(Listed {
-            items: present(conn, &self.memo, rows, Some(&viewer), false).await?,
+            items: present_projects(conn, &self.memo, rows, Some(&viewer), false).await?,
             total,
         })
     }
@@ -427,7 +322,7 @@ impl Service {
         page: &PageRequest,
     ) -> Result<Listed<ProjectOut>> {
         let mut conn = self.db.read().await?;
-        let user = crate::users::find_user(&mut conn, user).await?;
+        let user = find_user(&mut conn, user).await?;
         let ns = namespaces::find_personal(&mut conn, user.home_organization_id, user.id).await?;
         let Some(ns) = ns else {
             return Ok(Listed {
@@ -465,7 +360,7 @@ impl Service {
         viewer
             .project(&facts, ProjectAction::Update)
             .map_err(denied("Project"))?;
-        crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
+        ensure_org_writable(tx.conn(), row.organization_id).await?;
         let new_path = input.path.clone().filter(|p| *p != row.path);
         if new_path.is_some() || visibility.is_some_and(|v| v.value() != row.visibility_level) {
             viewer
@@ -502,7 +397,7 @@ impl Service {
         }
         row.updated_at = now;
         projects::update(tx.conn(), &row).await?;
-        let out = present(tx.conn(), &self.memo, vec![row], Some(&viewer), true)
+        let out = present_projects(tx.conn(), &self.memo, vec![row], Some(&viewer), true)
             .await?
             .remove(0);
         tx.commit().await?;
@@ -555,7 +450,7 @@ impl Service {
         viewer
             .project(&project_facts(&row, &traversal), ProjectAction::Delete)
             .map_err(denied("Project"))?;
-        crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
+        ensure_org_writable(tx.conn(), row.organization_id).await?;
         claims::release_all(tx.conn(), project_owner(row.id)).await?;
         projects::delete(tx.conn(), row.id).await?;
         tx.commit().await?;
@@ -574,7 +469,7 @@ impl Service {
         viewer
             .project(&project_facts(&row, &traversal), ProjectAction::Transfer)
             .map_err(denied("Project"))?;
-        crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
+        ensure_org_writable(tx.conn(), row.organization_id).await?;
         let target_id = match namespace {
             Ref::Id(id) => *id,
             Ref::Path(path) => match namespaces::find_by_path(tx.conn(), path)
@@ -619,7 +514,7 @@ impl Service {
         projects::update(tx.conn(), &row).await?;
         let standing = standing(tx.conn(), caller, Some(row.organization_id)).await?;
         let viewer = standing.viewer(row.organization_id);
-        let out = present(tx.conn(), &self.memo, vec![row], Some(&viewer), true)
+        let out = present_projects(tx.conn(), &self.memo, vec![row], Some(&viewer), true)
             .await?
             .remove(0);
         tx.commit().await?;
@@ -634,13 +529,13 @@ impl Service {
         project: &Ref,
         with_shared: bool,
         search: Option<&str>,
-    ) -> Result<Vec<crate::groups::GroupOut>> {
+    ) -> Result<Vec<GroupOut>> {
         let mut conn = self.db.read().await?;
         let (row, viewer, traversal) = find_project(&mut conn, caller, project).await?;
         let mut ids: Vec<i64> = traversal.iter().map(|id| id.0).collect();
         if with_shared {
             ids.extend(
-                crate::shares::project_shared_with(&mut conn, &viewer, row.id)
+                project_shared_with(&mut conn, &viewer, row.id)
                     .await?
                     .into_iter()
                     .map(|(_, g)| g.id),
@@ -662,6 +557,6 @@ impl Service {
             })
             .collect();
         groups.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-        crate::groups::present(&mut conn, &self.memo, groups).await
+        present_groups(&mut conn, &self.memo, groups).await
     }
 }

@@ -3,15 +3,16 @@
 
 use orgcells_core::access::AccessLevel;
 use orgcells_core::invalid::Invalid;
-use orgcells_core::policy::{GroupAction, ProjectAction, Viewer};
+use orgcells_core::policy::{GroupAction, ProjectAction};
 use orgcells_store::links::{self, LinkKind};
-use orgcells_store::rows::{LinkRow, NamespaceRow};
-use orgcells_store::{AnyConnection, namespaces};
+use orgcells_store::rows::LinkRow;
 
-use crate::access::{GroupView, project_facts};
+use crate::access::project_facts;
 use crate::error::denied;
-use crate::groups::{GroupDetail, find_group, present};
-use crate::projects::find_project;
+use crate::lookup::{ensure_org_writable, find_group, find_project, shared_with_groups};
+use crate::membership::check_expiry;
+use crate::present::{GroupDetail, ProjectOut, present_groups};
+use crate::projects::ProjectFilter;
 use crate::{Caller, Ref, Result, Service, ServiceError, clock};
 
 /// Fields of `POST /groups/:id/share` and `POST /projects/:id/share`.
@@ -46,7 +47,7 @@ fn validate(input: &ShareInput) -> Result<ValidShare> {
             level
         }
     };
-    let expires_at = crate::members::check_expiry(&mut invalid, input.expires_at.as_deref());
+    let expires_at = check_expiry(&mut invalid, input.expires_at.as_deref());
     invalid.into_result()?;
     match (input.group_id, access) {
         (Some(group_id), Some(access)) => Ok(ValidShare {
@@ -58,46 +59,6 @@ fn validate(input: &ShareInput) -> Result<ValidShare> {
             "group_id and group_access are required".into(),
         )),
     }
-}
-
-/// The Groups a Group is shared with, as far as the viewer may see them.
-pub(crate) async fn shared_with_groups(
-    conn: &mut AnyConnection,
-    viewer: &Viewer,
-    group: i64,
-) -> Result<Vec<(LinkRow, NamespaceRow)>> {
-    visible_links(conn, viewer, LinkKind::Group, group).await
-}
-
-/// The Groups a Project is shared with, as far as the viewer may see them: a link never names
-/// a Group its reader may not see.
-pub(crate) async fn project_shared_with(
-    conn: &mut AnyConnection,
-    viewer: &Viewer,
-    project: i64,
-) -> Result<Vec<(LinkRow, NamespaceRow)>> {
-    visible_links(conn, viewer, LinkKind::Project, project).await
-}
-
-async fn visible_links(
-    conn: &mut AnyConnection,
-    viewer: &Viewer,
-    kind: LinkKind,
-    source: i64,
-) -> Result<Vec<(LinkRow, NamespaceRow)>> {
-    let links = links::of_sources(conn, kind, &[source], &clock::today()).await?;
-    let ids: Vec<i64> = links.iter().map(|l| l.group_id).collect();
-    let groups = namespaces::find_many(conn, &ids).await?;
-    Ok(links
-        .into_iter()
-        .filter_map(|link| {
-            let group = groups.iter().find(|g| g.id == link.group_id)?.clone();
-            let view = GroupView::of(&group);
-            viewer
-                .can_read_group(&view.facts(&group))
-                .then_some((link, group))
-        })
-        .collect())
 }
 
 impl Service {
@@ -115,7 +76,7 @@ impl Service {
         viewer
             .group(&view.facts(&row), GroupAction::Share)
             .map_err(denied("Group"))?;
-        crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
+        ensure_org_writable(tx.conn(), row.organization_id).await?;
         let (invited, _, _) = find_group(tx.conn(), caller, &Ref::Id(share.group_id)).await?;
         if invited.organization_id != row.organization_id {
             return Err(ServiceError::invalid(
@@ -148,7 +109,9 @@ impl Service {
         };
         links::insert(tx.conn(), LinkKind::Group, &link).await?;
         let shared_with = shared_with_groups(tx.conn(), &viewer, row.id).await?;
-        let group = present(tx.conn(), &self.memo, vec![row]).await?.remove(0);
+        let group = present_groups(tx.conn(), &self.memo, vec![row])
+            .await?
+            .remove(0);
         tx.commit().await?;
         Ok(GroupDetail { group, shared_with })
     }
@@ -183,7 +146,7 @@ impl Service {
         viewer
             .project(&facts, ProjectAction::Share)
             .map_err(denied("Project"))?;
-        crate::organizations::ensure_org_writable(tx.conn(), row.organization_id).await?;
+        ensure_org_writable(tx.conn(), row.organization_id).await?;
         if share.access > viewer.project_access(&facts) {
             return Err(ServiceError::invalid(
                 "group_access",
@@ -249,9 +212,9 @@ impl Service {
         &self,
         caller: &Caller,
         group: &Ref,
-        filter: &crate::projects::ProjectFilter,
+        filter: &ProjectFilter,
         page: &crate::PageRequest,
-    ) -> Result<crate::Listed<crate::projects::ProjectOut>> {
+    ) -> Result<crate::Listed<ProjectOut>> {
         let (row, ids) = {
             let mut conn = self.db.read().await?;
             let (row, _, _) = find_group(&mut conn, caller, group).await?;
@@ -262,7 +225,7 @@ impl Service {
                 .collect();
             (row, ids)
         };
-        let filter = crate::projects::ProjectFilter {
+        let filter = ProjectFilter {
             organization_id: Some(row.organization_id),
             ..filter.clone()
         };

@@ -169,7 +169,7 @@ impl Service {
         let mut tx = self.db.write().await?;
         if users::find(tx.conn(), user_id)
             .await?
-            .is_none_or(|u| u.id == crate::users::GHOST_USER_ID)
+            .is_none_or(|u| u.id == crate::lookup::GHOST_USER_ID)
         {
             return Err(ServiceError::NotFound("User"));
         }

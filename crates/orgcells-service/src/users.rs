@@ -2,21 +2,18 @@
 //! makes it a User of its home Organization and gives it a personal namespace there.
 
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
-use orgcells_core::access::OrganizationRole;
-use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use orgcells_core::ids::OrganizationId;
 use orgcells_core::invalid::Invalid;
 use orgcells_core::paths::{self, PathPlace};
-use orgcells_core::visibility::OrganizationVisibility;
 use orgcells_store::claims::{self, Bucket, Owner};
-use orgcells_store::rows::{MemberRow, NamespaceRow, UserRow};
+use orgcells_store::rows::{MemberRow, UserRow};
 use orgcells_store::users::{Page, UserFilter, UserOrder};
-use orgcells_store::{AnyConnection, Tx, members, namespaces, organizations, projects, users};
+use orgcells_store::{Tx, members, namespaces, organizations, projects, users};
 
+use crate::lookup::{GHOST_USER_ID, find_user, personal_namespace};
+use crate::membership::ensure_org_user;
+use crate::routes::{delete_group_tree, move_routes};
 use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
-
-/// The Ghost User: authored records of deleted Users are handed to it.
-pub const GHOST_USER_ID: i64 = 2;
 
 /// Fields of `POST /users` and `PUT /users/:id`.
 #[derive(Debug, Clone, Default)]
@@ -85,7 +82,7 @@ async fn claim_identity(
             ));
         }
         // The personal namespace takes the route over: redirects at it and below it go, as
-        // for a new Group (`groups::take_route`).
+        // for a new Group (`routes::take_route`).
         namespaces::remove_redirect(tx.conn(), username).await?;
     }
     if let Some(email) = email
@@ -96,60 +93,6 @@ async fn claim_identity(
         ));
     }
     Ok(())
-}
-
-/// Makes a User part of an Organization (no-op if they are). Banned Users stay banned.
-pub(crate) async fn ensure_org_user(tx: &mut Tx, org: i64, user: i64) -> Result<()> {
-    organizations::add_user(
-        tx.conn(),
-        org,
-        user,
-        OrganizationRole::User.value(),
-        clock::now(),
-    )
-    .await?;
-    Ok(())
-}
-
-/// The User's personal namespace in an Organization, created on first use.
-pub(crate) async fn personal_namespace(
-    tx: &mut Tx,
-    org: i64,
-    user: &UserRow,
-) -> Result<NamespaceRow> {
-    if let Some(ns) = namespaces::find_personal(tx.conn(), org, user.id).await? {
-        return Ok(ns);
-    }
-    // The Organization's visibility caps the new namespace: read it under its lock.
-    orgcells_store::locks::organization(tx.conn(), org, orgcells_store::locks::OrgLock::Share)
-        .await?;
-    let org_row = organizations::find(tx.conn(), org)
-        .await?
-        .ok_or(ServiceError::NotFound("Organization"))?;
-    let ceiling = OrganizationVisibility::from_value(org_row.visibility_level)
-        .unwrap_or(OrganizationVisibility::Public);
-    let id = tx.next_id().await?;
-    let now = clock::now();
-    let ns = NamespaceRow {
-        id,
-        organization_id: org,
-        kind: "user".into(),
-        name: user.name.clone(),
-        path: user.username.clone(),
-        full_path: user.username.clone(),
-        traversal: id.to_string(),
-        parent_id: None,
-        owner_id: Some(user.id),
-        visibility_level: ceiling.ceiling().value(),
-        description: String::new(),
-        project_creation_level: ProjectCreationLevel::Owner.value(),
-        subgroup_creation_level: SubgroupCreationLevel::Owner.value(),
-        created_at: now,
-        updated_at: now,
-    };
-    namespaces::insert(tx.conn(), &ns).await?;
-    ensure_org_user(tx, org, user.id).await?;
-    Ok(ns)
 }
 
 /// Inserts a User (claims, home Organization, personal namespace) in the caller's transaction.
@@ -232,17 +175,6 @@ pub(crate) fn validate_new(input: &UserInput) -> Result<ValidUser> {
 pub struct Membership {
     pub member: MemberRow,
     pub source_name: String,
-}
-
-/// A User by id or username (never the ghost User); 404 when there is none.
-pub(crate) async fn find_user(conn: &mut AnyConnection, user: &Ref) -> Result<UserRow> {
-    let found = match user {
-        Ref::Id(id) => users::find(conn, *id).await?,
-        Ref::Path(username) => users::find_by_username(conn, username).await?,
-    };
-    found
-        .filter(|u| u.id != GHOST_USER_ID)
-        .ok_or(ServiceError::NotFound("User"))
 }
 
 /// A User as a list presents them: the row, and their personal namespace in their home
@@ -401,12 +333,12 @@ impl Service {
             ));
         }
         for group in namespaces::find_many(tx.conn(), &sole).await? {
-            crate::groups::delete_group_tree(&mut tx, &group).await?;
+            delete_group_tree(&mut tx, &group).await?;
         }
         // Personal namespaces with their Projects.
         for org in organizations::memberships_of(tx.conn(), id).await? {
             if let Some(ns) = namespaces::find_personal(tx.conn(), org.organization_id, id).await? {
-                crate::groups::delete_group_tree(&mut tx, &ns).await?;
+                delete_group_tree(&mut tx, &ns).await?;
             }
         }
         reassign_to_ghost(&mut tx, id).await?;
@@ -488,7 +420,7 @@ async fn rename_personal_namespaces(
             name: &ns.name,
             now: clock::now(),
         };
-        crate::groups::move_routes(tx, &ns, &ns.full_path, username, cell).await?;
+        move_routes(tx, &ns, &ns.full_path, username, cell).await?;
         namespaces::move_subtree(tx.conn(), &moved).await?;
     }
     Ok(())

@@ -3,22 +3,19 @@
 use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
-use orgcells_core::access::AccessLevel;
-use orgcells_core::visibility::Visibility;
-use orgcells_service::ServiceError;
-use orgcells_service::groups::{GroupFilter, GroupInput, GroupOut};
-use orgcells_service::shares::ShareInput;
+use orgcells_service::groups::GroupInput;
 
+use super::lists::{
+    group_filter, keyset_allowed, project_filter, respond_groups, respond_projects,
+};
+use super::shares::share_input;
 use super::{accepted, created, id_ref, no_content};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::entities;
-use crate::error::{ApiError, ApiResult};
-use crate::pagination::{page_request, respond};
-use crate::params::{
-    ACCESS_LEVELS, Declared, KEYSET, PAGE, Params, Path, SORTS, Type, VISIBILITIES, optional,
-    requires,
-};
+use crate::error::ApiResult;
+use crate::pagination::page_request;
+use crate::params::{Declared, Params, Path, Type, VISIBILITIES, optional, requires};
 use crate::schema;
 
 /// What `POST /groups` and `PUT /groups/:id` share: GitLab's `optional_params`.
@@ -59,81 +56,6 @@ fn group_input(params: &Params) -> ApiResult<GroupInput> {
         project_creation_level: params.text("project_creation_level")?,
         subgroup_creation_level: params.text("subgroup_creation_level")?,
     })
-}
-
-/// The filters of every Group list, as GitLab's `group_list_params`.
-const GROUP_FILTERS: &[Declared] = &[
-    optional("skip_groups", Type::Integers),
-    optional("all_available", Type::Boolean),
-    optional("visibility", Type::String).values(VISIBILITIES),
-    optional("search", Type::String),
-    optional("owned", Type::Boolean),
-    optional("order_by", Type::String).values(&["name", "path", "id", "similarity"]),
-    optional("sort", Type::String).values(SORTS),
-    optional("min_access_level", Type::Integer).levels(ACCESS_LEVELS),
-    optional("top_level_only", Type::Boolean),
-    optional("organization_id", Type::Integer),
-];
-
-pub(crate) fn min_access_level(params: &Params) -> ApiResult<Option<AccessLevel>> {
-    match params.int("min_access_level")? {
-        None => Ok(None),
-        Some(value) => match AccessLevel::for_member(value) {
-            Some(level) => Ok(Some(level)),
-            None => Err(ApiError(ServiceError::Params(
-                "min_access_level does not have a valid value".into(),
-            ))),
-        },
-    }
-}
-
-/// Reads (and first checks) the filters and pagination of a Group list.
-pub(crate) fn group_filter(params: &Params) -> ApiResult<GroupFilter> {
-    params.validate(&[GROUP_FILTERS, PAGE, KEYSET], &[])?;
-    let order_by = params.text("order_by")?;
-    let sort = params.text("sort")?;
-    Ok(GroupFilter {
-        search: params.text("search")?.filter(|s| !s.is_empty()),
-        owned: params.flag("owned")?,
-        min_access_level: min_access_level(params)?,
-        top_level_only: params.flag("top_level_only")?,
-        skip_groups: params.int_list("skip_groups")?,
-        visibility: params
-            .text("visibility")?
-            .as_deref()
-            .and_then(Visibility::parse),
-        all_available: params.bool("all_available")?,
-        order_by,
-        descending: sort.as_deref() == Some("desc"),
-        organization_id: params.int("organization_id")?,
-    })
-}
-
-/// The keyset cursor of a Group in a list ordered by `order_by`.
-pub(crate) fn group_key(order_by: Option<&str>) -> impl Fn(&GroupOut) -> (String, i64) + '_ {
-    move |g| match order_by {
-        Some("id") => (String::new(), g.row.id),
-        Some("path") => (g.row.path.clone(), g.row.id),
-        _ => (g.row.name.clone(), g.row.id),
-    }
-}
-
-pub(crate) fn respond_groups(
-    app: &AppState,
-    uri: &axum::http::Uri,
-    page: &orgcells_service::PageRequest,
-    filter: &GroupFilter,
-    listed: orgcells_service::Listed<GroupOut>,
-) -> Response {
-    let base = app.external_url.clone();
-    respond(
-        &base,
-        uri,
-        page,
-        listed,
-        group_key(filter.order_by.as_deref()),
-        |g| entities::group(&base, g),
-    )
 }
 
 /// Groups the caller can see.
@@ -321,23 +243,6 @@ pub async fn transfer_group(
 /// `include_subgroups` of a Group's Projects.
 const SUBGROUPS: &[Declared] = &[optional("include_subgroups", Type::Boolean)];
 
-/// A share with a Group, of a Group or a Project: GitLab's `requires :group_id`,
-/// `requires :group_access, values: Gitlab::Access.all_values`, `optional :expires_at`.
-const SHARE: &[Declared] = &[
-    requires("group_id", Type::Integer),
-    requires("group_access", Type::Integer).levels(ACCESS_LEVELS),
-    optional("expires_at", Type::String),
-];
-
-pub(crate) fn share_input(params: &Params) -> ApiResult<ShareInput> {
-    params.validate(&[SHARE], &[])?;
-    Ok(ShareInput {
-        group_id: params.int("group_id")?,
-        group_access: params.int("group_access")?,
-        expires_at: params.text("expires_at")?,
-    })
-}
-
 /// Share a Group with another Group.
 #[utoipa::path(
     post,
@@ -399,8 +304,8 @@ pub async fn list_group_projects(
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> ApiResult<Response> {
-    let filter = super::projects::project_filter(&params, SUBGROUPS)?;
-    let page = page_request(&params, super::projects::keyset_allowed(&params)?)?;
+    let filter = project_filter(&params, SUBGROUPS)?;
+    let page = page_request(&params, keyset_allowed(&params)?)?;
     let listed = app
         .service
         .group_projects(
@@ -411,7 +316,7 @@ pub async fn list_group_projects(
             &page,
         )
         .await?;
-    Ok(super::projects::respond_projects(&app, &uri, &page, listed))
+    Ok(respond_projects(&app, &uri, &page, listed))
 }
 
 /// The Projects shared with a Group.
@@ -430,11 +335,11 @@ pub async fn list_group_shared_projects(
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> ApiResult<Response> {
-    let filter = super::projects::project_filter(&params, &[])?;
-    let page = page_request(&params, super::projects::keyset_allowed(&params)?)?;
+    let filter = project_filter(&params, &[])?;
+    let page = page_request(&params, keyset_allowed(&params)?)?;
     let listed = app
         .service
         .group_shared_projects(&caller, &id_ref(&id), &filter, &page)
         .await?;
-    Ok(super::projects::respond_projects(&app, &uri, &page, listed))
+    Ok(respond_projects(&app, &uri, &page, listed))
 }

@@ -2,12 +2,14 @@
 
 pub mod groups;
 pub mod health;
+mod lists;
 pub mod members;
 pub mod meta;
 pub mod metrics;
 pub mod namespaces;
 pub mod organizations;
 pub mod projects;
+mod shares;
 pub mod tokens;
 pub mod users;
 

@@ -5,6 +5,9 @@ use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use orgcells_service::organizations::OrganizationInput;
 
+use super::lists::{
+    group_filter, keyset_allowed, project_filter, respond_groups, respond_projects,
+};
 use super::{accepted, created, id_ref};
 use crate::AppState;
 use crate::auth::Auth;
@@ -188,15 +191,13 @@ pub async fn list_organization_groups(
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> ApiResult<Response> {
-    let filter = super::groups::group_filter(&params)?;
+    let filter = group_filter(&params)?;
     let page = page_request(&params, true)?;
     let listed = app
         .service
         .organization_groups(&caller, &id_ref(&id), &filter, &page)
         .await?;
-    Ok(super::groups::respond_groups(
-        &app, &uri, &page, &filter, listed,
-    ))
+    Ok(respond_groups(&app, &uri, &page, &filter, listed))
 }
 
 /// The Organization's Projects the caller can see.
@@ -215,13 +216,13 @@ pub async fn list_organization_projects(
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> ApiResult<Response> {
-    let filter = super::projects::project_filter(&params, &[])?;
-    let page = page_request(&params, super::projects::keyset_allowed(&params)?)?;
+    let filter = project_filter(&params, &[])?;
+    let page = page_request(&params, keyset_allowed(&params)?)?;
     let listed = app
         .service
         .organization_projects(&caller, &id_ref(&id), &filter, &page)
         .await?;
-    Ok(super::projects::respond_projects(&app, &uri, &page, listed))
+    Ok(respond_projects(&app, &uri, &page, listed))
 }
 
 /// The Organization's Users.

@@ -3,85 +3,19 @@
 use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
-use orgcells_service::projects::{ProjectFilter, ProjectInput};
+use orgcells_service::projects::ProjectInput;
 use orgcells_store::projects::Within;
 
+use super::lists::{keyset_allowed, project_filter, respond_projects};
+use super::shares::share_input;
 use super::{accepted, created, id_ref, no_content};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
-use crate::params::{
-    ACCESS_LEVELS, Declared, KEYSET, PAGE, Params, Path, Rule, SORTS, Type, VISIBILITIES, optional,
-    requires,
-};
+use crate::params::{Declared, PAGE, Params, Path, Rule, Type, VISIBILITIES, optional, requires};
 use crate::schema;
-
-const ORDERS: &[&str] = &[
-    "id",
-    "name",
-    "path",
-    "created_at",
-    "updated_at",
-    "last_activity_at",
-    "similarity",
-    "star_count",
-];
-
-/// The filters of every Project list, in GitLab's words.
-const PROJECT_FILTERS: &[Declared] = &[
-    optional("order_by", Type::String).values(ORDERS),
-    optional("sort", Type::String).values(SORTS),
-    optional("visibility", Type::String).values(VISIBILITIES),
-    optional("search", Type::String),
-    optional("owned", Type::Boolean),
-    optional("membership", Type::Boolean),
-    optional("min_access_level", Type::Integer).levels(ACCESS_LEVELS),
-    optional("organization_id", Type::Integer),
-];
-
-/// Reads (and first checks, with the list's own `extra` parameters) the filters and pagination
-/// of a Project list.
-pub(crate) fn project_filter(params: &Params, extra: &[Declared]) -> ApiResult<ProjectFilter> {
-    params.validate(&[PROJECT_FILTERS, extra, PAGE, KEYSET], &[])?;
-    let order_by = params.text("order_by")?;
-    let sort = params.text("sort")?;
-    Ok(ProjectFilter {
-        membership: params.flag("membership")?,
-        owned: params.flag("owned")?,
-        search: params.text("search")?.filter(|s| !s.is_empty()),
-        visibility: params.text("visibility")?,
-        min_access_level: super::groups::min_access_level(params)?,
-        order_by,
-        // GitLab sorts Projects newest first unless told otherwise.
-        descending: sort.as_deref() != Some("asc"),
-        organization_id: params.int("organization_id")?,
-    })
-}
-
-/// A page of Projects with GitLab's pagination headers (keyset on id).
-pub(crate) fn respond_projects(
-    app: &AppState,
-    uri: &axum::http::Uri,
-    page: &orgcells_service::PageRequest,
-    listed: orgcells_service::Listed<orgcells_service::projects::ProjectOut>,
-) -> Response {
-    let base = app.external_url.clone();
-    respond(
-        &base,
-        uri,
-        page,
-        listed,
-        |p| (String::new(), p.row.id),
-        |p| entities::project(&base, p),
-    )
-}
-
-/// Keyset pagination of Projects is offered for `order_by=id` only, as GitLab.
-pub(crate) fn keyset_allowed(params: &Params) -> ApiResult<bool> {
-    Ok(params.text("order_by")?.as_deref() == Some("id"))
-}
 
 /// `POST /projects`: `name` or `path`, as GitLab's `at_least_one_of :name, :path`.
 const PROJECT_CREATE: &[Declared] = &[
@@ -309,7 +243,7 @@ pub async fn share_project(
 ) -> ApiResult<Response> {
     let link = app
         .service
-        .share_project(&caller, &id_ref(&id), &super::groups::share_input(&params)?)
+        .share_project(&caller, &id_ref(&id), &share_input(&params)?)
         .await?;
     Ok(created(entities::project_group_link(&link)))
 }

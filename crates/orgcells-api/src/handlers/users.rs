@@ -11,6 +11,7 @@ use orgcells_service::users::UserInput;
 use orgcells_store::rows::UserRow;
 use orgcells_store::users::{UserFilter, UserOrder};
 
+use super::lists::{keyset_allowed, project_filter, respond_projects};
 use super::{created, id_ref, no_content};
 use crate::AppState;
 use crate::auth::Auth;
@@ -408,11 +409,11 @@ pub async fn list_user_projects(
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> ApiResult<Response> {
-    let filter = super::projects::project_filter(&params, &[])?;
-    let page = page_request(&params, super::projects::keyset_allowed(&params)?)?;
+    let filter = project_filter(&params, &[])?;
+    let page = page_request(&params, keyset_allowed(&params)?)?;
     let listed = app
         .service
         .user_projects(&caller, &id_ref(&id), &filter, &page)
         .await?;
-    Ok(super::projects::respond_projects(&app, &uri, &page, listed))
+    Ok(respond_projects(&app, &uri, &page, listed))
 }
