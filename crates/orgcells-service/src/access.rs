@@ -13,6 +13,7 @@ use orgcells_core::ids::{NamespaceId, ProjectId, UserId};
 use orgcells_core::lists::Reach;
 use orgcells_core::policy::{GroupFacts, OrganizationFacts, ProjectFacts, Viewer};
 use orgcells_core::visibility::{OrganizationVisibility, Visibility};
+pub(crate) use orgcells_store::grants::Extent;
 use orgcells_store::grants::GrantRows;
 use orgcells_store::rows::{NamespaceRow, OrganizationRow, ProjectRow, parse_traversal};
 use orgcells_store::scope::Scope;
@@ -62,26 +63,38 @@ impl Standing {
 }
 
 /// A caller's standing, in one Organization or (`None`) all of them: remembered from an
-/// earlier request when no write came since (never inside a write transaction).
+/// earlier request when no write came since. Inside a write transaction it is read afresh,
+/// and only `within` the tree the write is about when one is given: what the User holds
+/// elsewhere cannot change the answer there (a subset of the grants only ever grants less, so a
+/// tree too narrow would refuse, never leak). Outside one, `within` is not needed: the whole
+/// standing is remembered.
 pub(crate) async fn standing(
     conn: &mut AnyConnection,
     caller: &Caller,
     org: Option<i64>,
+    within: Extent,
 ) -> Result<Arc<Standing>> {
     let (Some(user), Some(memo)) = (&caller.user, &caller.memo) else {
-        return Ok(Arc::new(load_standing(conn, caller, org).await?));
+        return Ok(Arc::new(load_standing(conn, caller, org, within).await?));
     };
     let generation = memo.generation.for_read(conn);
     let Some(generation) = generation else {
-        return Ok(Arc::new(load_standing(conn, caller, org).await?));
+        return Ok(Arc::new(load_standing(conn, caller, org, within).await?));
     };
     let key = (user.id, org, clock::today());
     if let Some(standing) = memo.standings.get(generation, &key) {
         return Ok(standing);
     }
-    let standing = Arc::new(load_standing(conn, caller, org).await?);
+    let standing = Arc::new(load_standing(conn, caller, org, Extent::Everywhere).await?);
     memo.standings.insert(generation, key, standing.clone());
     Ok(standing)
+}
+
+/// The tree a namespace or Project lies in, by its traversal: what a write about it checks.
+pub(crate) fn tree_of(traversal: &str) -> Extent {
+    parse_traversal(traversal)
+        .first()
+        .map_or(Extent::Everywhere, |root| Extent::Tree(root.0))
 }
 
 /// Reads a caller's standing from the database.
@@ -89,6 +102,7 @@ async fn load_standing(
     conn: &mut AnyConnection,
     caller: &Caller,
     org: Option<i64>,
+    within: Extent,
 ) -> Result<Standing> {
     let Some(user) = &caller.user else {
         return Ok(Standing::default());
@@ -109,7 +123,7 @@ async fn load_standing(
             _ => banned.push(row.organization_id),
         }
     }
-    let mut rows = grants::load(conn, user.id, org, &clock::today()).await?;
+    let mut rows = grants::load(conn, user.id, org, within, &clock::today()).await?;
     // A banned Organization User keeps nothing there.
     if !banned.is_empty() {
         rows.groups.retain(|r| !banned.contains(&r.organization_id));

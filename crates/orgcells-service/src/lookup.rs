@@ -11,7 +11,7 @@ use orgcells_store::rows::{
 };
 use orgcells_store::{AnyConnection, Tx, namespaces, organizations, projects, users};
 
-use crate::access::{GroupView, project_facts, standing};
+use crate::access::{GroupView, project_facts, standing, tree_of};
 use crate::membership::ensure_org_user;
 use crate::{Caller, Ref, Result, ServiceError, clock};
 
@@ -37,7 +37,13 @@ pub(crate) async fn find_group(
     let row = row
         .filter(|row| row.kind == "group")
         .ok_or(ServiceError::NotFound("Group"))?;
-    let standing = standing(conn, caller, Some(row.organization_id)).await?;
+    let standing = standing(
+        conn,
+        caller,
+        Some(row.organization_id),
+        tree_of(&row.traversal),
+    )
+    .await?;
     let viewer = standing.viewer(row.organization_id);
     let view = GroupView::of(&row);
     if !viewer.can_read_group(&view.facts(&row)) {
@@ -64,7 +70,13 @@ pub(crate) async fn find_project(
         Ref::Path(_) => None,
     };
     let row = row.ok_or(ServiceError::NotFound("Project"))?;
-    let standing = standing(conn, caller, Some(row.organization_id)).await?;
+    let standing = standing(
+        conn,
+        caller,
+        Some(row.organization_id),
+        tree_of(&row.traversal),
+    )
+    .await?;
     let viewer = standing.viewer(row.organization_id);
     let traversal = parse_traversal(&row.traversal);
     if !viewer.can_read_project(&project_facts(&row, &traversal)) {

@@ -7,7 +7,7 @@ use orgcells_store::namespaces::{GroupOrder, GroupQuery, Place};
 use orgcells_store::rows::NamespaceRow;
 use orgcells_store::{namespaces, organizations};
 
-use crate::access::{GroupView, standing};
+use crate::access::{Extent, GroupView, standing};
 use crate::lookup::find_group;
 use crate::present::{GroupOut, present_groups};
 use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError};
@@ -43,7 +43,7 @@ impl Service {
                 }
             }
         }
-        let standing = standing(&mut conn, caller, None).await?;
+        let standing = standing(&mut conn, caller, None, Extent::Everywhere).await?;
         let scope = standing.scope(lists::namespace_list_reach(caller.is_admin()));
         let query = GroupQuery {
             with_personal: caller.is_admin(),
@@ -82,7 +82,13 @@ impl Service {
             Ref::Path(path) => namespaces::find_by_path(&mut conn, path).await?,
         };
         for row in candidates {
-            let standing = standing(&mut conn, caller, Some(row.organization_id)).await?;
+            let standing = standing(
+                &mut conn,
+                caller,
+                Some(row.organization_id),
+                Extent::Everywhere,
+            )
+            .await?;
             let viewer = standing.viewer(row.organization_id);
             let visible = if row.kind == "user" {
                 viewer.personal_namespace(row.owner_id.map(UserId)).is_ok()

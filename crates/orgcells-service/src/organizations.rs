@@ -14,7 +14,7 @@ use orgcells_store::projects::Within;
 use orgcells_store::rows::{OrganizationRow, OrganizationUserRow, UserRow};
 use orgcells_store::{AnyConnection, namespaces, organizations, users};
 
-use crate::access::{organization_facts, standing};
+use crate::access::{Extent, organization_facts, standing};
 use crate::error::denied;
 use crate::groups::GroupFilter;
 use crate::lookup::ensure_writable;
@@ -63,7 +63,7 @@ async fn find_visible_org(
     let row = find_org(conn, org)
         .await?
         .ok_or(ServiceError::NotFound("Organization"))?;
-    let standing = standing(conn, caller, Some(row.id)).await?;
+    let standing = standing(conn, caller, Some(row.id), Extent::Everywhere).await?;
     if !standing
         .viewer(row.id)
         .can_read_organization(&organization_facts(&row))
@@ -244,7 +244,7 @@ impl Service {
         let mut row = organizations::find(tx.conn(), row.id)
             .await?
             .ok_or(ServiceError::NotFound("Organization"))?;
-        let standing = standing(tx.conn(), caller, Some(row.id)).await?;
+        let standing = standing(tx.conn(), caller, Some(row.id), Extent::Everywhere).await?;
         standing
             .viewer(row.id)
             .organization(&organization_facts(&row), OrganizationAction::Administer)
@@ -328,7 +328,7 @@ impl Service {
         let row = find_org(tx.conn(), org)
             .await?
             .ok_or(ServiceError::NotFound("Organization"))?;
-        let standing = standing(tx.conn(), caller, Some(row.id)).await?;
+        let standing = standing(tx.conn(), caller, Some(row.id), Extent::Everywhere).await?;
         let facts = organization_facts(&row);
         if facts.is_default && standing.viewer(row.id).can_read_organization(&facts) {
             return Err(ServiceError::BadRequest(
@@ -365,7 +365,7 @@ impl Service {
     ) -> Result<Listed<OrganizationUser>> {
         let row = self.get_organization(caller, org).await?;
         let mut conn = self.db.read().await?;
-        let standing = standing(&mut conn, caller, Some(row.id)).await?;
+        let standing = standing(&mut conn, caller, Some(row.id), Extent::Everywhere).await?;
         let viewer = standing.viewer(row.id);
         let only = if viewer
             .organization(&organization_facts(&row), OrganizationAction::Administer)

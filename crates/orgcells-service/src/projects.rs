@@ -13,7 +13,7 @@ use orgcells_store::projects::{ProjectOrder, ProjectQuery, Within};
 use orgcells_store::rows::{NamespaceRow, ProjectRow};
 use orgcells_store::{AnyConnection, Tx, members, namespaces, projects, users};
 
-use crate::access::{GroupView, project_facts, standing};
+use crate::access::{Extent, GroupView, project_facts, standing, tree_of};
 use crate::error::denied;
 use crate::locking::{lock_chains, lock_project};
 use crate::lookup::{
@@ -87,7 +87,13 @@ async fn target_namespace(
             .map_err(denied("Namespace"))?;
         Ok(group)
     } else {
-        let standing = standing(conn, caller, Some(ns.organization_id)).await?;
+        let standing = standing(
+            conn,
+            caller,
+            Some(ns.organization_id),
+            tree_of(&ns.traversal),
+        )
+        .await?;
         standing
             .viewer(ns.organization_id)
             .personal_namespace(ns.owner_id.map(UserId))
@@ -206,7 +212,13 @@ impl Service {
             )
             .await?;
         }
-        let standing = standing(tx.conn(), caller, Some(row.organization_id)).await?;
+        let standing = standing(
+            tx.conn(),
+            caller,
+            Some(row.organization_id),
+            tree_of(&row.traversal),
+        )
+        .await?;
         let viewer = standing.viewer(row.organization_id);
         let out = present_projects(tx.conn(), &self.memo, vec![row], Some(&viewer), true)
             .await?
@@ -249,7 +261,7 @@ impl Service {
         filter: &ProjectFilter,
         page: &PageRequest,
     ) -> Result<Listed<ProjectOut>> {
-        let standing = standing(conn, caller, filter.organization_id).await?;
+        let standing = standing(conn, caller, filter.organization_id, Extent::Everywhere).await?;
         let scope = standing.scope(lists::project_list_reach(&ProjectListQuery {
             owned: filter.owned,
             min_access_level: filter.min_access_level,
@@ -512,7 +524,13 @@ impl Service {
         row.traversal = target.traversal.clone();
         row.updated_at = now;
         projects::update(tx.conn(), &row).await?;
-        let standing = standing(tx.conn(), caller, Some(row.organization_id)).await?;
+        let standing = standing(
+            tx.conn(),
+            caller,
+            Some(row.organization_id),
+            tree_of(&row.traversal),
+        )
+        .await?;
         let viewer = standing.viewer(row.organization_id);
         let out = present_projects(tx.conn(), &self.memo, vec![row], Some(&viewer), true)
             .await?

@@ -52,21 +52,57 @@ pub struct GrantRows {
     pub project_links: Vec<LinkGrantRow>,
 }
 
-/// Everything granted to `user`, in one Organization or (`None`) in all of this Cell's.
-/// `today` (`YYYY-MM-DD`) excludes expired memberships and links.
+/// Which of a User's grants to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extent {
+    /// All of them (in the Organization asked for).
+    Everywhere,
+    /// Only those that decide access to the tree of this top-level namespace (by id): the
+    /// memberships and links inside it, and those that let the User reach the Groups invited
+    /// to its Projects. What a write checks, whatever the User holds elsewhere.
+    Tree(i64),
+}
+
+/// Everything granted to `user`, in one Organization or (`None`) in all of this Cell's, and
+/// `within` one tree or everywhere. `today` (`YYYY-MM-DD`) excludes expired memberships and
+/// links.
 pub async fn load(
     conn: &mut AnyConnection,
     user: i64,
     org: Option<i64>,
+    within: Extent,
     today: &str,
 ) -> Result<GrantRows> {
+    let backend = Backend::of(conn);
+    let outside = match within {
+        Extent::Everywhere => Outside::default(),
+        Extent::Tree(root) => reaching_in(conn, backend, root, today).await?,
+    };
     let org_filter = |sql: &mut Sql, alias: &str| {
         if let Some(org) = org {
             sql.push(&format!(" AND {alias}.organization_id = "))
                 .int(org);
         }
     };
-    let backend = Backend::of(conn);
+    // ` AND ...`: the row's namespace (traversal `column`) is in the tree, or its id (`or_id`)
+    // is one of `ids` outside it.
+    let tree_filter = |sql: &mut Sql, column: &str, or_id: Option<(&str, &[i64])>| {
+        let Extent::Tree(root) = within else {
+            return;
+        };
+        let root = root.to_string();
+        sql.push(&format!(" AND ({column} >= "))
+            .text(root.clone())
+            .push(&format!(" AND {column} < "))
+            .text(crate::rows::subtree_end(&root));
+        if let Some((id, ids)) = or_id
+            && !ids.is_empty()
+        {
+            sql.push(&format!(" OR {id} IN "))
+                .id_set(backend, ids.iter().copied());
+        }
+        sql.push(")");
+    };
     let mut groups = Sql::new(&format!(
         "SELECT n.id AS group_id, n.organization_id, n.kind, n.traversal, m.access_level, {} AS has_projects \
          FROM members m JOIN namespaces n ON n.id = m.source_id WHERE m.source_type = 'group' AND m.user_id = ",
@@ -78,15 +114,17 @@ pub async fn load(
         .text(today)
         .push(")");
     org_filter(&mut groups, "m");
+    tree_filter(&mut groups, "n.traversal", Some(("n.id", &outside.groups)));
     // The owner of a personal namespace holds it as its Owner.
     groups.push(&format!(" UNION ALL SELECT n.id AS group_id, n.organization_id, n.kind, n.traversal, CAST({} AS BIGINT) AS access_level, \
          CAST(0 AS BIGINT) AS has_projects FROM namespaces n WHERE n.kind = 'user' AND n.owner_id = ", AccessLevel::Owner.value()));
     groups.int(user);
     org_filter(&mut groups, "n");
+    tree_filter(&mut groups, "n.traversal", None);
     let groups: Vec<GroupGrantRow> = groups.query_as().fetch_all(&mut *conn).await?;
     // Links invite Groups, never personal namespaces: a User who is in no Group has no links.
     if groups.iter().all(|g| g.kind != "group") {
-        let projects = load_projects(conn, user, org, today).await?;
+        let projects = load_projects(conn, user, org, within, today).await?;
         return Ok(GrantRows {
             projects,
             ..GrantRows::default()
@@ -111,6 +149,11 @@ pub async fn load(
         .text(today)
         .push(")");
     org_filter(&mut group_links, "m");
+    tree_filter(
+        &mut group_links,
+        "t.traversal",
+        Some(("t.id", &outside.chains)),
+    );
     let group_links: Vec<LinkGrantRow> = group_links.query_as().fetch_all(&mut *conn).await?;
 
     // Projects shared with a Group the User reaches: below a Group they are in, or below a
@@ -134,8 +177,9 @@ pub async fn load(
     );
     project_links.text(today).push(")");
     org_filter(&mut project_links, "l");
+    tree_filter(&mut project_links, "t.traversal", None);
     let project_links: Vec<LinkGrantRow> = project_links.query_as().fetch_all(&mut *conn).await?;
-    let projects = load_projects(conn, user, org, today).await?;
+    let projects = load_projects(conn, user, org, within, today).await?;
     Ok(GrantRows {
         groups,
         group_links,
@@ -176,10 +220,72 @@ pub fn outermost<'a>(traversals: impl Iterator<Item = &'a str>) -> Vec<String> {
     kept
 }
 
+/// The Groups outside a tree whose rows can decide access inside it.
+#[derive(Debug, Default)]
+struct Outside {
+    /// Those on the way to (and) each Group invited to one of the tree's Projects: a membership
+    /// there, or a link inviting a Group to one of them, reaches the invited Group.
+    chains: Vec<i64>,
+    /// Those and the Groups invited to one of them or to a Group of the tree: a direct
+    /// membership there is what such a link passes on.
+    groups: Vec<i64>,
+}
+
+/// The Groups outside the tree of the top-level namespace `root` that can decide access in it
+/// (live links only).
+async fn reaching_in(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    root: i64,
+    today: &str,
+) -> Result<Outside> {
+    let root = root.to_string();
+    let in_tree = |sql: &mut Sql, column: &str| {
+        sql.push(&format!("{column} >= "))
+            .text(root.clone())
+            .push(&format!(" AND {column} < "))
+            .text(crate::rows::subtree_end(&root));
+    };
+    let mut invited = Sql::new(
+        "SELECT DISTINCT w.traversal FROM projects t JOIN project_group_links l ON l.project_id = t.id \
+         JOIN namespaces w ON w.id = l.group_id WHERE ",
+    );
+    in_tree(&mut invited, "t.traversal");
+    invited
+        .push(" AND (l.expires_at IS NULL OR l.expires_at > ")
+        .text(today)
+        .push(")");
+    let traversals: Vec<String> = invited.query_scalar().fetch_all(&mut *conn).await?;
+    let mut chains: Vec<i64> = traversals
+        .iter()
+        .flat_map(|t| crate::rows::parse_traversal(t))
+        .map(|id| id.0)
+        .collect();
+    chains.sort_unstable();
+    chains.dedup();
+    let mut linked = Sql::new(
+        "SELECT DISTINCT l.shared_with_group_id FROM group_group_links l \
+         JOIN namespaces s ON s.id = l.shared_group_id WHERE (",
+    );
+    in_tree(&mut linked, "s.traversal");
+    linked
+        .push(" OR s.id IN ")
+        .id_set(backend, chains.iter().copied())
+        .push(") AND (l.expires_at IS NULL OR l.expires_at > ")
+        .text(today)
+        .push(")");
+    let linked: Vec<i64> = linked.query_scalar().fetch_all(&mut *conn).await?;
+    let mut groups: Vec<i64> = chains.iter().copied().chain(linked).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    Ok(Outside { chains, groups })
+}
+
 async fn load_projects(
     conn: &mut AnyConnection,
     user: i64,
     org: Option<i64>,
+    within: Extent,
     today: &str,
 ) -> Result<Vec<ProjectGrantRow>> {
     let mut sql = Sql::new(
@@ -192,6 +298,13 @@ async fn load_projects(
         .push(")");
     if let Some(org) = org {
         sql.push(" AND m.organization_id = ").int(org);
+    }
+    if let Extent::Tree(root) = within {
+        let root = root.to_string();
+        sql.push(" AND p.traversal >= ")
+            .text(root.clone())
+            .push(" AND p.traversal < ")
+            .text(crate::rows::subtree_end(&root));
     }
     Ok(sql.query_as().fetch_all(conn).await?)
 }

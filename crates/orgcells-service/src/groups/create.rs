@@ -12,7 +12,7 @@ use orgcells_store::{members, namespaces, organizations};
 use super::{
     GroupInput, parse_visibility, project_creation_level, setting, subgroup_creation_level,
 };
-use crate::access::{organization_facts, standing};
+use crate::access::{Extent, organization_facts, standing};
 use crate::error::denied;
 use crate::locking::lock_chains;
 use crate::lookup::{ensure_writable, find_group};
@@ -82,7 +82,8 @@ impl Service {
                 let org = organizations::find(tx.conn(), org_id)
                     .await?
                     .ok_or(ServiceError::NotFound("Organization"))?;
-                let standing = standing(tx.conn(), caller, Some(org_id)).await?;
+                let standing =
+                    standing(tx.conn(), caller, Some(org_id), Extent::Everywhere).await?;
                 standing
                     .viewer(org_id)
                     .organization(&organization_facts(&org), OrganizationAction::CreateGroup)

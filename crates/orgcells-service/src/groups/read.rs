@@ -7,7 +7,7 @@ use orgcells_store::namespaces::{GroupOrder, GroupQuery, Place};
 use orgcells_store::{AnyConnection, namespaces};
 
 use super::GroupFilter;
-use crate::access::{Standing, standing};
+use crate::access::{Extent, Standing, standing};
 use crate::lookup::{find_group, shared_with_groups};
 use crate::present::{GroupDetail, GroupOut, present_groups};
 use crate::{Caller, Listed, PageRequest, Ref, Result, Service};
@@ -50,7 +50,8 @@ impl Service {
         let (place, org, standing) = match within {
             Some((group, descendants)) => {
                 let (row, _, _) = find_group(conn, caller, group).await?;
-                let standing = standing(conn, caller, Some(row.organization_id)).await?;
+                let standing =
+                    standing(conn, caller, Some(row.organization_id), Extent::Everywhere).await?;
                 let place = if descendants {
                     Place::Below(row.traversal.clone())
                 } else {
@@ -67,7 +68,7 @@ impl Service {
                 (
                     place,
                     filter.organization_id,
-                    standing(conn, caller, filter.organization_id).await?,
+                    standing(conn, caller, filter.organization_id, Extent::Everywhere).await?,
                 )
             }
         };

@@ -6,7 +6,7 @@ use orgcells_core::visibility::Visibility;
 use orgcells_store::rows::parse_traversal;
 use orgcells_store::{namespaces, organizations};
 
-use crate::access::{GroupView, organization_facts, standing};
+use crate::access::{Extent, GroupView, organization_facts, standing};
 use crate::error::denied;
 use crate::locking::lock_chains;
 use crate::lookup::{ensure_org_writable, find_group, shared_with_groups};
@@ -91,7 +91,8 @@ impl Service {
                 let org = organizations::find(tx.conn(), row.organization_id)
                     .await?
                     .ok_or(ServiceError::NotFound("Organization"))?;
-                let standing = standing(tx.conn(), caller, Some(org.id)).await?;
+                let standing =
+                    standing(tx.conn(), caller, Some(org.id), Extent::Everywhere).await?;
                 standing
                     .viewer(org.id)
                     .organization(&organization_facts(&org), OrganizationAction::CreateGroup)
