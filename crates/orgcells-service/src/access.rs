@@ -2,7 +2,7 @@
 //! and the same grants as a database [`Scope`] for lists.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use orgcells_core::access::{AccessLevel, OrganizationRole};
 use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
@@ -29,7 +29,13 @@ pub(crate) struct Standing {
     /// Active Organization Users: role per Organization.
     pub roles: HashMap<i64, OrganizationRole>,
     grants: Arc<Grants>,
+    /// The scopes already asked of this standing, by reach: rendered once for all the lists
+    /// asked while it is remembered.
+    scopes: Arc<Scopes>,
 }
+
+/// The scopes of a standing, by reach (a handful at most).
+type Scopes = Mutex<Vec<(Reach, Arc<Scope>)>>;
 
 impl Standing {
     /// The viewer as one Organization sees them.
@@ -44,7 +50,17 @@ impl Standing {
 
     /// What a list with this reach may show (`core::lists` decides; this only gives it the
     /// form the database filters by).
-    pub fn scope(&self, reach: Reach) -> Scope {
+    pub fn scope(&self, reach: Reach) -> Arc<Scope> {
+        let mut scopes = self.scopes.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, scope)) = scopes.iter().find(|(r, _)| *r == reach) {
+            return scope.clone();
+        }
+        let scope = Arc::new(self.new_scope(reach));
+        scopes.push((reach, scope.clone()));
+        scope
+    }
+
+    fn new_scope(&self, reach: Reach) -> Scope {
         let reached = reach.reached(&self.grants, self.admin);
         if reached.everything {
             return Scope::everything();
@@ -54,7 +70,7 @@ impl Standing {
         Scope {
             all: false,
             granted_only: reached.granted_only,
-            internal_orgs,
+            internal_orgs: internal_orgs.into_iter().collect(),
             subtrees: reached.subtrees.iter().map(|id| id.0).collect(),
             groups: reached.groups.iter().map(|id| id.0).collect(),
             projects: reached.projects.iter().map(|id| id.0).collect(),
@@ -140,6 +156,7 @@ async fn load_standing(
         user: Some(user.id),
         roles,
         grants,
+        scopes: Arc::default(),
     })
 }
 

@@ -378,7 +378,7 @@ impl Service {
         let (rows, total) = organizations::list_users(
             &mut conn,
             row.id,
-            only.as_ref(),
+            only.as_deref(),
             page.per_page,
             page.offset(),
             self.db.totals(),

@@ -33,6 +33,7 @@ pub mod projects;
 pub mod rows;
 pub mod scope;
 mod sql;
+pub use sql::IdSet;
 pub mod tokens;
 pub mod users;
 

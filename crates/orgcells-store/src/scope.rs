@@ -10,7 +10,7 @@
 use orgcells_core::visibility::Visibility;
 
 use crate::backend::Backend;
-use crate::sql::Sql;
+use crate::sql::{IdSet, Sql};
 
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
@@ -19,13 +19,13 @@ pub struct Scope {
     /// Only what the viewer was granted (memberships), not what visibility shows.
     pub granted_only: bool,
     /// Organizations whose internal Groups and Projects the viewer sees (they are its Users).
-    pub internal_orgs: Vec<i64>,
+    pub internal_orgs: IdSet,
     /// The Groups whose whole subtree the viewer reads.
-    pub subtrees: Vec<i64>,
+    pub subtrees: IdSet,
     /// Groups seen on their own: minimal access, or ancestors of a Project the viewer is in.
-    pub groups: Vec<i64>,
+    pub groups: IdSet,
     /// Projects granted directly or through a project-group link.
-    pub projects: Vec<i64>,
+    pub projects: IdSet,
 }
 
 impl Scope {
@@ -52,18 +52,15 @@ impl Scope {
                 " OR ({alias}.visibility_level = {} AND {alias}.organization_id IN ",
                 Visibility::Internal.value()
             ))
-            .id_set(backend, self.internal_orgs.iter().copied())
+            .ids(backend, &self.internal_orgs)
             .push(")");
         }
     }
 
     fn push_subtrees(&self, sql: &mut Sql, backend: Backend, alias: &str) {
         if !self.subtrees.is_empty() {
-            sql.push(" OR ").in_subtrees(
-                backend,
-                &format!("{alias}.traversal"),
-                self.subtrees.iter().copied(),
-            );
+            sql.push(" OR ")
+                .in_subtrees(backend, &format!("{alias}.traversal"), &self.subtrees);
         }
     }
 
@@ -78,7 +75,7 @@ impl Scope {
     }
 
     /// Rows seen by visibility, inside a granted subtree, or granted by id.
-    fn push(&self, sql: &mut Sql, backend: Backend, alias: &str, ids: &[i64]) {
+    fn push(&self, sql: &mut Sql, backend: Backend, alias: &str, ids: &IdSet) {
         if self.all && !self.granted_only {
             return;
         }
@@ -90,8 +87,7 @@ impl Scope {
         }
         self.push_subtrees(sql, backend, alias);
         if !ids.is_empty() {
-            sql.push(&format!(" OR {alias}.id IN "))
-                .id_set(backend, ids.iter().copied());
+            sql.push(&format!(" OR {alias}.id IN ")).ids(backend, ids);
         }
         sql.push(")");
     }

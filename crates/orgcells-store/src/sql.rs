@@ -1,6 +1,8 @@
 //! A small builder for queries whose filters depend on the request. It numbers placeholders
 //! `$1, $2, ...`, which both backends accept, and keeps the values to bind in order.
 
+use std::sync::{Arc, OnceLock};
+
 use sqlx::any::{Any, AnyArguments};
 use sqlx::query::QueryAs;
 
@@ -14,6 +16,54 @@ pub(crate) const COUNT_CAP: &str = " LIMIT 10001) counted";
 pub(crate) enum Value {
     Int(i64),
     Text(String),
+    /// Text shared with an [`IdSet`], not copied into each statement.
+    Shared(Arc<str>),
+}
+
+/// A set of ids as statements bind it: one JSON value, rendered once however many statements
+/// use the set (a caller's reach is remembered with their standing, and used by every list
+/// they ask for) and shared, not copied, into each.
+#[derive(Debug, Clone, Default)]
+pub struct IdSet {
+    ids: Arc<[i64]>,
+    /// `[1,2,...]`.
+    array: OnceLock<Arc<str>>,
+    /// `{"1":1,"2":1,...}`: a `jsonb` object keyed by the ids, for PostgreSQL's `?|`.
+    keys: OnceLock<Arc<str>>,
+}
+
+impl IdSet {
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    pub fn ids(&self) -> &[i64] {
+        &self.ids
+    }
+
+    fn array(&self) -> Arc<str> {
+        self.array
+            .get_or_init(|| json_array(self.ids.iter().map(i64::to_string)).into())
+            .clone()
+    }
+
+    fn keys(&self) -> Arc<str> {
+        self.keys
+            .get_or_init(|| {
+                let keys: Vec<String> = self.ids.iter().map(|id| format!("\"{id}\":1")).collect();
+                format!("{{{}}}", keys.join(",")).into()
+            })
+            .clone()
+    }
+}
+
+impl FromIterator<i64> for IdSet {
+    fn from_iter<I: IntoIterator<Item = i64>>(ids: I) -> IdSet {
+        IdSet {
+            ids: ids.into_iter().collect(),
+            ..IdSet::default()
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -49,6 +99,13 @@ impl Sql {
         self
     }
 
+    fn shared(&mut self, value: Arc<str>) -> &mut Sql {
+        self.values.push(Value::Shared(value));
+        let n = self.values.len();
+        self.text.push_str(&format!("${n}"));
+        self
+    }
+
     /// `(SELECT ...)`, for `IN`: the ids as one bound JSON array, so that neither the
     /// statement nor its number of values grows with the set (a caller's grants may be many).
     pub(crate) fn id_set(
@@ -56,15 +113,19 @@ impl Sql {
         backend: Backend,
         ids: impl IntoIterator<Item = i64>,
     ) -> &mut Sql {
-        let json = json_array(ids.into_iter().map(|id| id.to_string()));
+        self.ids(backend, &ids.into_iter().collect())
+    }
+
+    /// [`Sql::id_set`] of a set already rendered.
+    pub(crate) fn ids(&mut self, backend: Backend, set: &IdSet) -> &mut Sql {
         match backend {
             Backend::Sqlite => self
                 .push("(SELECT value FROM json_each(")
-                .text(json)
+                .shared(set.array())
                 .push("))"),
             Backend::Postgres => self
                 .push("(SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(")
-                .text(json)
+                .shared(set.array())
                 .push(" AS json)))"),
         }
     }
@@ -99,22 +160,19 @@ impl Sql {
         &mut self,
         backend: Backend,
         column: &str,
-        roots: impl IntoIterator<Item = i64>,
+        roots: &IdSet,
     ) -> &mut Sql {
         match backend {
             Backend::Sqlite => self
                 .push(&format!(
                     "EXISTS (SELECT 1 FROM json_each('[' || replace({column}, '/', ',') || ']') a WHERE a.value IN "
                 ))
-                .id_set(backend, roots)
+                .ids(backend, roots)
                 .push(")"),
-            Backend::Postgres => {
-                let keys = roots.into_iter().map(|id| format!("\"{id}\":1"));
-                let object = format!("{{{}}}", keys.collect::<Vec<_>>().join(","));
-                self.push("(SELECT CAST(")
-                    .text(object)
-                    .push(&format!(" AS jsonb)) ?| string_to_array({column}, '/')"))
-            }
+            Backend::Postgres => self
+                .push("(SELECT CAST(")
+                .shared(roots.keys())
+                .push(&format!(" AS jsonb)) ?| string_to_array({column}, '/')")),
         }
     }
 
@@ -125,6 +183,7 @@ impl Sql {
             match value {
                 Value::Int(v) => key.push_str(&format!("\u{0}i{v}")),
                 Value::Text(v) => key.push_str(&format!("\u{0}t{}:{v}", v.len())),
+                Value::Shared(v) => key.push_str(&format!("\u{0}t{}:{v}", v.len())),
             }
         }
         key
@@ -139,6 +198,7 @@ impl Sql {
             query = match value {
                 Value::Int(v) => query.bind(*v),
                 Value::Text(v) => query.bind(v.as_str()),
+                Value::Shared(v) => query.bind(v.as_ref()),
             };
         }
         query
@@ -153,6 +213,7 @@ impl Sql {
             query = match value {
                 Value::Int(v) => query.bind(*v),
                 Value::Text(v) => query.bind(v.as_str()),
+                Value::Shared(v) => query.bind(v.as_ref()),
             };
         }
         query

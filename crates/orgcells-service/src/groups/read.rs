@@ -106,7 +106,7 @@ fn group_scope(
     standing: &Standing,
     filter: &GroupFilter,
     inside_group: bool,
-) -> orgcells_store::scope::Scope {
+) -> std::sync::Arc<orgcells_store::scope::Scope> {
     standing.scope(lists::group_list_reach(
         caller.user.is_some(),
         caller.is_admin(),
