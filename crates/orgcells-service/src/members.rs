@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use orgcells_core::access::AccessLevel;
 use orgcells_core::grants::GroupLinkFact;
-use orgcells_core::ids::{NamespaceId, ProjectId, UserId};
+use orgcells_core::ids::{NamespaceId, NamespaceKind, ProjectId, UserId};
 use orgcells_core::invalid::Invalid;
 use orgcells_core::members::{self as core_members, Change, InvitedGroup, MemberFact, Of};
 use orgcells_core::policy::{GroupAction, ProjectAction, Viewer};
@@ -161,7 +161,7 @@ async fn effective(conn: &mut AnyConnection, resolved: &Resolved) -> Result<Vec<
             if let Some(group) = groups.iter().find(|g| g.id == link.group_id) {
                 invited.push(InvitedGroup {
                     traversal: parse_traversal(&group.traversal),
-                    max_access: level_of(link.group_access),
+                    max_access: link.group_access,
                 });
             }
         }
@@ -180,7 +180,7 @@ async fn effective(conn: &mut AnyConnection, resolved: &Resolved) -> Result<Vec<
             .map(|link| GroupLinkFact {
                 shared_group: NamespaceId(link.source_id),
                 invited_group: NamespaceId(link.group_id),
-                max_access: level_of(link.group_access),
+                max_access: link.group_access,
             })
             .collect();
     in_reach.extend(group_links.iter().map(|link| link.invited_group.0));
@@ -198,7 +198,7 @@ async fn effective(conn: &mut AnyConnection, resolved: &Resolved) -> Result<Vec<
                 "project" => core_members::Source::Project(ProjectId(row.source_id)),
                 _ => core_members::Source::Group(NamespaceId(row.source_id)),
             },
-            level: level_of(row.access_level),
+            level: row.access_level,
         })
         .collect();
     let of = match project {
@@ -212,14 +212,10 @@ async fn effective(conn: &mut AnyConnection, resolved: &Resolved) -> Result<Vec<
     Ok(core_members::effective(of, &facts, &group_links)
         .into_iter()
         .map(|found| MemberRow {
-            access_level: found.level.value(),
+            access_level: found.level,
             ..rows[found.row].clone()
         })
         .collect())
-}
-
-fn level_of(value: i64) -> AccessLevel {
-    AccessLevel::from_value(value).unwrap_or(AccessLevel::NoAccess)
 }
 
 /// The level a User inherits on a source from above it (not counting the source's own row).
@@ -247,24 +243,20 @@ async fn inherited_level(
             let rows = namespaces::find_many(conn, &ids)
                 .await?
                 .into_iter()
-                .filter(|n| n.kind == "group")
+                .filter(|n| n.kind == NamespaceKind::Group)
                 .collect::<Vec<_>>();
             (rows.iter().map(|r| r.id).collect(), rows)
         }
     };
     let found = members::of_sources(conn, "group", &ancestors, Some(&[user]), &today).await?;
-    Ok(found
-        .into_iter()
-        .max_by_key(|m| m.access_level)
-        .and_then(|m| {
-            let level = AccessLevel::from_value(m.access_level)?;
-            let name = names
-                .iter()
-                .find(|n| n.id == m.source_id)
-                .map(|n| n.name.clone())
-                .unwrap_or_default();
-            Some((level, name))
-        }))
+    Ok(found.into_iter().max_by_key(|m| m.access_level).map(|m| {
+        let name = names
+            .iter()
+            .find(|n| n.id == m.source_id)
+            .map(|n| n.name.clone())
+            .unwrap_or_default();
+        (m.access_level, name)
+    }))
 }
 
 async fn with_users(conn: &mut AnyConnection, rows: Vec<MemberRow>) -> Result<Vec<MemberOut>> {
@@ -472,7 +464,7 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound("Member"))?;
         let change = Change {
-            from: Some(AccessLevel::from_value(row.access_level).unwrap_or(AccessLevel::Owner)),
+            from: Some(row.access_level),
             to: Some(level),
         };
         resolved.check_fits(change)?;
@@ -496,7 +488,7 @@ impl Service {
                 ),
             ));
         }
-        row.access_level = level.value();
+        row.access_level = level;
         if input.expires_at.is_some() {
             row.expires_at = expires_at;
         }
@@ -524,7 +516,7 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound("Member"))?;
         let change = Change {
-            from: Some(AccessLevel::from_value(row.access_level).unwrap_or(AccessLevel::Owner)),
+            from: Some(row.access_level),
             to: None,
         };
         if user != me {

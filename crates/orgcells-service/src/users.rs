@@ -110,8 +110,8 @@ pub(crate) async fn insert_user(
         email: input.email.clone(),
         name: input.name.clone(),
         state: input.state.clone(),
-        bot: i64::from(input.bot),
-        admin: i64::from(input.admin),
+        bot: input.bot,
+        admin: input.admin,
         password_hash: input.password_hash.clone(),
         home_organization_id: OrganizationId::DEFAULT.0,
         created_at: now,
@@ -300,7 +300,7 @@ impl Service {
             user.name = name.clone();
         }
         if let Some(admin) = input.admin {
-            user.admin = i64::from(admin);
+            user.admin = admin;
         }
         if let Some(state) = &input.state {
             user.state = state.clone();

@@ -38,7 +38,7 @@ pub async fn insert(conn: &mut AnyConnection, m: &MemberRow) -> Result<()> {
     .bind(&m.source_type)
     .bind(m.source_id)
     .bind(m.user_id)
-    .bind(m.access_level)
+    .bind(m.access_level.value())
     .bind(&m.expires_at)
     .bind(m.created_by_id)
     .bind(m.created_at)
@@ -53,7 +53,7 @@ pub async fn update(conn: &mut AnyConnection, m: &MemberRow) -> Result<()> {
         "UPDATE members SET access_level = $2, expires_at = $3, updated_at = $4 WHERE id = $1",
     )
     .bind(m.id)
-    .bind(m.access_level)
+    .bind(m.access_level.value())
     .bind(&m.expires_at)
     .bind(m.updated_at)
     .execute(conn)
