@@ -2,6 +2,7 @@
 //! results. Fields GitLab has but orgcells does not model yet carry GitLab's defaults.
 
 use orgcells_core::ids::NamespaceKind;
+use orgcells_core::members::SourceType;
 use orgcells_service::members::MemberOut;
 use orgcells_service::organizations::OrganizationUser;
 use orgcells_service::present::{GroupDetail, GroupOut, ProjectOut};
@@ -546,10 +547,9 @@ pub fn membership(m: &Membership) -> MembershipEntity {
     MembershipEntity {
         source_id: m.member.source_id,
         source_name: m.source_name.clone(),
-        source_type: if m.member.source_type == "group" {
-            "Namespace"
-        } else {
-            "Project"
+        source_type: match m.member.source_type {
+            SourceType::Group => "Namespace",
+            SourceType::Project => "Project",
         },
         access_level: m.member.access_level.value(),
     }

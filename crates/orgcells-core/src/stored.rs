@@ -44,22 +44,30 @@ stored_as_number!(
     crate::creation::SubgroupCreationLevel => "subgroup creation level",
 );
 
-impl TryFrom<String> for crate::ids::NamespaceKind {
-    type Error = UnknownValue;
+/// `TryFrom<String>` for a type stored as a name, through its `parse`.
+macro_rules! stored_as_name {
+    ($($name:ty => $what:literal),* $(,)?) => {$(
+        impl TryFrom<String> for $name {
+            type Error = UnknownValue;
 
-    fn try_from(value: String) -> Result<Self, UnknownValue> {
-        crate::ids::NamespaceKind::parse(&value).ok_or(UnknownValue {
-            what: "namespace kind",
-            value,
-        })
-    }
+            fn try_from(value: String) -> Result<Self, UnknownValue> {
+                <$name>::parse(&value).ok_or(UnknownValue { what: $what, value })
+            }
+        }
+    )*};
 }
+
+stored_as_name!(
+    crate::ids::NamespaceKind => "namespace kind",
+    crate::members::SourceType => "membership source type",
+);
 
 #[cfg(test)]
 mod tests {
     use crate::access::{AccessLevel, OrganizationRole};
     use crate::creation::{ProjectCreationLevel, SubgroupCreationLevel};
     use crate::ids::NamespaceKind;
+    use crate::members::SourceType;
     use crate::visibility::{OrganizationVisibility, Visibility};
 
     #[test]
@@ -89,5 +97,10 @@ mod tests {
         assert!(OrganizationRole::try_from(30).is_err());
         assert!(SubgroupCreationLevel::try_from(30).is_err());
         assert!(NamespaceKind::try_from("project".to_owned()).is_err());
+        assert_eq!(
+            SourceType::try_from("project".to_owned()),
+            Ok(SourceType::Project)
+        );
+        assert!(SourceType::try_from("namespace".to_owned()).is_err());
     }
 }

@@ -7,7 +7,9 @@ use orgcells_core::access::AccessLevel;
 use orgcells_core::grants::GroupLinkFact;
 use orgcells_core::ids::{NamespaceId, NamespaceKind, ProjectId, UserId};
 use orgcells_core::invalid::Invalid;
-use orgcells_core::members::{self as core_members, Change, InvitedGroup, MemberFact, Of};
+use orgcells_core::members::{
+    self as core_members, Change, InvitedGroup, MemberFact, Of, SourceType,
+};
 use orgcells_core::policy::{GroupAction, ProjectAction, Viewer};
 use orgcells_store::links::{self, LinkKind};
 use orgcells_store::members::Source;
@@ -186,17 +188,19 @@ async fn effective(conn: &mut AnyConnection, resolved: &Resolved) -> Result<Vec<
     in_reach.extend(group_links.iter().map(|link| link.invited_group.0));
     in_reach.sort_unstable();
     in_reach.dedup();
-    let mut rows = members::of_sources(conn, "group", &in_reach, None, &today).await?;
+    let mut rows = members::of_sources(conn, SourceType::Group, &in_reach, None, &today).await?;
     if let Some(project) = project {
-        rows.extend(members::of_sources(conn, "project", &[project], None, &today).await?);
+        rows.extend(
+            members::of_sources(conn, SourceType::Project, &[project], None, &today).await?,
+        );
     }
     let facts: Vec<MemberFact> = rows
         .iter()
         .map(|row| MemberFact {
             user: UserId(row.user_id),
-            source: match row.source_type.as_str() {
-                "project" => core_members::Source::Project(ProjectId(row.source_id)),
-                _ => core_members::Source::Group(NamespaceId(row.source_id)),
+            source: match row.source_type {
+                SourceType::Project => core_members::Source::Project(ProjectId(row.source_id)),
+                SourceType::Group => core_members::Source::Group(NamespaceId(row.source_id)),
             },
             level: row.access_level,
         })
@@ -248,7 +252,8 @@ async fn inherited_level(
             (rows.iter().map(|r| r.id).collect(), rows)
         }
     };
-    let found = members::of_sources(conn, "group", &ancestors, Some(&[user]), &today).await?;
+    let found =
+        members::of_sources(conn, SourceType::Group, &ancestors, Some(&[user]), &today).await?;
     Ok(found.into_iter().max_by_key(|m| m.access_level).map(|m| {
         let name = names
             .iter()

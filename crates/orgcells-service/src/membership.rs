@@ -29,7 +29,7 @@ pub(crate) async fn insert_member(
     let row = MemberRow {
         id: tx.next_id().await?,
         organization_id: org,
-        source_type: source.kind().into(),
+        source_type: source.kind(),
         source_id: source.id(),
         user_id: user,
         access_level: level,

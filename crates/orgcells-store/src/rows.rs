@@ -7,6 +7,7 @@
 use orgcells_core::access::{AccessLevel, OrganizationRole};
 use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use orgcells_core::ids::NamespaceKind;
+use orgcells_core::members::SourceType;
 use orgcells_core::visibility::{OrganizationVisibility, Visibility};
 use sqlx::any::{Any, AnyTypeInfo, AnyValueRef};
 use sqlx::error::BoxDynError;
@@ -148,7 +149,8 @@ pub struct ProjectRow {
 pub struct MemberRow {
     pub id: i64,
     pub organization_id: i64,
-    pub source_type: String,
+    #[sqlx(try_from = "String")]
+    pub source_type: SourceType,
     pub source_id: i64,
     pub user_id: i64,
     #[sqlx(try_from = "i64")]

@@ -8,6 +8,7 @@ use common::TestApp;
 use orgcells_core::access::{AccessLevel, OrganizationRole};
 use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use orgcells_core::ids::NamespaceKind;
+use orgcells_core::members::SourceType;
 use orgcells_core::visibility::{OrganizationVisibility, Visibility};
 use orgcells_store::{members, namespaces, organizations, projects, users};
 
@@ -86,6 +87,7 @@ async fn rows_come_back_typed(app: &TestApp) {
         .expect("read")
         .expect("the creator's membership");
     assert_eq!(member.access_level, AccessLevel::Owner);
+    assert_eq!(member.source_type, SourceType::Group);
 }
 
 async fn unknown_stored_values_fail_the_read(app: &TestApp) {
@@ -103,10 +105,20 @@ async fn unknown_stored_values_fail_the_read(app: &TestApp) {
     )
     .await;
     tamper(app, &format!("UPDATE users SET bot = 2 WHERE id = {user}")).await;
+    tamper(
+        app,
+        &format!("UPDATE members SET access_level = 25 WHERE source_id = {other}"),
+    )
+    .await;
     let mut conn = app.db().read().await.expect("a connection");
     assert!(namespaces::find(&mut conn, group).await.is_err());
     assert!(namespaces::find(&mut conn, other).await.is_err());
     assert!(users::find(&mut conn, user).await.is_err());
+    assert!(
+        members::find(&mut conn, members::Source::Group(other), 1)
+            .await
+            .is_err()
+    );
     // The rows beside them still read.
     assert!(users::find(&mut conn, 1).await.expect("read").is_some());
 }
