@@ -1,9 +1,8 @@
 //! The JSON shapes of GitLab's API entities (`lib/api/entities`), built from the service's
 //! results. Fields GitLab has but orgcells does not model yet carry GitLab's defaults.
 
-use orgcells_core::access::OrganizationRole;
-use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
-use orgcells_core::visibility::{OrganizationVisibility, Visibility};
+use orgcells_core::ids::NamespaceKind;
+use orgcells_core::members::SourceType;
 use orgcells_service::members::MemberOut;
 use orgcells_service::organizations::OrganizationUser;
 use orgcells_service::present::{GroupDetail, GroupOut, ProjectOut};
@@ -45,12 +44,6 @@ impl Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
-}
-
-fn visibility_name(level: i64) -> &'static str {
-    Visibility::from_value(level)
-        .map(Visibility::name)
-        .unwrap_or("private")
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -184,7 +177,7 @@ pub fn user(base: &str, user: &UserRow, view: UserView, namespace_id: Option<i64
         organization: None,
         job_title: String::new(),
         pronouns: None,
-        bot: user.bot == 1,
+        bot: user.bot,
         work_information: None,
         local_time: None,
     });
@@ -206,7 +199,7 @@ pub fn user(base: &str, user: &UserRow, view: UserView, namespace_id: Option<i64
         commit_email: user.email.clone(),
     });
     let admin = (view == UserView::Admin).then_some(UserAdmin {
-        is_admin: user.admin == 1,
+        is_admin: user.admin,
         note: None,
         namespace_id,
         home_organization_id: user.home_organization_id,
@@ -254,18 +247,6 @@ pub struct Group {
     pub marked_for_deletion_on: Option<String>,
 }
 
-fn project_creation_level_name(value: i64) -> &'static str {
-    ProjectCreationLevel::from_value(value)
-        .unwrap_or(ProjectCreationLevel::NoOne)
-        .name()
-}
-
-fn subgroup_creation_level_name(value: i64) -> &'static str {
-    SubgroupCreationLevel::from_value(value)
-        .unwrap_or(SubgroupCreationLevel::Owner)
-        .name()
-}
-
 /// Takes the Group by value: its strings move into the entity.
 pub fn group(base: &str, out: GroupOut) -> Group {
     let GroupOut { row, full_name } = out;
@@ -275,13 +256,13 @@ pub fn group(base: &str, out: GroupOut) -> Group {
         name: row.name,
         path: row.path,
         description: row.description,
-        visibility: visibility_name(row.visibility_level),
+        visibility: row.visibility_level.name(),
         share_with_group_lock: false,
         require_two_factor_authentication: false,
         two_factor_grace_period: 48,
-        project_creation_level: project_creation_level_name(row.project_creation_level),
+        project_creation_level: row.project_creation_level.name(),
         auto_devops_enabled: None,
-        subgroup_creation_level: subgroup_creation_level_name(row.subgroup_creation_level),
+        subgroup_creation_level: row.subgroup_creation_level.name(),
         emails_disabled: false,
         emails_enabled: true,
         mentions_disabled: None,
@@ -318,7 +299,7 @@ fn shared_with(links: &[(LinkRow, NamespaceRow)]) -> Vec<SharedWithGroup> {
             group_id: group.id,
             group_name: group.name.clone(),
             group_full_path: group.full_path.clone(),
-            group_access_level: link.group_access,
+            group_access_level: link.group_access.value(),
             expires_at: link.expires_at.clone(),
         })
         .collect()
@@ -352,7 +333,7 @@ pub struct NamespaceBasic {
 
 /// Takes the namespace by value: its strings move into the entity.
 pub fn namespace(base: &str, row: NamespaceRow) -> NamespaceBasic {
-    let group = row.kind == "group";
+    let group = row.kind == NamespaceKind::Group;
     let web_url = if group {
         format!("{base}/groups/{}", row.full_path)
     } else {
@@ -362,7 +343,7 @@ pub fn namespace(base: &str, row: NamespaceRow) -> NamespaceBasic {
         id: row.id,
         name: if group { row.name } else { row.path.clone() },
         path: row.path,
-        kind: if group { "group" } else { "user" },
+        kind: row.kind.as_str(),
         full_path: row.full_path,
         parent_id: row.parent_id,
         avatar_url: None,
@@ -507,7 +488,7 @@ pub fn project(base: &str, out: ProjectOut) -> Project {
         packages_enabled: true,
         empty_repo: true,
         archived: false,
-        visibility: visibility_name(row.visibility_level),
+        visibility: row.visibility_level.name(),
         owner: owner.as_ref().map(|u| user_basic(base, u)),
         issues_enabled: true,
         merge_requests_enabled: true,
@@ -546,7 +527,7 @@ pub struct Member {
 pub fn member(base: &str, out: &MemberOut) -> Member {
     Member {
         user: user_basic(base, &out.user),
-        access_level: out.member.access_level,
+        access_level: out.member.access_level.value(),
         created_at: Timestamp(out.member.created_at),
         created_by: out.created_by.as_ref().map(|u| user_basic(base, u)),
         expires_at: out.member.expires_at.clone(),
@@ -566,12 +547,11 @@ pub fn membership(m: &Membership) -> MembershipEntity {
     MembershipEntity {
         source_id: m.member.source_id,
         source_name: m.source_name.clone(),
-        source_type: if m.member.source_type == "group" {
-            "Namespace"
-        } else {
-            "Project"
+        source_type: match m.member.source_type {
+            SourceType::Group => "Namespace",
+            SourceType::Project => "Project",
         },
-        access_level: m.member.access_level,
+        access_level: m.member.access_level.value(),
     }
 }
 
@@ -598,9 +578,7 @@ pub fn organization(base: &str, row: &OrganizationRow) -> Organization {
         name: row.name.clone(),
         path: row.path.clone(),
         description: row.description.clone(),
-        visibility: OrganizationVisibility::from_value(row.visibility_level)
-            .map(OrganizationVisibility::name)
-            .unwrap_or("public"),
+        visibility: row.visibility_level.name(),
         state: row.state.clone(),
         created_at: Timestamp(row.created_at),
         updated_at: Timestamp(row.updated_at),
@@ -623,11 +601,9 @@ pub struct OrganizationUserEntity {
 pub fn organization_user(base: &str, out: &OrganizationUser) -> OrganizationUserEntity {
     OrganizationUserEntity {
         user: user_basic(base, &out.user),
-        access_level: out.membership.access_level,
-        role: OrganizationRole::from_value(out.membership.access_level)
-            .unwrap_or(OrganizationRole::User)
-            .name(),
-        is_enterprise_user: out.membership.enterprise == 1,
+        access_level: out.membership.access_level.value(),
+        role: out.membership.access_level.name(),
+        is_enterprise_user: out.membership.enterprise,
         created_at: Timestamp(out.membership.created_at),
     }
 }
@@ -654,7 +630,7 @@ pub fn token(row: &TokenRow, secret: Option<&str>) -> Token {
     Token {
         id: row.id,
         name: row.name.clone(),
-        revoked: row.revoked == 1,
+        revoked: row.revoked,
         created_at: Timestamp(row.created_at),
         description: None,
         scopes: row
@@ -665,7 +641,7 @@ pub fn token(row: &TokenRow, secret: Option<&str>) -> Token {
             .collect(),
         user_id: row.user_id,
         last_used_at: row.last_used_at.map(Timestamp),
-        active: row.revoked == 0,
+        active: !row.revoked,
         expires_at: row.expires_at.clone(),
         token: secret.map(str::to_owned),
     }
@@ -689,7 +665,7 @@ pub fn project_group_link(link: &LinkRow) -> ProjectGroupLink {
         id: link.id,
         project_id: link.source_id,
         group_id: link.group_id,
-        group_access: link.group_access,
+        group_access: link.group_access.value(),
         expires_at: link.expires_at.clone(),
     }
 }

@@ -43,6 +43,31 @@ impl OrganizationId {
     pub const DEFAULT: OrganizationId = OrganizationId(1);
 }
 
+/// What a namespace is: a Group, or a User's personal namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NamespaceKind {
+    Group,
+    User,
+}
+
+impl NamespaceKind {
+    /// The stored (and API) name: `group` or `user`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NamespaceKind::Group => "group",
+            NamespaceKind::User => "user",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<NamespaceKind> {
+        match name {
+            "group" => Some(NamespaceKind::Group),
+            "user" => Some(NamespaceKind::User),
+            _ => None,
+        }
+    }
+}
+
 /// A Cell of the cluster. Cell ids are small integers, never reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CellId(pub u16);

@@ -13,6 +13,7 @@
 //! - [`invalid`]: per-field validation errors, shaped as GitLab reports them.
 //! - [`routing`]: which Cell a request belongs to, from its head alone (the router's rules).
 //! - [`routable_token`]: tokens that name their Cell, in GitLab's format.
+//! - [`stored`]: reading stored levels, visibilities and kinds back, an unknown one an error.
 
 pub mod access;
 pub mod creation;
@@ -26,4 +27,5 @@ pub mod policy;
 pub mod routable_token;
 pub mod routing;
 pub mod scopes;
+pub mod stored;
 pub mod visibility;

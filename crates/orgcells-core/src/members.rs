@@ -22,6 +22,31 @@ pub enum Source {
     Project(ProjectId),
 }
 
+/// What a membership row belongs to, as stored in its `source_type`: a Group or a Project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SourceType {
+    Group,
+    Project,
+}
+
+impl SourceType {
+    /// The stored name: `group` or `project`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceType::Group => "group",
+            SourceType::Project => "project",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<SourceType> {
+        match name {
+            "group" => Some(SourceType::Group),
+            "project" => Some(SourceType::Project),
+            _ => None,
+        }
+    }
+}
+
 /// One direct membership row.
 #[derive(Debug, Clone)]
 pub struct MemberFact {

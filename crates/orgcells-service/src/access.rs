@@ -4,15 +4,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use orgcells_core::access::{AccessLevel, OrganizationRole};
-use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
+use orgcells_core::access::OrganizationRole;
 use orgcells_core::grants::{
     GrantFacts, Grants, GroupLinkFact, ProjectLinkFact, ProjectMembershipFact,
 };
 use orgcells_core::ids::{NamespaceId, ProjectId, UserId};
 use orgcells_core::lists::Reach;
 use orgcells_core::policy::{GroupFacts, OrganizationFacts, ProjectFacts, Viewer};
-use orgcells_core::visibility::{OrganizationVisibility, Visibility};
 pub(crate) use orgcells_store::grants::Extent;
 use orgcells_store::grants::GrantRows;
 use orgcells_store::rows::{NamespaceRow, OrganizationRow, ProjectRow, parse_traversal};
@@ -129,14 +127,10 @@ async fn load_standing(
         if org.is_some_and(|org| org != row.organization_id) {
             continue;
         }
-        match (
-            row.state.as_str(),
-            OrganizationRole::from_value(row.access_level),
-        ) {
-            ("active", Some(role)) => {
-                roles.insert(row.organization_id, role);
-            }
-            _ => banned.push(row.organization_id),
+        if row.state == "active" {
+            roles.insert(row.organization_id, row.access_level);
+        } else {
+            banned.push(row.organization_id);
         }
     }
     let mut rows = grants::load(conn, user.id, org, within, &clock::today()).await?;
@@ -152,7 +146,7 @@ async fn load_standing(
     }
     let grants = Arc::new(Grants::from_facts(&facts(&rows)));
     Ok(Standing {
-        admin: user.admin == 1,
+        admin: user.admin,
         user: Some(user.id),
         roles,
         grants,
@@ -160,16 +154,12 @@ async fn load_standing(
     })
 }
 
-fn level(value: i64) -> AccessLevel {
-    AccessLevel::from_value(value).unwrap_or(AccessLevel::NoAccess)
-}
-
 fn facts(rows: &GrantRows) -> GrantFacts {
     GrantFacts {
         groups: rows
             .groups
             .iter()
-            .map(|r| (NamespaceId(r.group_id), level(r.access_level)))
+            .map(|r| (NamespaceId(r.group_id), r.access_level))
             .collect(),
         group_links: rows
             .group_links
@@ -180,7 +170,7 @@ fn facts(rows: &GrantRows) -> GrantFacts {
                     .last()
                     .copied()
                     .unwrap_or(NamespaceId(0)),
-                max_access: level(r.group_access),
+                max_access: r.group_access,
             })
             .collect(),
         project_memberships: rows
@@ -189,7 +179,7 @@ fn facts(rows: &GrantRows) -> GrantFacts {
             .map(|r| ProjectMembershipFact {
                 project: ProjectId(r.project_id),
                 namespace_traversal: parse_traversal(&r.traversal),
-                level: level(r.access_level),
+                level: r.access_level,
             })
             .collect(),
         project_links: rows
@@ -199,18 +189,18 @@ fn facts(rows: &GrantRows) -> GrantFacts {
                 project: ProjectId(r.target_id),
                 invited_traversal: parse_traversal(&r.invited_traversal),
                 namespace_traversal: parse_traversal(&r.target_traversal),
-                max_access: level(r.group_access),
+                max_access: r.group_access,
             })
             .collect(),
         groups_with_projects: rows
             .groups
             .iter()
-            .filter(|r| r.has_projects == 1)
+            .filter(|r| r.has_projects)
             .map(|r| parse_traversal(&r.traversal))
             .chain(
                 rows.group_links
                     .iter()
-                    .filter(|r| r.has_projects == 1)
+                    .filter(|r| r.has_projects)
                     .map(|r| parse_traversal(&r.target_traversal)),
             )
             .collect(),
@@ -233,11 +223,9 @@ impl GroupView {
         GroupFacts {
             id: NamespaceId(row.id),
             traversal: &self.traversal,
-            visibility: Visibility::from_value(row.visibility_level).unwrap_or(Visibility::Private),
-            project_creation_level: ProjectCreationLevel::from_value(row.project_creation_level)
-                .unwrap_or(ProjectCreationLevel::NoOne),
-            subgroup_creation_level: SubgroupCreationLevel::from_value(row.subgroup_creation_level)
-                .unwrap_or(SubgroupCreationLevel::Owner),
+            visibility: row.visibility_level,
+            project_creation_level: row.project_creation_level,
+            subgroup_creation_level: row.subgroup_creation_level,
         }
     }
 }
@@ -249,15 +237,14 @@ pub(crate) fn project_facts<'a>(
     ProjectFacts {
         id: ProjectId(row.id),
         namespace_traversal: traversal,
-        visibility: Visibility::from_value(row.visibility_level).unwrap_or(Visibility::Private),
+        visibility: row.visibility_level,
     }
 }
 
 pub(crate) fn organization_facts(row: &OrganizationRow) -> OrganizationFacts {
     OrganizationFacts {
-        visibility: OrganizationVisibility::from_value(row.visibility_level)
-            .unwrap_or(OrganizationVisibility::Public),
+        visibility: row.visibility_level,
         is_default: row.id == orgcells_core::ids::OrganizationId::DEFAULT.0,
-        group_creation_owners_only: row.group_creation_owners_only == 1,
+        group_creation_owners_only: row.group_creation_owners_only,
     }
 }

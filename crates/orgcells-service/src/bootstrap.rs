@@ -1,6 +1,7 @@
 //! What every instance has from its first start: the Default Organization, the Ghost User and
 //! the first admin (`root`).
 
+use orgcells_core::access::OrganizationRole;
 use orgcells_core::ids::OrganizationId;
 use orgcells_core::visibility::OrganizationVisibility;
 use orgcells_store::claims::{self, Bucket};
@@ -42,9 +43,9 @@ impl Service {
                 path: "default".into(),
                 description: String::new(),
                 avatar_url: None,
-                visibility_level: OrganizationVisibility::Public.value(),
+                visibility_level: OrganizationVisibility::Public,
                 state: "active".into(),
-                group_creation_owners_only: 0,
+                group_creation_owners_only: false,
                 created_at: now,
                 updated_at: now,
             };
@@ -107,7 +108,7 @@ impl Service {
                 tx.conn(),
                 OrganizationId::DEFAULT.0,
                 ROOT_USER_ID,
-                50,
+                OrganizationRole::Owner,
                 clock::now(),
             )
             .await?;

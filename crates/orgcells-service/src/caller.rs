@@ -33,7 +33,7 @@ impl Caller {
     }
 
     pub fn is_admin(&self) -> bool {
-        self.user.as_ref().is_some_and(|user| user.admin == 1)
+        self.user.as_ref().is_some_and(|user| user.admin)
     }
 
     /// The signed-in User, or 401.
@@ -44,7 +44,7 @@ impl Caller {
     /// An instance admin, or 401 (anonymous) / 403.
     pub fn admin(&self) -> Result<&UserRow> {
         let user = self.user()?;
-        if user.admin == 1 {
+        if user.admin {
             Ok(user)
         } else {
             Err(ServiceError::Forbidden(None))
@@ -97,7 +97,7 @@ impl Service {
             .expires_at
             .as_deref()
             .is_some_and(|date| date <= clock::today().as_str());
-        if token.revoked == 1 || expired || !signs_in(&user) {
+        if token.revoked || expired || !signs_in(&user) {
             return Err(ServiceError::Unauthorized);
         }
         let scopes = token

@@ -3,8 +3,8 @@
 //! takes writes.
 
 use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
+use orgcells_core::ids::NamespaceKind;
 use orgcells_core::policy::Viewer;
-use orgcells_core::visibility::OrganizationVisibility;
 use orgcells_store::links::{self, LinkKind};
 use orgcells_store::rows::{
     LinkRow, NamespaceRow, OrganizationRow, ProjectRow, UserRow, parse_traversal,
@@ -35,7 +35,7 @@ pub(crate) async fn find_group(
         },
     };
     let row = row
-        .filter(|row| row.kind == "group")
+        .filter(|row| row.kind == NamespaceKind::Group)
         .ok_or(ServiceError::NotFound("Group"))?;
     let standing = standing(
         conn,
@@ -130,24 +130,22 @@ pub(crate) async fn personal_namespace(
     let org_row = organizations::find(tx.conn(), org)
         .await?
         .ok_or(ServiceError::NotFound("Organization"))?;
-    let ceiling = OrganizationVisibility::from_value(org_row.visibility_level)
-        .unwrap_or(OrganizationVisibility::Public);
     let id = tx.next_id().await?;
     let now = clock::now();
     let ns = NamespaceRow {
         id,
         organization_id: org,
-        kind: "user".into(),
+        kind: NamespaceKind::User,
         name: user.name.clone(),
         path: user.username.clone(),
         full_path: user.username.clone(),
         traversal: id.to_string(),
         parent_id: None,
         owner_id: Some(user.id),
-        visibility_level: ceiling.ceiling().value(),
+        visibility_level: org_row.visibility_level.ceiling(),
         description: String::new(),
-        project_creation_level: ProjectCreationLevel::Owner.value(),
-        subgroup_creation_level: SubgroupCreationLevel::Owner.value(),
+        project_creation_level: ProjectCreationLevel::Owner,
+        subgroup_creation_level: SubgroupCreationLevel::Owner,
         created_at: now,
         updated_at: now,
     };

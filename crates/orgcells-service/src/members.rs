@@ -5,9 +5,11 @@ use std::collections::HashMap;
 
 use orgcells_core::access::AccessLevel;
 use orgcells_core::grants::GroupLinkFact;
-use orgcells_core::ids::{NamespaceId, ProjectId, UserId};
+use orgcells_core::ids::{NamespaceId, NamespaceKind, ProjectId, UserId};
 use orgcells_core::invalid::Invalid;
-use orgcells_core::members::{self as core_members, Change, InvitedGroup, MemberFact, Of};
+use orgcells_core::members::{
+    self as core_members, Change, InvitedGroup, MemberFact, Of, SourceType,
+};
 use orgcells_core::policy::{GroupAction, ProjectAction, Viewer};
 use orgcells_store::links::{self, LinkKind};
 use orgcells_store::members::Source;
@@ -161,7 +163,7 @@ async fn effective(conn: &mut AnyConnection, resolved: &Resolved) -> Result<Vec<
             if let Some(group) = groups.iter().find(|g| g.id == link.group_id) {
                 invited.push(InvitedGroup {
                     traversal: parse_traversal(&group.traversal),
-                    max_access: level_of(link.group_access),
+                    max_access: link.group_access,
                 });
             }
         }
@@ -180,25 +182,27 @@ async fn effective(conn: &mut AnyConnection, resolved: &Resolved) -> Result<Vec<
             .map(|link| GroupLinkFact {
                 shared_group: NamespaceId(link.source_id),
                 invited_group: NamespaceId(link.group_id),
-                max_access: level_of(link.group_access),
+                max_access: link.group_access,
             })
             .collect();
     in_reach.extend(group_links.iter().map(|link| link.invited_group.0));
     in_reach.sort_unstable();
     in_reach.dedup();
-    let mut rows = members::of_sources(conn, "group", &in_reach, None, &today).await?;
+    let mut rows = members::of_sources(conn, SourceType::Group, &in_reach, None, &today).await?;
     if let Some(project) = project {
-        rows.extend(members::of_sources(conn, "project", &[project], None, &today).await?);
+        rows.extend(
+            members::of_sources(conn, SourceType::Project, &[project], None, &today).await?,
+        );
     }
     let facts: Vec<MemberFact> = rows
         .iter()
         .map(|row| MemberFact {
             user: UserId(row.user_id),
-            source: match row.source_type.as_str() {
-                "project" => core_members::Source::Project(ProjectId(row.source_id)),
-                _ => core_members::Source::Group(NamespaceId(row.source_id)),
+            source: match row.source_type {
+                SourceType::Project => core_members::Source::Project(ProjectId(row.source_id)),
+                SourceType::Group => core_members::Source::Group(NamespaceId(row.source_id)),
             },
-            level: level_of(row.access_level),
+            level: row.access_level,
         })
         .collect();
     let of = match project {
@@ -212,14 +216,10 @@ async fn effective(conn: &mut AnyConnection, resolved: &Resolved) -> Result<Vec<
     Ok(core_members::effective(of, &facts, &group_links)
         .into_iter()
         .map(|found| MemberRow {
-            access_level: found.level.value(),
+            access_level: found.level,
             ..rows[found.row].clone()
         })
         .collect())
-}
-
-fn level_of(value: i64) -> AccessLevel {
-    AccessLevel::from_value(value).unwrap_or(AccessLevel::NoAccess)
 }
 
 /// The level a User inherits on a source from above it (not counting the source's own row).
@@ -247,24 +247,21 @@ async fn inherited_level(
             let rows = namespaces::find_many(conn, &ids)
                 .await?
                 .into_iter()
-                .filter(|n| n.kind == "group")
+                .filter(|n| n.kind == NamespaceKind::Group)
                 .collect::<Vec<_>>();
             (rows.iter().map(|r| r.id).collect(), rows)
         }
     };
-    let found = members::of_sources(conn, "group", &ancestors, Some(&[user]), &today).await?;
-    Ok(found
-        .into_iter()
-        .max_by_key(|m| m.access_level)
-        .and_then(|m| {
-            let level = AccessLevel::from_value(m.access_level)?;
-            let name = names
-                .iter()
-                .find(|n| n.id == m.source_id)
-                .map(|n| n.name.clone())
-                .unwrap_or_default();
-            Some((level, name))
-        }))
+    let found =
+        members::of_sources(conn, SourceType::Group, &ancestors, Some(&[user]), &today).await?;
+    Ok(found.into_iter().max_by_key(|m| m.access_level).map(|m| {
+        let name = names
+            .iter()
+            .find(|n| n.id == m.source_id)
+            .map(|n| n.name.clone())
+            .unwrap_or_default();
+        (m.access_level, name)
+    }))
 }
 
 async fn with_users(conn: &mut AnyConnection, rows: Vec<MemberRow>) -> Result<Vec<MemberOut>> {
@@ -472,7 +469,7 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound("Member"))?;
         let change = Change {
-            from: Some(AccessLevel::from_value(row.access_level).unwrap_or(AccessLevel::Owner)),
+            from: Some(row.access_level),
             to: Some(level),
         };
         resolved.check_fits(change)?;
@@ -496,7 +493,7 @@ impl Service {
                 ),
             ));
         }
-        row.access_level = level.value();
+        row.access_level = level;
         if input.expires_at.is_some() {
             row.expires_at = expires_at;
         }
@@ -524,7 +521,7 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound("Member"))?;
         let change = Change {
-            from: Some(AccessLevel::from_value(row.access_level).unwrap_or(AccessLevel::Owner)),
+            from: Some(row.access_level),
             to: None,
         };
         if user != me {

@@ -10,14 +10,7 @@ use crate::{Result, clock};
 
 /// Makes a User part of an Organization (no-op if they are). Banned Users stay banned.
 pub(crate) async fn ensure_org_user(tx: &mut Tx, org: i64, user: i64) -> Result<()> {
-    organizations::add_user(
-        tx.conn(),
-        org,
-        user,
-        OrganizationRole::User.value(),
-        clock::now(),
-    )
-    .await?;
+    organizations::add_user(tx.conn(), org, user, OrganizationRole::User, clock::now()).await?;
     Ok(())
 }
 
@@ -36,10 +29,10 @@ pub(crate) async fn insert_member(
     let row = MemberRow {
         id: tx.next_id().await?,
         organization_id: org,
-        source_type: source.kind().into(),
+        source_type: source.kind(),
         source_id: source.id(),
         user_id: user,
-        access_level: level.value(),
+        access_level: level,
         expires_at,
         created_by_id: created_by,
         created_at: now,

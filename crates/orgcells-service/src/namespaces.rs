@@ -1,6 +1,6 @@
 //! Namespaces: the caller's personal namespaces and the Groups they belong to.
 
-use orgcells_core::ids::UserId;
+use orgcells_core::ids::{NamespaceKind, UserId};
 use orgcells_core::lists;
 use orgcells_store::claims::{self, Bucket};
 use orgcells_store::namespaces::{GroupOrder, GroupQuery, Place};
@@ -90,7 +90,7 @@ impl Service {
             )
             .await?;
             let viewer = standing.viewer(row.organization_id);
-            let visible = if row.kind == "user" {
+            let visible = if row.kind == NamespaceKind::User {
                 viewer.personal_namespace(row.owner_id.map(UserId)).is_ok()
             } else {
                 let view = GroupView::of(&row);

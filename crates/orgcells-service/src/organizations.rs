@@ -204,14 +204,14 @@ impl Service {
             path,
             description,
             avatar_url: input.avatar_url.clone(),
-            visibility_level: visibility.value(),
+            visibility_level: visibility,
             state: "active".into(),
-            group_creation_owners_only: 0,
+            group_creation_owners_only: false,
             created_at: now,
             updated_at: now,
         };
         organizations::insert(tx.conn(), &row).await?;
-        organizations::add_user(tx.conn(), id, me.id, OrganizationRole::Owner.value(), now).await?;
+        organizations::add_user(tx.conn(), id, me.id, OrganizationRole::Owner, now).await?;
         tx.commit().await?;
         Ok(row)
     }
@@ -304,7 +304,7 @@ impl Service {
                 ));
             }
             organizations::cap_personal_namespaces(tx.conn(), row.id, visibility.value()).await?;
-            row.visibility_level = visibility.value();
+            row.visibility_level = visibility;
         }
         if let Some(name) = &input.name {
             row.name = name.clone();

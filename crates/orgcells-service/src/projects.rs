@@ -2,7 +2,7 @@
 //! deletion.
 
 use orgcells_core::access::AccessLevel;
-use orgcells_core::ids::UserId;
+use orgcells_core::ids::{NamespaceKind, UserId};
 use orgcells_core::invalid::Invalid;
 use orgcells_core::lists::{self, ProjectListQuery};
 use orgcells_core::paths::{self, PathPlace};
@@ -78,7 +78,7 @@ async fn target_namespace(
     let ns = namespaces::find(conn, id)
         .await?
         .ok_or(ServiceError::NotFound("Namespace"))?;
-    if ns.kind == "group" {
+    if ns.kind == NamespaceKind::Group {
         let (group, viewer, view) = find_group(conn, caller, &Ref::Id(id))
             .await
             .map_err(hidden)?;
@@ -159,10 +159,9 @@ impl Service {
         let namespace = lock_chains(&mut tx, namespace.organization_id, &[namespace.id])
             .await?
             .remove(0);
-        let ceiling =
-            Visibility::from_value(namespace.visibility_level).unwrap_or(Visibility::Private);
+        let ceiling = namespace.visibility_level;
         let visibility = visibility.unwrap_or(Visibility::Private);
-        let container = if namespace.kind == "group" {
+        let container = if namespace.kind == NamespaceKind::Group {
             "group"
         } else {
             "namespace"
@@ -192,14 +191,14 @@ impl Service {
             path,
             full_path,
             description,
-            visibility_level: visibility.value(),
+            visibility_level: visibility,
             creator_id: Some(creator),
             created_at: now,
             updated_at: now,
             last_activity_at: now,
         };
         projects::insert(tx.conn(), &row).await?;
-        if namespace.kind == "user" {
+        if namespace.kind == NamespaceKind::User {
             let owner = namespace.owner_id.unwrap_or(creator);
             insert_member(
                 &mut tx,
@@ -374,7 +373,7 @@ impl Service {
             .map_err(denied("Project"))?;
         ensure_org_writable(tx.conn(), row.organization_id).await?;
         let new_path = input.path.clone().filter(|p| *p != row.path);
-        if new_path.is_some() || visibility.is_some_and(|v| v.value() != row.visibility_level) {
+        if new_path.is_some() || visibility.is_some_and(|v| v != row.visibility_level) {
             viewer
                 .project(&facts, ProjectAction::UpdateSensitive)
                 .map_err(denied("Project"))?;
@@ -383,12 +382,12 @@ impl Service {
             let ns = namespaces::find(tx.conn(), row.namespace_id)
                 .await?
                 .ok_or(ServiceError::NotFound("Namespace"))?;
-            let ceiling =
-                Visibility::from_value(ns.visibility_level).unwrap_or(Visibility::Private);
-            if let Some(message) = visibility_conflict(visibility, ceiling, None, "group") {
+            if let Some(message) =
+                visibility_conflict(visibility, ns.visibility_level, None, "group")
+            {
                 return Err(ServiceError::invalid("visibility_level", message));
             }
-            row.visibility_level = visibility.value();
+            row.visibility_level = visibility;
         }
         if let Some(name) = &input.name {
             row.name = name.clone();
@@ -562,7 +561,7 @@ impl Service {
         let mut groups: Vec<NamespaceRow> = namespaces::find_many(&mut conn, &ids)
             .await?
             .into_iter()
-            .filter(|g| g.kind == "group")
+            .filter(|g| g.kind == NamespaceKind::Group)
             .filter(|g| {
                 let view = GroupView::of(g);
                 viewer.can_read_group(&view.facts(g))

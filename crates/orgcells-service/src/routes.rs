@@ -1,6 +1,7 @@
 //! Route claims of Groups and Projects: taken on creation, moved with a subtree (the old paths
 //! kept as redirects), released with a deleted subtree.
 
+use orgcells_core::ids::NamespaceKind;
 use orgcells_store::claims::{self, Bucket, Owner};
 use orgcells_store::rows::NamespaceRow;
 use orgcells_store::{Tx, namespaces, projects};
@@ -23,7 +24,7 @@ pub(crate) fn project_owner(id: i64) -> Owner<'static> {
 
 /// Deletes a namespace's subtree with everything in it, releasing its routes.
 pub(crate) async fn delete_group_tree(tx: &mut Tx, root: &NamespaceRow) -> Result<()> {
-    if root.kind == "group" {
+    if root.kind == NamespaceKind::Group {
         claims::release_routes_below(tx.conn(), &root.full_path).await?;
     } else {
         for project in projects::in_subtree(tx.conn(), &root.traversal).await? {
@@ -54,7 +55,7 @@ pub(crate) async fn move_routes(
     let now = clock::now();
     let new_of = |old: &str| format!("{new_prefix}{}", &old[old_prefix.len().min(old.len())..]);
     let subtree = namespaces::subtree(tx.conn(), &root.traversal).await?;
-    for ns in subtree.iter().filter(|ns| ns.kind == "group") {
+    for ns in subtree.iter().filter(|ns| ns.kind == NamespaceKind::Group) {
         retake_route(
             tx,
             group_owner(ns.id),

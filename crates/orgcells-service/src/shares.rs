@@ -103,7 +103,7 @@ impl Service {
             organization_id: row.organization_id,
             source_id: row.id,
             group_id: invited.id,
-            group_access: share.access.value(),
+            group_access: share.access,
             expires_at: share.expires_at,
             created_at: clock::now(),
         };
@@ -178,7 +178,7 @@ impl Service {
             organization_id: row.organization_id,
             source_id: row.id,
             group_id: invited.id,
-            group_access: share.access.value(),
+            group_access: share.access,
             expires_at: share.expires_at,
             created_at: clock::now(),
         };

@@ -110,7 +110,7 @@ pub(crate) async fn insert(
         digest: digest(secret),
         scopes: scopes.to_owned(),
         expires_at,
-        revoked: 0,
+        revoked: false,
         created_at: clock::now(),
         last_used_at: None,
     };

@@ -4,6 +4,7 @@
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use orgcells_core::ids::OrganizationId;
 use orgcells_core::invalid::Invalid;
+use orgcells_core::members::SourceType;
 use orgcells_core::paths::{self, PathPlace};
 use orgcells_store::claims::{self, Bucket, Owner};
 use orgcells_store::rows::{MemberRow, UserRow};
@@ -110,8 +111,8 @@ pub(crate) async fn insert_user(
         email: input.email.clone(),
         name: input.name.clone(),
         state: input.state.clone(),
-        bot: i64::from(input.bot),
-        admin: i64::from(input.admin),
+        bot: input.bot,
+        admin: input.admin,
         password_hash: input.password_hash.clone(),
         home_organization_id: OrganizationId::DEFAULT.0,
         created_at: now,
@@ -300,7 +301,7 @@ impl Service {
             user.name = name.clone();
         }
         if let Some(admin) = input.admin {
-            user.admin = i64::from(admin);
+            user.admin = admin;
         }
         if let Some(state) = &input.state {
             user.state = state.clone();
@@ -364,12 +365,12 @@ impl Service {
         let rows = members::of_user(&mut conn, id, kind).await?;
         let group_ids: Vec<i64> = rows
             .iter()
-            .filter(|m| m.source_type == "group")
+            .filter(|m| m.source_type == SourceType::Group)
             .map(|m| m.source_id)
             .collect();
         let project_ids: Vec<i64> = rows
             .iter()
-            .filter(|m| m.source_type == "project")
+            .filter(|m| m.source_type == SourceType::Project)
             .map(|m| m.source_id)
             .collect();
         let groups = namespaces::find_many(&mut conn, &group_ids).await?;
@@ -377,7 +378,7 @@ impl Service {
         Ok(rows
             .into_iter()
             .map(|member| {
-                let source_name = if member.source_type == "group" {
+                let source_name = if member.source_type == SourceType::Group {
                     groups
                         .iter()
                         .find(|g| g.id == member.source_id)

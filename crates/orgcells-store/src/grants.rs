@@ -3,10 +3,12 @@
 //! exact the moment a write commits; `orgcells_core::grants` turns them into levels.
 
 use orgcells_core::access::AccessLevel;
+use orgcells_core::ids::NamespaceKind;
 use sqlx::AnyConnection;
 
 use crate::Result;
 use crate::backend::Backend;
+use crate::rows::Flag;
 use crate::sql::Sql;
 
 /// A direct Group membership (or a personal namespace the User owns, at Owner).
@@ -14,12 +16,15 @@ use crate::sql::Sql;
 pub struct GroupGrantRow {
     pub group_id: i64,
     pub organization_id: i64,
-    /// `group`, or `user` for a personal namespace.
-    pub kind: String,
+    /// A Group, or a personal namespace.
+    #[sqlx(try_from = "String")]
+    pub kind: NamespaceKind,
     pub traversal: String,
-    pub access_level: i64,
-    /// 1 when a Project lies anywhere in the Group's subtree (GitLab's `has_projects`).
-    pub has_projects: i64,
+    #[sqlx(try_from = "i64")]
+    pub access_level: AccessLevel,
+    /// Whether a Project lies anywhere in the Group's subtree (GitLab's `has_projects`).
+    #[sqlx(try_from = "Flag")]
+    pub has_projects: bool,
 }
 
 /// A link inviting a Group the User reaches: `target` is the shared Group or Project.
@@ -30,9 +35,11 @@ pub struct LinkGrantRow {
     /// The shared Group's traversal (for a project-group link: the Project's namespace).
     pub target_traversal: String,
     pub invited_traversal: String,
-    pub group_access: i64,
-    /// For a group-group link: 1 when a Project lies in the shared Group's subtree.
-    pub has_projects: i64,
+    #[sqlx(try_from = "i64")]
+    pub group_access: AccessLevel,
+    /// For a group-group link: whether a Project lies in the shared Group's subtree.
+    #[sqlx(try_from = "Flag")]
+    pub has_projects: bool,
 }
 
 /// A direct Project membership.
@@ -41,7 +48,8 @@ pub struct ProjectGrantRow {
     pub organization_id: i64,
     pub project_id: i64,
     pub traversal: String,
-    pub access_level: i64,
+    #[sqlx(try_from = "i64")]
+    pub access_level: AccessLevel,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -123,7 +131,7 @@ pub async fn load(
     tree_filter(&mut groups, "n.traversal", None);
     let groups: Vec<GroupGrantRow> = groups.query_as().fetch_all(&mut *conn).await?;
     // Links invite Groups, never personal namespaces: a User who is in no Group has no links.
-    if groups.iter().all(|g| g.kind != "group") {
+    if groups.iter().all(|g| g.kind != NamespaceKind::Group) {
         let projects = load_projects(conn, user, org, within, today).await?;
         return Ok(GrantRows {
             projects,
@@ -162,7 +170,7 @@ pub async fn load(
     let roots = outermost(
         groups
             .iter()
-            .filter(|g| g.kind == "group")
+            .filter(|g| g.kind == NamespaceKind::Group)
             .map(|g| g.traversal.as_str())
             .chain(group_links.iter().map(|l| l.target_traversal.as_str())),
     );

@@ -64,7 +64,7 @@ pub async fn insert(conn: &mut AnyConnection, kind: LinkKind, link: &LinkRow) ->
         .bind(link.organization_id)
         .bind(link.source_id)
         .bind(link.group_id)
-        .bind(link.group_access)
+        .bind(link.group_access.value())
         .bind(&link.expires_at)
         .bind(link.created_at)
         .execute(conn)

@@ -1,6 +1,7 @@
 //! Group and Project memberships.
 
 use orgcells_core::access::AccessLevel;
+use orgcells_core::members::SourceType;
 use sqlx::AnyConnection;
 
 use crate::Result;
@@ -15,10 +16,10 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn kind(self) -> &'static str {
+    pub fn kind(self) -> SourceType {
         match self {
-            Source::Group(_) => "group",
-            Source::Project(_) => "project",
+            Source::Group(_) => SourceType::Group,
+            Source::Project(_) => SourceType::Project,
         }
     }
 
@@ -35,10 +36,10 @@ pub async fn insert(conn: &mut AnyConnection, m: &MemberRow) -> Result<()> {
     ))
     .bind(m.id)
     .bind(m.organization_id)
-    .bind(&m.source_type)
+    .bind(m.source_type.as_str())
     .bind(m.source_id)
     .bind(m.user_id)
-    .bind(m.access_level)
+    .bind(m.access_level.value())
     .bind(&m.expires_at)
     .bind(m.created_by_id)
     .bind(m.created_at)
@@ -53,7 +54,7 @@ pub async fn update(conn: &mut AnyConnection, m: &MemberRow) -> Result<()> {
         "UPDATE members SET access_level = $2, expires_at = $3, updated_at = $4 WHERE id = $1",
     )
     .bind(m.id)
-    .bind(m.access_level)
+    .bind(m.access_level.value())
     .bind(&m.expires_at)
     .bind(m.updated_at)
     .execute(conn)
@@ -78,7 +79,7 @@ pub async fn find(
         "SELECT {MEMBER_COLUMNS} FROM members WHERE source_type = $1 AND source_id = $2 AND user_id = $3"
     );
     Ok(sqlx::query_as(&sql)
-        .bind(source.kind())
+        .bind(source.kind().as_str())
         .bind(source.id())
         .bind(user)
         .fetch_optional(conn)
@@ -88,7 +89,7 @@ pub async fn find(
 /// Direct memberships of one or more sources of one kind, optionally only of some Users.
 pub async fn of_sources(
     conn: &mut AnyConnection,
-    kind: &str,
+    kind: SourceType,
     sources: &[i64],
     users: Option<&[i64]>,
     today: &str,
@@ -97,7 +98,7 @@ pub async fn of_sources(
     let mut sql = Sql::new(&format!(
         "SELECT {MEMBER_COLUMNS} FROM members WHERE source_type = "
     ));
-    sql.text(kind)
+    sql.text(kind.as_str())
         .push(" AND source_id IN ")
         .id_set(backend, sources.iter().copied());
     sql.push(" AND (expires_at IS NULL OR expires_at > ")

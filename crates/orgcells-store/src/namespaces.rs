@@ -1,5 +1,6 @@
 //! Namespaces: Groups (any depth) and personal namespaces. A subtree is a range of `traversal`.
 
+use orgcells_core::visibility::Visibility;
 use sqlx::AnyConnection;
 
 use crate::Result;
@@ -14,17 +15,17 @@ pub async fn insert(conn: &mut AnyConnection, ns: &NamespaceRow) -> Result<()> {
     ))
     .bind(ns.id)
     .bind(ns.organization_id)
-    .bind(&ns.kind)
+    .bind(ns.kind.as_str())
     .bind(&ns.name)
     .bind(&ns.path)
     .bind(&ns.full_path)
     .bind(&ns.traversal)
     .bind(ns.parent_id)
     .bind(ns.owner_id)
-    .bind(ns.visibility_level)
+    .bind(ns.visibility_level.value())
     .bind(&ns.description)
-    .bind(ns.project_creation_level)
-    .bind(ns.subgroup_creation_level)
+    .bind(ns.project_creation_level.value())
+    .bind(ns.subgroup_creation_level.value())
     .bind(ns.created_at)
     .bind(ns.updated_at)
     .execute(conn)
@@ -40,10 +41,10 @@ pub async fn update(conn: &mut AnyConnection, ns: &NamespaceRow) -> Result<()> {
     )
     .bind(ns.id)
     .bind(&ns.name)
-    .bind(ns.visibility_level)
+    .bind(ns.visibility_level.value())
     .bind(&ns.description)
-    .bind(ns.project_creation_level)
-    .bind(ns.subgroup_creation_level)
+    .bind(ns.project_creation_level.value())
+    .bind(ns.subgroup_creation_level.value())
     .bind(ns.updated_at)
     .execute(conn)
     .await?;
@@ -251,7 +252,7 @@ pub async fn list_groups(
 }
 
 /// The most visible direct child (subgroup or Project) of a namespace.
-pub async fn most_visible_child(conn: &mut AnyConnection, id: i64) -> Result<Option<i64>> {
+pub async fn most_visible_child(conn: &mut AnyConnection, id: i64) -> Result<Option<Visibility>> {
     let groups: Option<i64> =
         sqlx::query_scalar("SELECT MAX(visibility_level) FROM namespaces WHERE parent_id = $1")
             .bind(id)
@@ -262,7 +263,8 @@ pub async fn most_visible_child(conn: &mut AnyConnection, id: i64) -> Result<Opt
             .bind(id)
             .fetch_one(conn)
             .await?;
-    Ok(groups.max(projects))
+    let most = groups.max(projects).map(Visibility::try_from).transpose();
+    Ok(most.map_err(|e| sqlx::Error::Decode(Box::new(e)))?)
 }
 
 /// Whether anything (a subgroup or Project) lives below a namespace.

@@ -1,5 +1,6 @@
 //! Organizations and their Users (`organization_users`).
 
+use orgcells_core::access::OrganizationRole;
 use orgcells_core::visibility::OrganizationVisibility;
 use sqlx::AnyConnection;
 
@@ -18,9 +19,9 @@ pub async fn insert(conn: &mut AnyConnection, org: &OrganizationRow) -> Result<(
     .bind(&org.path)
     .bind(&org.description)
     .bind(&org.avatar_url)
-    .bind(org.visibility_level)
+    .bind(org.visibility_level.value())
     .bind(&org.state)
-    .bind(org.group_creation_owners_only)
+    .bind(i64::from(org.group_creation_owners_only))
     .bind(org.created_at)
     .bind(org.updated_at)
     .execute(conn)
@@ -51,9 +52,9 @@ pub async fn update(conn: &mut AnyConnection, org: &OrganizationRow) -> Result<(
     .bind(&org.path)
     .bind(&org.description)
     .bind(&org.avatar_url)
-    .bind(org.visibility_level)
+    .bind(org.visibility_level.value())
     .bind(&org.state)
-    .bind(org.group_creation_owners_only)
+    .bind(i64::from(org.group_creation_owners_only))
     .bind(org.updated_at)
     .execute(conn)
     .await?;
@@ -133,7 +134,7 @@ pub async fn add_user(
     conn: &mut AnyConnection,
     org: i64,
     user: i64,
-    access_level: i64,
+    role: OrganizationRole,
     now: i64,
 ) -> Result<bool> {
     let added = sqlx::query(
@@ -142,7 +143,7 @@ pub async fn add_user(
     )
     .bind(org)
     .bind(user)
-    .bind(access_level)
+    .bind(role.value())
     .bind(now)
     .execute(conn)
     .await?

@@ -1,7 +1,48 @@
-//! Rows as stored. Times are milliseconds since the Unix epoch; dates (`expires_at`) are
-//! `YYYY-MM-DD` text; flags are 0 or 1.
+//! Rows as stored, decoded once here into the rules' types: levels and visibilities as
+//! `orgcells_core` has them, a namespace's kind as [`NamespaceKind`], 0/1 flags as `bool`. A
+//! stored value the rules do not know fails the read (a decoding error), never stands for
+//! another. Times are milliseconds since the Unix epoch; dates (`expires_at`) are `YYYY-MM-DD`
+//! text. Writes bind `.value()`, `.as_str()` and `i64::from(flag)`.
 
-use sqlx::FromRow;
+use orgcells_core::access::{AccessLevel, OrganizationRole};
+use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
+use orgcells_core::ids::NamespaceKind;
+use orgcells_core::members::SourceType;
+use orgcells_core::visibility::{OrganizationVisibility, Visibility};
+use sqlx::any::{Any, AnyTypeInfo, AnyValueRef};
+use sqlx::error::BoxDynError;
+use sqlx::{Decode, FromRow, Type};
+
+/// A 0/1 column (`BIGINT` on both backends), read into a `bool` field with
+/// `#[sqlx(try_from = "Flag")]`; any other number fails the read.
+#[derive(Debug, Clone, Copy)]
+pub struct Flag(bool);
+
+impl Type<Any> for Flag {
+    fn type_info() -> AnyTypeInfo {
+        <i64 as Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        <i64 as Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r> Decode<'r, Any> for Flag {
+    fn decode(value: AnyValueRef<'r>) -> Result<Flag, BoxDynError> {
+        match <i64 as Decode<'r, Any>>::decode(value)? {
+            0 => Ok(Flag(false)),
+            1 => Ok(Flag(true)),
+            other => Err(format!("unknown flag {other}: not 0 or 1").into()),
+        }
+    }
+}
+
+impl From<Flag> for bool {
+    fn from(flag: Flag) -> bool {
+        flag.0
+    }
+}
 
 #[derive(Debug, Clone, FromRow)]
 pub struct OrganizationRow {
@@ -10,9 +51,11 @@ pub struct OrganizationRow {
     pub path: String,
     pub description: String,
     pub avatar_url: Option<String>,
-    pub visibility_level: i64,
+    #[sqlx(try_from = "i64")]
+    pub visibility_level: OrganizationVisibility,
     pub state: String,
-    pub group_creation_owners_only: i64,
+    #[sqlx(try_from = "Flag")]
+    pub group_creation_owners_only: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -24,8 +67,10 @@ pub struct UserRow {
     pub email: String,
     pub name: String,
     pub state: String,
-    pub bot: i64,
-    pub admin: i64,
+    #[sqlx(try_from = "Flag")]
+    pub bot: bool,
+    #[sqlx(try_from = "Flag")]
+    pub admin: bool,
     pub password_hash: Option<String>,
     pub home_organization_id: i64,
     pub created_at: i64,
@@ -36,9 +81,11 @@ pub struct UserRow {
 pub struct OrganizationUserRow {
     pub organization_id: i64,
     pub user_id: i64,
-    pub access_level: i64,
+    #[sqlx(try_from = "i64")]
+    pub access_level: OrganizationRole,
     pub state: String,
-    pub enterprise: i64,
+    #[sqlx(try_from = "Flag")]
+    pub enterprise: bool,
     pub created_at: i64,
 }
 
@@ -50,7 +97,8 @@ pub struct TokenRow {
     pub digest: String,
     pub scopes: String,
     pub expires_at: Option<String>,
-    pub revoked: i64,
+    #[sqlx(try_from = "Flag")]
+    pub revoked: bool,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
 }
@@ -60,17 +108,21 @@ pub struct TokenRow {
 pub struct NamespaceRow {
     pub id: i64,
     pub organization_id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: NamespaceKind,
     pub name: String,
     pub path: String,
     pub full_path: String,
     pub traversal: String,
     pub parent_id: Option<i64>,
     pub owner_id: Option<i64>,
-    pub visibility_level: i64,
+    #[sqlx(try_from = "i64")]
+    pub visibility_level: Visibility,
     pub description: String,
-    pub project_creation_level: i64,
-    pub subgroup_creation_level: i64,
+    #[sqlx(try_from = "i64")]
+    pub project_creation_level: ProjectCreationLevel,
+    #[sqlx(try_from = "i64")]
+    pub subgroup_creation_level: SubgroupCreationLevel,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -85,7 +137,8 @@ pub struct ProjectRow {
     pub path: String,
     pub full_path: String,
     pub description: String,
-    pub visibility_level: i64,
+    #[sqlx(try_from = "i64")]
+    pub visibility_level: Visibility,
     pub creator_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -96,10 +149,12 @@ pub struct ProjectRow {
 pub struct MemberRow {
     pub id: i64,
     pub organization_id: i64,
-    pub source_type: String,
+    #[sqlx(try_from = "String")]
+    pub source_type: SourceType,
     pub source_id: i64,
     pub user_id: i64,
-    pub access_level: i64,
+    #[sqlx(try_from = "i64")]
+    pub access_level: AccessLevel,
     pub expires_at: Option<String>,
     pub created_by_id: Option<i64>,
     pub created_at: i64,
@@ -114,7 +169,8 @@ pub struct LinkRow {
     pub organization_id: i64,
     pub source_id: i64,
     pub group_id: i64,
-    pub group_access: i64,
+    #[sqlx(try_from = "i64")]
+    pub group_access: AccessLevel,
     pub expires_at: Option<String>,
     pub created_at: i64,
 }

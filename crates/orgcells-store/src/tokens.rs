@@ -3,7 +3,7 @@
 use sqlx::{AnyConnection, FromRow, Row};
 
 use crate::Result;
-use crate::rows::{TokenRow, UserRow};
+use crate::rows::{Flag, TokenRow, UserRow};
 use crate::sql::Sql;
 
 const TOKEN_COLUMNS: &str =
@@ -20,7 +20,7 @@ pub async fn insert(conn: &mut AnyConnection, token: &TokenRow) -> Result<()> {
     .bind(&token.digest)
     .bind(&token.scopes)
     .bind(&token.expires_at)
-    .bind(token.revoked)
+    .bind(i64::from(token.revoked))
     .bind(token.created_at)
     .bind(token.last_used_at)
     .execute(conn)
@@ -60,7 +60,7 @@ pub async fn find_by_digest(conn: &mut AnyConnection, digest: &str) -> Result<Op
         digest: digest.to_owned(),
         scopes: row.try_get("scopes")?,
         expires_at: row.try_get("expires_at")?,
-        revoked: row.try_get("revoked")?,
+        revoked: row.try_get::<Flag, _>("revoked")?.into(),
         created_at: row.try_get("token_created_at")?,
         last_used_at: row.try_get("last_used_at")?,
     };

@@ -1,17 +1,17 @@
 //! `POST /groups`: a Group or subgroup, its route claimed and its creator made Owner.
 
 use orgcells_core::access::AccessLevel;
+use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
+use orgcells_core::ids::NamespaceKind;
 use orgcells_core::invalid::Invalid;
 use orgcells_core::paths::{self, PathPlace};
 use orgcells_core::policy::{GroupAction, OrganizationAction};
-use orgcells_core::visibility::{OrganizationVisibility, Visibility, visibility_conflict};
+use orgcells_core::visibility::{Visibility, visibility_conflict};
 use orgcells_store::locks::{self, OrgLock};
 use orgcells_store::rows::NamespaceRow;
 use orgcells_store::{members, namespaces, organizations};
 
-use super::{
-    GroupInput, parse_visibility, project_creation_level, setting, subgroup_creation_level,
-};
+use super::{GroupInput, parse_visibility, setting};
 use crate::access::{Extent, organization_facts, standing};
 use crate::error::denied;
 use crate::locking::lock_chains;
@@ -42,13 +42,13 @@ impl Service {
             &mut invalid,
             "project_creation_level",
             input.project_creation_level.as_deref(),
-            project_creation_level,
+            ProjectCreationLevel::parse,
         );
         let subgroup_level = setting(
             &mut invalid,
             "subgroup_creation_level",
             input.subgroup_creation_level.as_deref(),
-            subgroup_creation_level,
+            SubgroupCreationLevel::parse,
         );
         invalid.into_result()?;
 
@@ -95,16 +95,12 @@ impl Service {
             }
         };
         let ceiling = match &parent {
-            Some(parent) => {
-                Visibility::from_value(parent.visibility_level).unwrap_or(Visibility::Private)
-            }
+            Some(parent) => parent.visibility_level,
             None => {
                 let org_row = organizations::find(tx.conn(), org)
                     .await?
                     .ok_or(ServiceError::NotFound("Organization"))?;
-                OrganizationVisibility::from_value(org_row.visibility_level)
-                    .unwrap_or(OrganizationVisibility::Public)
-                    .ceiling()
+                org_row.visibility_level.ceiling()
             }
         };
         let visibility = visibility.unwrap_or(Visibility::Private);
@@ -137,17 +133,17 @@ impl Service {
         let row = NamespaceRow {
             id,
             organization_id: org,
-            kind: "group".into(),
+            kind: NamespaceKind::Group,
             name,
             path,
             full_path,
             traversal,
             parent_id: parent.as_ref().map(|p| p.id),
             owner_id: None,
-            visibility_level: visibility.value(),
+            visibility_level: visibility,
             description,
-            project_creation_level: project_level.unwrap_or(30),
-            subgroup_creation_level: subgroup_level.unwrap_or(40),
+            project_creation_level: project_level.unwrap_or(ProjectCreationLevel::Developer),
+            subgroup_creation_level: subgroup_level.unwrap_or(SubgroupCreationLevel::Maintainer),
             created_at: now,
             updated_at: now,
         };

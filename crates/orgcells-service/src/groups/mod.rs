@@ -9,7 +9,6 @@ mod transfer;
 mod update;
 
 use orgcells_core::access::AccessLevel;
-use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use orgcells_core::invalid::Invalid;
 use orgcells_core::visibility::Visibility;
 use orgcells_store::rows::NamespaceRow;
@@ -47,22 +46,14 @@ pub struct GroupFilter {
     pub organization_id: Option<i64>,
 }
 
-pub(crate) fn project_creation_level(name: &str) -> Option<i64> {
-    ProjectCreationLevel::parse(name).map(ProjectCreationLevel::value)
-}
-
-pub(crate) fn subgroup_creation_level(name: &str) -> Option<i64> {
-    SubgroupCreationLevel::parse(name).map(SubgroupCreationLevel::value)
-}
-
-/// A named level setting (`project_creation_level`, ...): its stored value when given and
-/// known; an error on the field when given and unknown.
-fn setting(
+/// A named level setting (`project_creation_level`, ...): the level when given and known; an
+/// error on the field when given and unknown.
+fn setting<T>(
     invalid: &mut Invalid,
     field: &str,
     value: Option<&str>,
-    parse: fn(&str) -> Option<i64>,
-) -> Option<i64> {
+    parse: fn(&str) -> Option<T>,
+) -> Option<T> {
     let value = value?;
     let parsed = parse(value);
     if parsed.is_none() {

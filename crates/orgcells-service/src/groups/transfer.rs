@@ -2,7 +2,6 @@
 
 use orgcells_core::paths::{self, PathPlace};
 use orgcells_core::policy::{GroupAction, OrganizationAction};
-use orgcells_core::visibility::Visibility;
 use orgcells_store::rows::parse_traversal;
 use orgcells_store::{namespaces, organizations};
 
@@ -62,12 +61,8 @@ impl Service {
                         "visibility_level",
                         format!(
                             "{} is not allowed since the parent group has a {} visibility.",
-                            Visibility::from_value(row.visibility_level)
-                                .map(Visibility::name)
-                                .unwrap_or("private"),
-                            Visibility::from_value(target.visibility_level)
-                                .map(Visibility::name)
-                                .unwrap_or("private")
+                            row.visibility_level.name(),
+                            target.visibility_level.name()
                         ),
                     ));
                 }

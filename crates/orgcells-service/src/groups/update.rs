@@ -1,16 +1,15 @@
 //! `PUT /groups/:id`: settings, a rename (the subtree's paths with it), a visibility within its
 //! container's and above its children's.
 
+use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use orgcells_core::invalid::Invalid;
 use orgcells_core::paths::{self, PathPlace};
 use orgcells_core::policy::GroupAction;
-use orgcells_core::visibility::{OrganizationVisibility, Visibility, visibility_conflict};
+use orgcells_core::visibility::{Visibility, visibility_conflict};
 use orgcells_store::rows::NamespaceRow;
 use orgcells_store::{AnyConnection, namespaces, organizations};
 
-use super::{
-    GroupInput, parse_visibility, project_creation_level, setting, subgroup_creation_level,
-};
+use super::{GroupInput, parse_visibility, setting};
 use crate::access::GroupView;
 use crate::error::denied;
 use crate::locking::lock_chains;
@@ -38,13 +37,13 @@ impl Service {
             &mut invalid,
             "project_creation_level",
             input.project_creation_level.as_deref(),
-            project_creation_level,
+            ProjectCreationLevel::parse,
         );
         let subgroup_level = setting(
             &mut invalid,
             "subgroup_creation_level",
             input.subgroup_creation_level.as_deref(),
-            subgroup_creation_level,
+            SubgroupCreationLevel::parse,
         );
         let mut tx = self.db.write().await?;
         let (row, viewer, _) = find_group(tx.conn(), caller, group).await?;
@@ -69,7 +68,7 @@ impl Service {
             .group(&facts, GroupAction::Update)
             .map_err(denied("Group"))?;
         let sensitive = new_path.is_some()
-            || visibility.is_some_and(|v| v.value() != row.visibility_level)
+            || visibility.is_some_and(|v| v != row.visibility_level)
             || project_level.is_some()
             || subgroup_level.is_some();
         if sensitive {
@@ -79,9 +78,7 @@ impl Service {
         }
         if let Some(visibility) = visibility {
             let ceiling = container_visibility(tx.conn(), &row).await?;
-            let child = namespaces::most_visible_child(tx.conn(), row.id)
-                .await?
-                .and_then(Visibility::from_value);
+            let child = namespaces::most_visible_child(tx.conn(), row.id).await?;
             let container = if row.parent_id.is_some() {
                 "parent group"
             } else {
@@ -90,7 +87,7 @@ impl Service {
             if let Some(message) = visibility_conflict(visibility, ceiling, child, container) {
                 return Err(ServiceError::invalid("visibility_level", message));
             }
-            row.visibility_level = visibility.value();
+            row.visibility_level = visibility;
         }
         if let Some(name) = &input.name {
             row.name = name.clone();
@@ -147,15 +144,13 @@ pub(crate) async fn container_visibility(
             let parent = namespaces::find(conn, parent)
                 .await?
                 .ok_or(ServiceError::NotFound("Group"))?;
-            Ok(Visibility::from_value(parent.visibility_level).unwrap_or(Visibility::Private))
+            Ok(parent.visibility_level)
         }
         None => {
             let org = organizations::find(conn, row.organization_id)
                 .await?
                 .ok_or(ServiceError::NotFound("Organization"))?;
-            Ok(OrganizationVisibility::from_value(org.visibility_level)
-                .unwrap_or(OrganizationVisibility::Public)
-                .ceiling())
+            Ok(org.visibility_level.ceiling())
         }
     }
 }
