@@ -165,21 +165,27 @@ pub async fn reassign_creator(conn: &mut AnyConnection, from: i64, to: i64) -> R
     Ok(())
 }
 
-/// ` AND user_id IN (...)`: the Members of the Organization's Groups and Projects that `scope`
-/// allows (the statement's size does not depend on how many there are).
+/// ` AND (...)`: the User in `user_column` is a Member of one of the Organization's Groups or
+/// Projects that `scope` allows. Asked per User, through their own memberships: neither the
+/// statement's size nor the work for one User grows with how much the scope holds.
 pub(crate) fn push_members_in_scope(
     sql: &mut Sql,
     backend: crate::backend::Backend,
     org: i64,
     scope: &crate::scope::Scope,
+    user_column: &str,
 ) {
-    sql.push(" AND user_id IN (SELECT m.user_id FROM members m WHERE m.organization_id = ");
-    sql.int(org);
-    sql.push(" AND ((m.source_type = 'group' AND m.source_id IN (SELECT n.id FROM namespaces n WHERE n.organization_id = ");
+    sql.push(&format!(
+        " AND (EXISTS (SELECT 1 FROM members m JOIN namespaces n ON n.id = m.source_id \
+         WHERE m.user_id = {user_column} AND m.source_type = 'group' AND m.organization_id = "
+    ));
     sql.int(org).push(" AND n.kind = 'group'");
     scope.push_groups(sql, backend, "n");
-    sql.push(")) OR (m.source_type = 'project' AND m.source_id IN (SELECT p.id FROM projects p WHERE p.organization_id = ");
+    sql.push(&format!(
+        ") OR EXISTS (SELECT 1 FROM members m JOIN projects p ON p.id = m.source_id \
+         WHERE m.user_id = {user_column} AND m.source_type = 'project' AND m.organization_id = "
+    ));
     sql.int(org);
     scope.push_projects(sql, backend, "p");
-    sql.push("))))");
+    sql.push("))");
 }
