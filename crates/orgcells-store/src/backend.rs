@@ -73,10 +73,24 @@ impl Backend {
                 Ok((reader, writer))
             }
             Backend::Postgres => {
+                // Every statement is planned for its own values: a generic plan, chosen once
+                // per connection after five runs, is costed with whatever statistics the
+                // tables had then (a Cell that has just started, with a handful of rows) and
+                // kept as they grow, so a grants read that takes 5 ms can take seconds.
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            sqlx::Executor::execute(
+                                &mut *conn,
+                                "SET plan_cache_mode = force_custom_plan",
+                            )
+                            .await
+                            .map(|_| ())
+                        })
+                    })
                     .connect_with(options)
                     .await?;
                 Ok((pool.clone(), pool))
