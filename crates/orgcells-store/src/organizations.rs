@@ -199,7 +199,13 @@ pub async fn list_users(
     for q in [&mut sql, &mut count] {
         q.int(org);
         if let Some(scope) = only {
-            crate::members::push_members_in_scope(q, backend, org, scope, "organization_users.user_id");
+            crate::members::push_members_in_scope(
+                q,
+                backend,
+                org,
+                scope,
+                "organization_users.user_id",
+            );
         }
     }
     count.push(crate::sql::COUNT_CAP);
