@@ -266,6 +266,20 @@ def test_current_user_token_scope_restricted(make_user) -> None:
     assert err.value.error_message == "scopes does not have a valid value"
 
 
+def test_user_needs_a_password_or_a_random_one(gl: gitlab.Gitlab) -> None:
+    attrs = user_attrs(tag("pw"))
+    del attrs["password"]
+    with pytest.raises(glexc.GitlabCreateError) as err:
+        gl.users.create(attrs)
+    assert err.value.response_code == 400
+    assert err.value.error_message == (
+        "password, reset_password, force_random_password are missing, "
+        "at least one parameter must be provided"
+    )
+    created = gl.users.create({**attrs, "reset_password": True})
+    assert created.username == attrs["username"]
+
+
 def test_duplicate_username_is_409(gl: gitlab.Gitlab) -> None:
     attrs = user_attrs(tag("dup"))
     gl.users.create(attrs)

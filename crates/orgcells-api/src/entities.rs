@@ -51,7 +51,7 @@ pub struct UserBasic {
     pub id: i64,
     pub username: String,
     pub name: String,
-    pub state: String,
+    pub state: &'static str,
     pub locked: bool,
     pub avatar_url: Option<String>,
     pub web_url: String,
@@ -62,7 +62,7 @@ pub fn user_basic(base: &str, user: &UserRow) -> UserBasic {
         id: user.id,
         username: user.username.clone(),
         name: user.name.clone(),
-        state: user.state.clone(),
+        state: user.state.as_str(),
         locked: false,
         avatar_url: None,
         web_url: format!("{base}/{}", user.username),
@@ -563,7 +563,7 @@ pub struct Organization {
     pub description: String,
     #[schema(value_type = crate::schema::OrganizationVisibility)]
     pub visibility: &'static str,
-    pub state: String,
+    pub state: &'static str,
     #[schema(value_type = String)]
     pub created_at: Timestamp,
     #[schema(value_type = String)]
@@ -579,7 +579,7 @@ pub fn organization(base: &str, row: &OrganizationRow) -> Organization {
         path: row.path.clone(),
         description: row.description.clone(),
         visibility: row.visibility_level.name(),
-        state: row.state.clone(),
+        state: row.state.as_str(),
         created_at: Timestamp(row.created_at),
         updated_at: Timestamp(row.updated_at),
         web_url: format!("{base}/-/organizations/{}", row.path),

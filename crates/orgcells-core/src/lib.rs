@@ -10,6 +10,7 @@
 //! - [`members`]: who the Members of a Group or Project are, all told (`/members/all`).
 //! - [`policy`]: who may see and do what, the one place every permission is decided.
 //! - [`scopes`]: which token scopes a request needs, and what `Sudo` needs.
+//! - [`states`]: the states of a User, an Organization and an Organization User.
 //! - [`invalid`]: per-field validation errors, shaped as GitLab reports them.
 //! - [`routing`]: which Cell a request belongs to, from its head alone (the router's rules).
 //! - [`routable_token`]: tokens that name their Cell, in GitLab's format.
@@ -27,5 +28,6 @@ pub mod policy;
 pub mod routable_token;
 pub mod routing;
 pub mod scopes;
+pub mod states;
 pub mod stored;
 pub mod visibility;

@@ -60,6 +60,9 @@ macro_rules! stored_as_name {
 stored_as_name!(
     crate::ids::NamespaceKind => "namespace kind",
     crate::members::SourceType => "membership source type",
+    crate::states::UserState => "user state",
+    crate::states::OrganizationState => "organization state",
+    crate::states::OrganizationUserState => "organization user state",
 );
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use orgcells_core::grants::{
 use orgcells_core::ids::{NamespaceId, ProjectId, UserId};
 use orgcells_core::lists::Reach;
 use orgcells_core::policy::{GroupFacts, OrganizationFacts, ProjectFacts, Viewer};
+use orgcells_core::states::OrganizationUserState;
 pub(crate) use orgcells_store::grants::Extent;
 use orgcells_store::grants::GrantRows;
 use orgcells_store::rows::{NamespaceRow, OrganizationRow, ProjectRow, parse_traversal};
@@ -127,7 +128,7 @@ async fn load_standing(
         if org.is_some_and(|org| org != row.organization_id) {
             continue;
         }
-        if row.state == "active" {
+        if row.state == OrganizationUserState::Active {
             roles.insert(row.organization_id, row.access_level);
         } else {
             banned.push(row.organization_id);

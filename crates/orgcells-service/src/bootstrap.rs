@@ -3,6 +3,7 @@
 
 use orgcells_core::access::OrganizationRole;
 use orgcells_core::ids::OrganizationId;
+use orgcells_core::states::{OrganizationState, UserState};
 use orgcells_core::visibility::OrganizationVisibility;
 use orgcells_store::claims::{self, Bucket};
 use orgcells_store::rows::OrganizationRow;
@@ -44,7 +45,7 @@ impl Service {
                 description: String::new(),
                 avatar_url: None,
                 visibility_level: OrganizationVisibility::Public,
-                state: "active".into(),
+                state: OrganizationState::Active,
                 group_creation_owners_only: false,
                 created_at: now,
                 updated_at: now,
@@ -68,7 +69,7 @@ impl Service {
                 password_hash: None,
                 admin: false,
                 bot: true,
-                state: "blocked".into(),
+                state: UserState::Blocked,
             };
             insert_user(&mut tx, GHOST_USER_ID, &ghost, cell).await?;
         }
@@ -91,7 +92,7 @@ impl Service {
                 password_hash,
                 admin: true,
                 bot: false,
-                state: "active".into(),
+                state: UserState::Active,
             };
             insert_user(&mut tx, ROOT_USER_ID, &root, cell).await?;
             let token = admin.token.clone().unwrap_or_else(crate::tokens::generate);
@@ -151,6 +152,7 @@ impl Service {
             email: Some(email.to_owned()),
             name: Some(name.to_owned()),
             password: password.map(str::to_owned),
+            random_password: false,
             admin: Some(true),
             bot: None,
             state: None,

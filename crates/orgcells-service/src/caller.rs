@@ -150,5 +150,5 @@ impl Service {
 
 /// Whether a User in this state may use the API.
 fn signs_in(user: &UserRow) -> bool {
-    matches!(user.state.as_str(), "active")
+    user.state.is_active()
 }

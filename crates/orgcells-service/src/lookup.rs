@@ -5,6 +5,7 @@
 use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use orgcells_core::ids::NamespaceKind;
 use orgcells_core::policy::Viewer;
+use orgcells_core::states::OrganizationState;
 use orgcells_store::links::{self, LinkKind};
 use orgcells_store::rows::{
     LinkRow, NamespaceRow, OrganizationRow, ProjectRow, UserRow, parse_traversal,
@@ -98,7 +99,7 @@ pub(crate) async fn find_user(conn: &mut AnyConnection, user: &Ref) -> Result<Us
 
 /// Writes to an Organization in maintenance (moving between Cells) are refused with 503.
 pub(crate) fn ensure_writable(org: &OrganizationRow) -> Result<()> {
-    if org.state == "maintenance" {
+    if org.state == OrganizationState::Maintenance {
         return Err(ServiceError::Unavailable {
             message: "Organization is in maintenance mode: it is being moved. Try again later."
                 .into(),

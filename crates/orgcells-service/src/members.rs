@@ -11,6 +11,7 @@ use orgcells_core::members::{
     self as core_members, Change, InvitedGroup, MemberFact, Of, SourceType,
 };
 use orgcells_core::policy::{GroupAction, ProjectAction, Viewer};
+use orgcells_core::states::OrganizationUserState;
 use orgcells_store::links::{self, LinkKind};
 use orgcells_store::members::Source;
 use orgcells_store::rows::{MemberRow, NamespaceRow, ProjectRow, UserRow, parse_traversal};
@@ -410,7 +411,7 @@ impl Service {
             .ok_or(ServiceError::NotFound("User"))?;
         if let Some(org_user) =
             organizations::find_user(tx.conn(), resolved.organization(), user.id).await?
-            && org_user.state == "banned"
+            && org_user.state == OrganizationUserState::Banned
         {
             return Err(ServiceError::forbidden(
                 "User is banned from this organization",

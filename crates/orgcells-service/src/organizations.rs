@@ -6,6 +6,7 @@ use orgcells_core::invalid::Invalid;
 use orgcells_core::lists::Reach;
 use orgcells_core::paths;
 use orgcells_core::policy::OrganizationAction;
+use orgcells_core::states::OrganizationState;
 use orgcells_core::visibility::OrganizationVisibility;
 use orgcells_store::claims::{self, Bucket, Owner};
 use orgcells_store::locks::{self, OrgLock};
@@ -205,7 +206,7 @@ impl Service {
             description,
             avatar_url: input.avatar_url.clone(),
             visibility_level: visibility,
-            state: "active".into(),
+            state: OrganizationState::Active,
             group_creation_owners_only: false,
             created_at: now,
             updated_at: now,

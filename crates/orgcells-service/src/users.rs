@@ -6,6 +6,7 @@ use orgcells_core::ids::OrganizationId;
 use orgcells_core::invalid::Invalid;
 use orgcells_core::members::SourceType;
 use orgcells_core::paths::{self, PathPlace};
+use orgcells_core::states::UserState;
 use orgcells_store::claims::{self, Bucket, Owner};
 use orgcells_store::rows::{MemberRow, UserRow};
 use orgcells_store::users::{Page, UserFilter, UserOrder};
@@ -23,9 +24,12 @@ pub struct UserInput {
     pub email: Option<String>,
     pub name: Option<String>,
     pub password: Option<String>,
+    /// `reset_password` or `force_random_password`: with no `password`, a random one is set
+    /// (the User chooses theirs through a reset), as GitLab's `Users::BuildService` does.
+    pub random_password: bool,
     pub admin: Option<bool>,
     pub bot: Option<bool>,
-    pub state: Option<String>,
+    pub state: Option<UserState>,
 }
 
 pub(crate) fn user_owner(id: i64) -> Owner<'static> {
@@ -38,6 +42,16 @@ pub(crate) fn hash_password(password: &str) -> Result<String> {
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
         .map_err(|e| ServiceError::Internal(format!("password hash: {e}")))
+}
+
+/// 32 random letters and digits: a password no one knows, replaced through a reset.
+fn random_password() -> String {
+    use rand::Rng;
+    rand::thread_rng()
+        .sample_iter(rand::distributions::Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect()
 }
 
 fn check_password(invalid: &mut Invalid, password: &str) {
@@ -110,7 +124,7 @@ pub(crate) async fn insert_user(
         username: input.username.clone(),
         email: input.email.clone(),
         name: input.name.clone(),
-        state: input.state.clone(),
+        state: input.state,
         bot: input.bot,
         admin: input.admin,
         password_hash: input.password_hash.clone(),
@@ -132,10 +146,8 @@ pub(crate) struct ValidUser {
     pub password_hash: Option<String>,
     pub admin: bool,
     pub bot: bool,
-    pub state: String,
+    pub state: UserState,
 }
-
-const STATES: &[&str] = &["active", "blocked", "banned", "deactivated"];
 
 pub(crate) fn validate_new(input: &UserInput) -> Result<ValidUser> {
     let mut invalid = Invalid::new();
@@ -159,7 +171,11 @@ pub(crate) fn validate_new(input: &UserInput) -> Result<ValidUser> {
         check_password(&mut invalid, password);
     }
     invalid.into_result()?;
-    let password_hash = input.password.as_deref().map(hash_password).transpose()?;
+    let password = match &input.password {
+        None if input.random_password => Some(random_password()),
+        given => given.clone(),
+    };
+    let password_hash = password.as_deref().map(hash_password).transpose()?;
     Ok(ValidUser {
         username,
         email,
@@ -167,7 +183,7 @@ pub(crate) fn validate_new(input: &UserInput) -> Result<ValidUser> {
         password_hash,
         admin: input.admin.unwrap_or(false),
         bot: input.bot.unwrap_or(false),
-        state: "active".into(),
+        state: UserState::Active,
     })
 }
 
@@ -190,6 +206,10 @@ impl Service {
     /// `POST /users` (admin).
     pub async fn create_user(&self, caller: &Caller, input: &UserInput) -> Result<UserRow> {
         caller.admin()?;
+        // A User created over the API always has a password: given, or random.
+        if input.password.is_none() && !input.random_password {
+            return Err(ServiceError::invalid("password", "can't be blank"));
+        }
         let valid = validate_new(input)?;
         let mut tx = self.db.write().await?;
         let id = tx.next_id().await?;
@@ -215,7 +235,7 @@ impl Service {
         descending: bool,
     ) -> Result<Listed<UserOut>> {
         if !caller.is_admin() {
-            filter.state = Some("active".into());
+            filter.state = Some(UserState::Active);
             filter.admins = None;
         }
         // An email is private: only admins find a User by it.
@@ -272,11 +292,6 @@ impl Service {
         if let Some(password) = &input.password {
             check_password(&mut invalid, password);
         }
-        if let Some(state) = &input.state
-            && !STATES.contains(&state.as_str())
-        {
-            invalid.add("state", "does not have a valid value");
-        }
         invalid.into_result()?;
         let password_hash = input.password.as_deref().map(hash_password).transpose()?;
         let mut tx = self.db.write().await?;
@@ -303,8 +318,8 @@ impl Service {
         if let Some(admin) = input.admin {
             user.admin = admin;
         }
-        if let Some(state) = &input.state {
-            user.state = state.clone();
+        if let Some(state) = input.state {
+            user.state = state;
         }
         if password_hash.is_some() {
             user.password_hash = password_hash;

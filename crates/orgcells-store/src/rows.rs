@@ -8,6 +8,7 @@ use orgcells_core::access::{AccessLevel, OrganizationRole};
 use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use orgcells_core::ids::NamespaceKind;
 use orgcells_core::members::SourceType;
+use orgcells_core::states::{OrganizationState, OrganizationUserState, UserState};
 use orgcells_core::visibility::{OrganizationVisibility, Visibility};
 use sqlx::any::{Any, AnyTypeInfo, AnyValueRef};
 use sqlx::error::BoxDynError;
@@ -53,7 +54,8 @@ pub struct OrganizationRow {
     pub avatar_url: Option<String>,
     #[sqlx(try_from = "i64")]
     pub visibility_level: OrganizationVisibility,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: OrganizationState,
     #[sqlx(try_from = "Flag")]
     pub group_creation_owners_only: bool,
     pub created_at: i64,
@@ -66,7 +68,8 @@ pub struct UserRow {
     pub username: String,
     pub email: String,
     pub name: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: UserState,
     #[sqlx(try_from = "Flag")]
     pub bot: bool,
     #[sqlx(try_from = "Flag")]
@@ -83,7 +86,8 @@ pub struct OrganizationUserRow {
     pub user_id: i64,
     #[sqlx(try_from = "i64")]
     pub access_level: OrganizationRole,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: OrganizationUserState,
     #[sqlx(try_from = "Flag")]
     pub enterprise: bool,
     pub created_at: i64,

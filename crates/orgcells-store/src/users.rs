@@ -1,5 +1,6 @@
 //! Users: cluster-wide, apart from the Cell-local tables. Only this module reads `users`.
 
+use orgcells_core::states::UserState;
 use sqlx::AnyConnection;
 
 use crate::Result;
@@ -16,7 +17,7 @@ pub async fn insert(conn: &mut AnyConnection, user: &UserRow) -> Result<()> {
     .bind(&user.username)
     .bind(&user.email)
     .bind(&user.name)
-    .bind(&user.state)
+    .bind(user.state.as_str())
     .bind(i64::from(user.bot))
     .bind(i64::from(user.admin))
     .bind(&user.password_hash)
@@ -37,7 +38,7 @@ pub async fn update(conn: &mut AnyConnection, user: &UserRow) -> Result<()> {
     .bind(&user.username)
     .bind(&user.email)
     .bind(&user.name)
-    .bind(&user.state)
+    .bind(user.state.as_str())
     .bind(i64::from(user.bot))
     .bind(i64::from(user.admin))
     .bind(&user.password_hash)
@@ -79,7 +80,7 @@ pub struct UserFilter {
     pub search_emails: bool,
     pub username: Option<String>,
     /// Only Users in this state.
-    pub state: Option<String>,
+    pub state: Option<UserState>,
     pub admins: Option<bool>,
     pub bots: Option<bool>,
     /// Only these ids (a scope computed by the caller).
@@ -161,7 +162,7 @@ pub async fn list(
                 .text(username.to_lowercase());
         }
         if let Some(state) = &filter.state {
-            q.push(" AND state = ").text(state.clone());
+            q.push(" AND state = ").text(state.as_str());
         }
         if let Some(admins) = filter.admins {
             q.push(" AND admin = ").int(i64::from(admins));

@@ -117,7 +117,7 @@ async fn emails_are_private(app: &TestApp) {
         .post(
             app.admin(),
             "/users",
-            json!({"username": username, "email": email, "name": "Quiet One"}),
+            json!({"username": username, "email": email, "name": "Quiet One", "force_random_password": true}),
         )
         .await
         .expect(201)

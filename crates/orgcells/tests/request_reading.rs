@@ -532,19 +532,19 @@ async fn bodies_are_validated_before_anything_happens(app: &TestApp) {
         (
             "POST",
             "/users".into(),
-            json!({"username": n, "email": format!("{n}@example.com"), "name": n, "skip_confirmation": "abc"}),
+            json!({"username": n, "email": format!("{n}@example.com"), "name": n, "skip_confirmation": "abc", "force_random_password": true}),
             "skip_confirmation is invalid",
         ),
         (
             "POST",
             "/users".into(),
-            json!({"username": n, "name": n}),
+            json!({"username": n, "name": n, "force_random_password": true}),
             "email is missing",
         ),
         (
             "POST",
             "/users".into(),
-            json!({"username": n, "email": format!("{n}@example.com"), "name": n, "admin": "maybe"}),
+            json!({"username": n, "email": format!("{n}@example.com"), "name": n, "admin": "maybe", "force_random_password": true}),
             "admin is invalid",
         ),
         (
@@ -667,7 +667,7 @@ async fn bodies_are_validated_before_anything_happens(app: &TestApp) {
         "POST",
         "/users",
         Some("application/x-www-form-urlencoded"),
-        format!("username={n}&email={n}%40example.com&name={n}&skip_confirmation=abc").as_bytes(),
+        format!("username={n}&email={n}%40example.com&name={n}&skip_confirmation=abc&force_random_password=true").as_bytes(),
         400,
         error("skip_confirmation is invalid"),
     )
@@ -676,7 +676,7 @@ async fn bodies_are_validated_before_anything_happens(app: &TestApp) {
     app.post(
         app.admin(),
         "/users",
-        json!({"username": n, "email": format!("{n}@example.com"), "name": n, "skip_confirmation": "yes"}),
+        json!({"username": n, "email": format!("{n}@example.com"), "name": n, "skip_confirmation": "yes", "force_random_password": true}),
     )
     .await
     .expect(201);
@@ -841,7 +841,7 @@ async fn a_nul_byte_anywhere_is_400(app: &TestApp) {
         (
             "POST",
             "/users".into(),
-            json!({"username": n, "email": format!("{n}@example.com"), "name": "\u{0}"}),
+            json!({"username": n, "email": format!("{n}@example.com"), "name": "\u{0}", "force_random_password": true}),
         ),
         (
             "POST",

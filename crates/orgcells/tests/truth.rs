@@ -210,7 +210,7 @@ async fn username_takes_over_old_paths(app: &TestApp) {
         .post(
             app.admin(),
             "/users",
-            json!({"username": old_path, "email": format!("{old_path}@example.com"), "name": "Newcomer"}),
+            json!({"username": old_path, "email": format!("{old_path}@example.com"), "name": "Newcomer", "force_random_password": true}),
         )
         .await
         .expect(201)
@@ -401,7 +401,7 @@ async fn deleted_user_goes_to_the_ghost(app: &TestApp) {
     app.post(
         app.admin(),
         "/users",
-        json!({"username": username, "email": format!("{username}@example.com"), "name": username}),
+        json!({"username": username, "email": format!("{username}@example.com"), "name": username, "force_random_password": true}),
     )
     .await
     .expect(201);
@@ -833,7 +833,7 @@ async fn username_taken_by_a_group(app: &TestApp) {
             .post(
                 app.admin(),
                 "/users",
-                json!({"username": username, "email": email, "name": "Taken"}),
+                json!({"username": username, "email": email, "name": "Taken", "force_random_password": true}),
             )
             .await;
         assert_eq!(got.status, 409, "username {username}: {}", got.body);
@@ -856,7 +856,7 @@ async fn username_taken_by_a_group(app: &TestApp) {
         app.post(
             app.admin(),
             "/users",
-            json!({"username": free, "email": email, "name": free}),
+            json!({"username": free, "email": email, "name": free, "force_random_password": true}),
         )
         .await
         .expect(201);

@@ -5,6 +5,7 @@ use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use orgcells_core::ids::UserId;
 use orgcells_core::policy;
+use orgcells_core::states::UserState;
 use orgcells_service::Caller;
 use orgcells_service::tokens::{NewToken, SCOPES, SELF_SERVICE_SCOPES};
 use orgcells_service::users::UserInput;
@@ -18,7 +19,7 @@ use crate::auth::Auth;
 use crate::entities::{self, UserView};
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
-use crate::params::{Declared, KEYSET, PAGE, Params, Path, SORTS, Type, optional, requires};
+use crate::params::{Declared, KEYSET, PAGE, Params, Path, Rule, SORTS, Type, optional, requires};
 use crate::schema;
 
 fn view_of(caller: &Caller, user: &UserRow) -> UserView {
@@ -43,8 +44,8 @@ async fn present_user(
     Ok(entities::user(&app.external_url, user, view, namespace))
 }
 
-/// `POST /users`, in GitLab's order. (GitLab also wants one of `password`, `reset_password` or
-/// `force_random_password`; this API creates Users without a password.)
+/// `POST /users`, in GitLab's order, with its `at_least_one_of :password, :reset_password,
+/// :force_random_password` ([`PASSWORD_GIVEN`]).
 const USER_CREATE: &[Declared] = &[
     requires("email", Type::String),
     optional("password", Type::String),
@@ -58,6 +59,9 @@ const USER_CREATE: &[Declared] = &[
     optional("external", Type::Boolean),
     optional("private_profile", Type::Boolean),
 ];
+
+const PASSWORD_GIVEN: Rule =
+    Rule::AtLeastOneOf(&["password", "reset_password", "force_random_password"]);
 
 /// `PUT /users/:id`: GitLab has no `at_least_one_of` here, so an empty update answers the User.
 const USER_UPDATE: &[Declared] = &[
@@ -95,6 +99,7 @@ fn user_input(params: &Params) -> ApiResult<UserInput> {
         email: params.text("email")?,
         name: params.text("name")?,
         password: params.text("password")?,
+        random_password: params.flag("reset_password")? || params.flag("force_random_password")?,
         admin: params.bool("admin")?,
         bot: None,
         state: None,
@@ -179,9 +184,9 @@ pub async fn list_users(
     let mut page = page_request(&params, order == UserOrder::Id)?;
     page.descending = descending;
     let state = if params.flag("blocked")? {
-        Some("blocked".to_owned())
+        Some(UserState::Blocked)
     } else if params.flag("active")? {
-        Some("active".to_owned())
+        Some(UserState::Active)
     } else {
         None
     };
@@ -227,7 +232,7 @@ pub async fn create_user(
     Auth(caller): Auth,
     params: Params,
 ) -> ApiResult<Response> {
-    params.validate(&[USER_CREATE], &[])?;
+    params.validate(&[USER_CREATE], &[PASSWORD_GIVEN])?;
     let user = app
         .service
         .create_user(&caller, &user_input(&params)?)

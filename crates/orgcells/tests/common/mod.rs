@@ -319,7 +319,7 @@ impl TestApp {
     pub async fn user(&self, prefix: &str) -> (i64, String) {
         let username = unique(prefix);
         let user = self
-            .post(self.admin(), "/users", json!({"username": username, "email": format!("{username}@example.com"), "name": username}))
+            .post(self.admin(), "/users", json!({"username": username, "email": format!("{username}@example.com"), "name": username, "force_random_password": true}))
             .await
             .expect(201);
         let token = self
