@@ -284,7 +284,7 @@ async fn authentication(app: &TestApp) {
     app.post(
         Some(&token),
         "/users",
-        json!({"username": refused, "email": "x@example.com", "name": "x"}),
+        json!({"username": refused, "email": "x@example.com", "name": "x", "password": "secret-pw-1"}),
     )
     .await
     .expect(403);
