@@ -544,6 +544,13 @@ async fn bodies_are_validated_before_anything_happens(app: &TestApp) {
         (
             "POST",
             "/users".into(),
+            json!({}),
+            "email is missing, password, reset_password, force_random_password are missing, \
+             at least one parameter must be provided, name is missing, username is missing",
+        ),
+        (
+            "POST",
+            "/users".into(),
             json!({"username": n, "email": format!("{n}@example.com"), "name": n, "admin": "maybe", "force_random_password": true}),
             "admin is invalid",
         ),

@@ -19,7 +19,9 @@ use crate::auth::Auth;
 use crate::entities::{self, UserView};
 use crate::error::ApiResult;
 use crate::pagination::{page_request, respond};
-use crate::params::{Declared, KEYSET, PAGE, Params, Path, Rule, SORTS, Type, optional, requires};
+use crate::params::{
+    Declared, KEYSET, PAGE, Params, Path, Rule, SORTS, Step, Type, optional, requires,
+};
 use crate::schema;
 
 fn view_of(caller: &Caller, user: &UserRow) -> UserView {
@@ -44,24 +46,30 @@ async fn present_user(
     Ok(entities::user(&app.external_url, user, view, namespace))
 }
 
-/// `POST /users`, in GitLab's order, with its `at_least_one_of :password, :reset_password,
-/// :force_random_password` ([`PASSWORD_GIVEN`]).
-const USER_CREATE: &[Declared] = &[
-    requires("email", Type::String),
-    optional("password", Type::String),
-    optional("reset_password", Type::Boolean),
-    optional("skip_confirmation", Type::Boolean),
-    requires("name", Type::String),
-    requires("username", Type::String),
-    optional("force_random_password", Type::Boolean),
-    optional("admin", Type::Boolean),
-    optional("can_create_group", Type::Boolean),
-    optional("external", Type::Boolean),
-    optional("private_profile", Type::Boolean),
+/// `POST /users`, in GitLab's order: its `at_least_one_of :password, :reset_password,
+/// :force_random_password` is declared after `skip_confirmation`, and reported there.
+const USER_CREATE: &[Step] = &[
+    Step::Params(&[
+        requires("email", Type::String),
+        optional("password", Type::String),
+        optional("reset_password", Type::Boolean),
+        optional("skip_confirmation", Type::Boolean),
+    ]),
+    Step::Rule(Rule::AtLeastOneOf(&[
+        "password",
+        "reset_password",
+        "force_random_password",
+    ])),
+    Step::Params(&[
+        requires("name", Type::String),
+        requires("username", Type::String),
+        optional("force_random_password", Type::Boolean),
+        optional("admin", Type::Boolean),
+        optional("can_create_group", Type::Boolean),
+        optional("external", Type::Boolean),
+        optional("private_profile", Type::Boolean),
+    ]),
 ];
-
-const PASSWORD_GIVEN: Rule =
-    Rule::AtLeastOneOf(&["password", "reset_password", "force_random_password"]);
 
 /// `PUT /users/:id`: GitLab has no `at_least_one_of` here, so an empty update answers the User.
 const USER_UPDATE: &[Declared] = &[
@@ -232,7 +240,7 @@ pub async fn create_user(
     Auth(caller): Auth,
     params: Params,
 ) -> ApiResult<Response> {
-    params.validate(&[USER_CREATE], &[PASSWORD_GIVEN])?;
+    params.validate_in_order(USER_CREATE)?;
     let user = app
         .service
         .create_user(&caller, &user_input(&params)?)

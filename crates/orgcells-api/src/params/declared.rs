@@ -83,6 +83,22 @@ pub enum Rule {
     MutuallyExclusive(&'static [&'static str]),
 }
 
+/// One step of a declaration checked in order: some parameters, or a rule over several.
+#[derive(Debug, Clone, Copy)]
+pub enum Step {
+    Params(&'static [Declared]),
+    Rule(Rule),
+}
+
+/// Every failure, joined with `, `, as Grape reports them; none is `Ok`.
+fn joined(errors: Vec<String>) -> Result<(), ApiError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError(ServiceError::Params(errors.join(", "))))
+    }
+}
+
 /// `page` and `per_page`, as GitLab's `use :pagination`.
 pub const PAGE: &[Declared] = &[
     optional("page", Type::Integer),
@@ -113,38 +129,46 @@ impl Params {
     /// `{"error": "visibility does not have a valid value, sort does not have a valid value"}`.
     /// Parameters not declared are ignored, as Grape ignores them.
     pub fn validate(&self, declared: &[&[Declared]], rules: &[Rule]) -> Result<(), ApiError> {
-        let mut errors: Vec<String> = Vec::new();
-        for param in declared.iter().flat_map(|set| set.iter()) {
-            if let Some(error) = self.check(param) {
-                errors.push(error);
+        let mut errors: Vec<String> = declared
+            .iter()
+            .flat_map(|set| set.iter())
+            .filter_map(|param| self.check(param))
+            .collect();
+        errors.extend(rules.iter().filter_map(|rule| self.broken(rule)));
+        joined(errors)
+    }
+
+    /// As [`Params::validate`], for an endpoint that declares a rule among its parameters
+    /// rather than after them: Grape checks in declaration order, so the errors come in that
+    /// order (`POST /users` declares its `at_least_one_of` before `name`).
+    pub fn validate_in_order(&self, steps: &[Step]) -> Result<(), ApiError> {
+        let errors = steps
+            .iter()
+            .flat_map(|step| match step {
+                Step::Params(set) => set.iter().filter_map(|p| self.check(p)).collect(),
+                Step::Rule(rule) => self.broken(rule).into_iter().collect::<Vec<_>>(),
+            })
+            .collect();
+        joined(errors)
+    }
+
+    /// The error of a rule over several parameters, if it is broken.
+    fn broken(&self, rule: &Rule) -> Option<String> {
+        match rule {
+            Rule::AtLeastOneOf(names) => (!names.iter().any(|name| self.has(name))).then(|| {
+                format!(
+                    "{} are missing, at least one parameter must be provided",
+                    names.join(", ")
+                )
+            }),
+            Rule::MutuallyExclusive(names) => {
+                let given: Vec<&str> = names
+                    .iter()
+                    .copied()
+                    .filter(|name| self.has(name))
+                    .collect();
+                (given.len() > 1).then(|| format!("{} are mutually exclusive", given.join(", ")))
             }
-        }
-        for rule in rules {
-            match rule {
-                Rule::AtLeastOneOf(names) => {
-                    if !names.iter().any(|name| self.has(name)) {
-                        errors.push(format!(
-                            "{} are missing, at least one parameter must be provided",
-                            names.join(", ")
-                        ));
-                    }
-                }
-                Rule::MutuallyExclusive(names) => {
-                    let given: Vec<&str> = names
-                        .iter()
-                        .copied()
-                        .filter(|name| self.has(name))
-                        .collect();
-                    if given.len() > 1 {
-                        errors.push(format!("{} are mutually exclusive", given.join(", ")));
-                    }
-                }
-            }
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError(ServiceError::Params(errors.join(", "))))
         }
     }
 
@@ -250,6 +274,26 @@ mod tests {
                 &[Rule::MutuallyExclusive(&["visibility", "sort", "level"])]
             ),
             "sort, level are mutually exclusive"
+        );
+        // A rule declared between parameters reports between them.
+        const HEAD: &[Declared] = &[requires("email", Type::String)];
+        const TAIL: &[Declared] = &[requires("name", Type::String)];
+        let steps = [
+            Step::Params(HEAD),
+            Step::Rule(Rule::AtLeastOneOf(&["password", "reset"])),
+            Step::Params(TAIL),
+        ];
+        assert_eq!(
+            message(Params::from_pairs(&[]).validate_in_order(&steps)),
+            "email is missing, password, reset are missing, at least one parameter must be provided, \
+             name is missing"
+        );
+        assert_eq!(
+            message(
+                Params::from_pairs(&[("email", "e"), ("name", "n"), ("reset", "true")])
+                    .validate_in_order(&steps)
+            ),
+            ""
         );
     }
 }

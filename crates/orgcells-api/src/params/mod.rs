@@ -28,8 +28,8 @@ use serde_json::Value;
 use crate::error::ApiError;
 use coerce::{coerce_bool, coerce_int, coerce_ints, coerce_text, coerce_texts};
 pub use declared::{
-    ACCESS_LEVELS, Allowed, Declared, KEYSET, PAGE, Rule, SORTS, Type, VISIBILITIES, optional,
-    requires,
+    ACCESS_LEVELS, Allowed, Declared, KEYSET, PAGE, Rule, SORTS, Step, Type, VISIBILITIES,
+    optional, requires,
 };
 
 /// The merged parameters of a request.
