@@ -168,6 +168,11 @@ pub async fn reassign_creator(conn: &mut AnyConnection, from: i64, to: i64) -> R
 /// ` AND (...)`: the User in `user_column` is a Member of one of the Organization's Groups or
 /// Projects that `scope` allows. Asked per User, through their own memberships: neither the
 /// statement's size nor the work for one User grows with how much the scope holds.
+///
+/// PostgreSQL is kept to that order by a subquery it may not pull up (`OFFSET 0`): left to
+/// itself it scanned every namespace of the Cell against the scope once per User listed (14 ms
+/// for four Users of a Cell of 5,000 Groups, against 3 ms this way). SQLite takes this order
+/// of itself, and would copy the memberships out first if fenced.
 pub(crate) fn push_members_in_scope(
     sql: &mut Sql,
     backend: crate::backend::Backend,
@@ -175,17 +180,24 @@ pub(crate) fn push_members_in_scope(
     scope: &crate::scope::Scope,
     user_column: &str,
 ) {
-    sql.push(&format!(
-        " AND (EXISTS (SELECT 1 FROM members m JOIN namespaces n ON n.id = m.source_id \
-         WHERE m.user_id = {user_column} AND m.source_type = 'group' AND m.organization_id = "
-    ));
-    sql.int(org).push(" AND n.kind = 'group'");
+    let memberships = |sql: &mut Sql, source_type: &str| {
+        sql.push(&format!(
+            "FROM (SELECT m.source_id FROM members m WHERE m.user_id = {user_column} \
+             AND m.source_type = '{source_type}' AND m.organization_id = "
+        ))
+        .int(org);
+        if backend == crate::backend::Backend::Postgres {
+            sql.push(" OFFSET 0");
+        }
+        sql.push(") m");
+    };
+    sql.push(" AND (EXISTS (SELECT 1 ");
+    memberships(sql, "group");
+    sql.push(" JOIN namespaces n ON n.id = m.source_id WHERE n.kind = 'group'");
     scope.push_groups(sql, backend, "n");
-    sql.push(&format!(
-        ") OR EXISTS (SELECT 1 FROM members m JOIN projects p ON p.id = m.source_id \
-         WHERE m.user_id = {user_column} AND m.source_type = 'project' AND m.organization_id = "
-    ));
-    sql.int(org);
+    sql.push(") OR EXISTS (SELECT 1 ");
+    memberships(sql, "project");
+    sql.push(" JOIN projects p ON p.id = m.source_id WHERE 1 = 1");
     scope.push_projects(sql, backend, "p");
     sql.push("))");
 }
