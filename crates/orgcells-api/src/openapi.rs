@@ -167,6 +167,17 @@ fn bad_request() -> RefOr<utoipa::openapi::Response> {
 }
 
 fn complete_operation(operation: &mut Operation, write: bool) {
+    // A body is read as JSON or as a form alike (the parameters are the same): say so, so that
+    // a client or a fuzzer may send either.
+    if let Some(body) = operation.request_body.as_mut()
+        && let Some(json) = body.content.get("application/json").cloned()
+    {
+        for form in ["application/x-www-form-urlencoded", "multipart/form-data"] {
+            body.content
+                .entry(form.to_owned())
+                .or_insert_with(|| json.clone());
+        }
+    }
     let responses = &mut operation.responses.responses;
     responses
         .entry("400".to_owned())

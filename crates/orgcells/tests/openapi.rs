@@ -181,6 +181,13 @@ async fn every_operation_documents_its_answers(app: &TestApp) {
         if matches!(method.as_str(), "POST" | "PUT" | "DELETE") {
             assert!(responses.contains_key("409"), "{method} {path} lacks 409");
         }
+        // A body is read as JSON or as a form alike, and says so.
+        if let Some(content) = operation["requestBody"]["content"].as_object() {
+            let json = &content["application/json"];
+            for form in ["application/x-www-form-urlencoded", "multipart/form-data"] {
+                assert_eq!(&content[form], json, "{method} {path}: {form}");
+            }
+        }
         // Path parameters are declared for every `{name}` of the path.
         for name in path
             .split('/')
