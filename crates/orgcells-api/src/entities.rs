@@ -1,7 +1,7 @@
 //! The JSON shapes of GitLab's API entities (`lib/api/entities`), built from the service's
 //! results. Fields GitLab has but orgcells does not model yet carry GitLab's defaults.
 
-use orgcells_core::ids::NamespaceKind;
+use orgcells_core::ids::{NamespaceId, NamespaceKind};
 use orgcells_core::members::SourceType;
 use orgcells_service::members::MemberOut;
 use orgcells_service::organizations::OrganizationUser;
@@ -59,7 +59,7 @@ pub struct UserBasic {
 
 pub fn user_basic(base: &str, user: &UserRow) -> UserBasic {
     UserBasic {
-        id: user.id,
+        id: user.id.0,
         username: user.username.clone(),
         name: user.name.clone(),
         state: user.state.as_str(),
@@ -164,7 +164,12 @@ impl ToSchema for UserEntity {
 
 pub use orgcells_core::policy::UserView;
 
-pub fn user(base: &str, user: &UserRow, view: UserView, namespace_id: Option<i64>) -> UserEntity {
+pub fn user(
+    base: &str,
+    user: &UserRow,
+    view: UserView,
+    namespace_id: Option<NamespaceId>,
+) -> UserEntity {
     let details = (view >= UserView::Public).then(|| UserDetails {
         created_at: Timestamp(user.created_at),
         bio: String::new(),
@@ -201,8 +206,8 @@ pub fn user(base: &str, user: &UserRow, view: UserView, namespace_id: Option<i64
     let admin = (view == UserView::Admin).then_some(UserAdmin {
         is_admin: user.admin,
         note: None,
-        namespace_id,
-        home_organization_id: user.home_organization_id,
+        namespace_id: namespace_id.map(i64::from),
+        home_organization_id: user.home_organization_id.0,
     });
     UserEntity {
         basic: user_basic(base, user),
@@ -251,7 +256,7 @@ pub struct Group {
 pub fn group(base: &str, out: GroupOut) -> Group {
     let GroupOut { row, full_name } = out;
     Group {
-        id: row.id,
+        id: row.id.0,
         web_url: format!("{base}/groups/{}", row.full_path),
         name: row.name,
         path: row.path,
@@ -275,8 +280,8 @@ pub fn group(base: &str, out: GroupOut) -> Group {
         full_name,
         full_path: row.full_path,
         created_at: Timestamp(row.created_at),
-        parent_id: row.parent_id,
-        organization_id: row.organization_id,
+        parent_id: row.parent_id.map(i64::from),
+        organization_id: row.organization_id.0,
         shared_runners_setting: "enabled",
         max_artifacts_size: None,
         marked_for_deletion_on: None,
@@ -296,7 +301,7 @@ fn shared_with(links: &[(LinkRow, NamespaceRow)]) -> Vec<SharedWithGroup> {
     links
         .iter()
         .map(|(link, group)| SharedWithGroup {
-            group_id: group.id,
+            group_id: group.id.0,
             group_name: group.name.clone(),
             group_full_path: group.full_path.clone(),
             group_access_level: link.group_access.value(),
@@ -340,12 +345,12 @@ pub fn namespace(base: &str, row: NamespaceRow) -> NamespaceBasic {
         format!("{base}/{}", row.full_path)
     };
     NamespaceBasic {
-        id: row.id,
+        id: row.id.0,
         name: if group { row.name } else { row.path.clone() },
         path: row.path,
         kind: row.kind.as_str(),
         full_path: row.full_path,
-        parent_id: row.parent_id,
+        parent_id: row.parent_id.map(i64::from),
         avatar_url: None,
         web_url,
     }
@@ -452,7 +457,7 @@ pub fn project(base: &str, out: ProjectOut) -> Project {
         })
     };
     Project {
-        id: row.id,
+        id: row.id.0,
         name_with_namespace: format!("{namespace_full_name} / {}", row.name),
         description: row.description,
         name: row.name,
@@ -496,13 +501,13 @@ pub fn project(base: &str, out: ProjectOut) -> Project {
         jobs_enabled: true,
         snippets_enabled: true,
         container_registry_enabled: true,
-        creator_id: row.creator_id,
+        creator_id: row.creator_id.map(i64::from),
         import_status: "none",
         open_issues_count: 0,
         updated_at: Timestamp(row.updated_at),
         shared_with_groups: shared_with(&links),
         request_access_enabled: true,
-        organization_id: row.organization_id,
+        organization_id: row.organization_id.0,
         marked_for_deletion_on: None,
         permissions: Permissions {
             project_access: access(project_access),
@@ -574,7 +579,7 @@ pub struct Organization {
 
 pub fn organization(base: &str, row: &OrganizationRow) -> Organization {
     Organization {
-        id: row.id,
+        id: row.id.0,
         name: row.name.clone(),
         path: row.path.clone(),
         description: row.description.clone(),
@@ -628,7 +633,7 @@ pub struct Token {
 
 pub fn token(row: &TokenRow, secret: Option<&str>) -> Token {
     Token {
-        id: row.id,
+        id: row.id.0,
         name: row.name.clone(),
         revoked: row.revoked,
         created_at: Timestamp(row.created_at),
@@ -639,7 +644,7 @@ pub fn token(row: &TokenRow, secret: Option<&str>) -> Token {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect(),
-        user_id: row.user_id,
+        user_id: row.user_id.0,
         last_used_at: row.last_used_at.map(Timestamp),
         active: !row.revoked,
         expires_at: row.expires_at.clone(),
@@ -662,9 +667,9 @@ pub struct ProjectGroupLink {
 
 pub fn project_group_link(link: &LinkRow) -> ProjectGroupLink {
     ProjectGroupLink {
-        id: link.id,
+        id: link.id.0,
         project_id: link.source_id,
-        group_id: link.group_id,
+        group_id: link.group_id.0,
         group_access: link.group_access.value(),
         expires_at: link.expires_at.clone(),
     }

@@ -7,6 +7,7 @@
 //! Two pieces: [`observe`] wraps the whole router (so 404s and 405s are seen too), and
 //! [`record_route`] runs inside routing, where axum knows the matched route template.
 
+use orgcells_core::ids::UserId;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
@@ -46,16 +47,16 @@ struct Who {
 
 impl RequestContext {
     /// The User the request acts as (after sudo).
-    pub fn record_user(&self, user_id: Option<i64>) {
+    pub fn record_user(&self, user_id: Option<UserId>) {
         if let Ok(mut who) = self.0.caller.lock() {
-            who.user_id = user_id;
+            who.user_id = user_id.map(i64::from);
         }
     }
 
     /// The admin who sudoed as the User recorded by [`RequestContext::record_user`].
-    pub fn record_sudo_by(&self, admin_id: Option<i64>) {
+    pub fn record_sudo_by(&self, admin_id: Option<UserId>) {
         if let Ok(mut who) = self.0.caller.lock() {
-            who.sudo_by = admin_id;
+            who.sudo_by = admin_id.map(i64::from);
         }
     }
 

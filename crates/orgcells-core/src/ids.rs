@@ -1,6 +1,9 @@
 //! Typed identifiers. Every id is an `i64` drawn from the range of the Cell that created the row,
 //! so an id alone tells which Cell it came from (GitLab's layout: `(cell - 1) * 2^41` up to
 //! `cell * 2^41 - 1`).
+//!
+//! With the `sqlx` feature (the store's), each id reads from and binds to an `i64` column
+//! directly, so rows decode into typed ids once, at the store boundary.
 
 use std::fmt;
 
@@ -16,6 +19,46 @@ macro_rules! id_type {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 self.0.fmt(f)
+            }
+        }
+
+        impl From<i64> for $name {
+            fn from(id: i64) -> $name {
+                $name(id)
+            }
+        }
+
+        impl From<$name> for i64 {
+            fn from(id: $name) -> i64 {
+                id.0
+            }
+        }
+
+        #[cfg(feature = "sqlx")]
+        impl sqlx::Type<sqlx::Any> for $name {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <i64 as sqlx::Type<sqlx::Any>>::type_info()
+            }
+
+            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+                <i64 as sqlx::Type<sqlx::Any>>::compatible(ty)
+            }
+        }
+
+        #[cfg(feature = "sqlx")]
+        impl<'q> sqlx::Encode<'q, sqlx::Any> for $name {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <i64 as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&self.0, buf)
+            }
+        }
+
+        #[cfg(feature = "sqlx")]
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $name {
+            fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<$name, sqlx::error::BoxDynError> {
+                Ok($name(<i64 as sqlx::Decode<'r, sqlx::Any>>::decode(value)?))
             }
         }
     )*};
@@ -37,6 +80,13 @@ id_type!(
     /// A group-group or project-group link.
     LinkId,
 );
+
+impl UserId {
+    /// The first admin, created at bootstrap.
+    pub const ROOT: UserId = UserId(1);
+    /// The Ghost User, who inherits what a deleted User authored.
+    pub const GHOST: UserId = UserId(2);
+}
 
 impl OrganizationId {
     /// The Default Organization every instance has; it cannot be deleted.

@@ -22,6 +22,31 @@ pub enum Source {
     Project(ProjectId),
 }
 
+impl Source {
+    /// A stored source: its type and id.
+    pub fn new(kind: SourceType, id: i64) -> Source {
+        match kind {
+            SourceType::Group => Source::Group(NamespaceId(id)),
+            SourceType::Project => Source::Project(ProjectId(id)),
+        }
+    }
+
+    pub fn kind(self) -> SourceType {
+        match self {
+            Source::Group(_) => SourceType::Group,
+            Source::Project(_) => SourceType::Project,
+        }
+    }
+
+    /// The stored `source_id`.
+    pub fn id(self) -> i64 {
+        match self {
+            Source::Group(id) => id.0,
+            Source::Project(id) => id.0,
+        }
+    }
+}
+
 /// What a membership row belongs to, as stored in its `source_type`: a Group or a Project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SourceType {

@@ -8,7 +8,7 @@ use orgcells_core::access::OrganizationRole;
 use orgcells_core::grants::{
     GrantFacts, Grants, GroupLinkFact, ProjectLinkFact, ProjectMembershipFact,
 };
-use orgcells_core::ids::{NamespaceId, ProjectId, UserId};
+use orgcells_core::ids::{NamespaceId, OrganizationId, ProjectId, UserId};
 use orgcells_core::lists::Reach;
 use orgcells_core::policy::{GroupFacts, OrganizationFacts, ProjectFacts, Viewer};
 use orgcells_core::states::OrganizationUserState;
@@ -24,9 +24,9 @@ use crate::{Caller, Result, clock};
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Standing {
     pub admin: bool,
-    pub user: Option<i64>,
+    pub user: Option<UserId>,
     /// Active Organization Users: role per Organization.
-    pub roles: HashMap<i64, OrganizationRole>,
+    pub roles: HashMap<OrganizationId, OrganizationRole>,
     grants: Arc<Grants>,
     /// The scopes already asked of this standing, by reach: rendered once for all the lists
     /// asked while it is remembered.
@@ -38,11 +38,20 @@ type Scopes = Mutex<Vec<(Reach, Arc<Scope>)>>;
 
 impl Standing {
     /// The viewer as one Organization sees them.
-    pub fn viewer(&self, org: i64) -> Viewer {
+    pub fn viewer(&self, org: OrganizationId) -> Viewer {
+        self.viewer_with(self.roles.get(&org).copied())
+    }
+
+    /// The viewer with no Organization role: what a list across Organizations shows.
+    pub fn viewer_across(&self) -> Viewer {
+        self.viewer_with(None)
+    }
+
+    fn viewer_with(&self, role: Option<OrganizationRole>) -> Viewer {
         Viewer {
-            user: self.user.map(UserId),
+            user: self.user,
             admin: self.admin,
-            role: self.roles.get(&org).copied(),
+            role,
             grants: self.grants.clone(),
         }
     }
@@ -64,7 +73,7 @@ impl Standing {
         if reached.everything {
             return Scope::everything();
         }
-        let mut internal_orgs: Vec<i64> = self.roles.keys().copied().collect();
+        let mut internal_orgs: Vec<OrganizationId> = self.roles.keys().copied().collect();
         internal_orgs.sort_unstable();
         Scope {
             all: false,
@@ -86,7 +95,7 @@ impl Standing {
 pub(crate) async fn standing(
     conn: &mut AnyConnection,
     caller: &Caller,
-    org: Option<i64>,
+    org: Option<OrganizationId>,
     within: Extent,
 ) -> Result<Arc<Standing>> {
     let (Some(user), Some(memo)) = (&caller.user, &caller.memo) else {
@@ -109,14 +118,14 @@ pub(crate) async fn standing(
 pub(crate) fn tree_of(traversal: &str) -> Extent {
     parse_traversal(traversal)
         .first()
-        .map_or(Extent::Everywhere, |root| Extent::Tree(root.0))
+        .map_or(Extent::Everywhere, |root| Extent::Tree(*root))
 }
 
 /// Reads a caller's standing from the database.
 async fn load_standing(
     conn: &mut AnyConnection,
     caller: &Caller,
-    org: Option<i64>,
+    org: Option<OrganizationId>,
     within: Extent,
 ) -> Result<Standing> {
     let Some(user) = &caller.user else {
@@ -160,7 +169,7 @@ fn facts(rows: &GrantRows) -> GrantFacts {
         groups: rows
             .groups
             .iter()
-            .map(|r| (NamespaceId(r.group_id), r.access_level))
+            .map(|r| (r.group_id, r.access_level))
             .collect(),
         group_links: rows
             .group_links
@@ -178,7 +187,7 @@ fn facts(rows: &GrantRows) -> GrantFacts {
             .projects
             .iter()
             .map(|r| ProjectMembershipFact {
-                project: ProjectId(r.project_id),
+                project: r.project_id,
                 namespace_traversal: parse_traversal(&r.traversal),
                 level: r.access_level,
             })
@@ -222,7 +231,7 @@ impl GroupView {
 
     pub fn facts<'a>(&'a self, row: &NamespaceRow) -> GroupFacts<'a> {
         GroupFacts {
-            id: NamespaceId(row.id),
+            id: row.id,
             traversal: &self.traversal,
             visibility: row.visibility_level,
             project_creation_level: row.project_creation_level,
@@ -236,7 +245,7 @@ pub(crate) fn project_facts<'a>(
     traversal: &'a [NamespaceId],
 ) -> ProjectFacts<'a> {
     ProjectFacts {
-        id: ProjectId(row.id),
+        id: row.id,
         namespace_traversal: traversal,
         visibility: row.visibility_level,
     }
@@ -245,7 +254,7 @@ pub(crate) fn project_facts<'a>(
 pub(crate) fn organization_facts(row: &OrganizationRow) -> OrganizationFacts {
     OrganizationFacts {
         visibility: row.visibility_level,
-        is_default: row.id == orgcells_core::ids::OrganizationId::DEFAULT.0,
+        is_default: row.id == OrganizationId::DEFAULT,
         group_creation_owners_only: row.group_creation_owners_only,
     }
 }

@@ -2,19 +2,15 @@
 //! the first admin (`root`).
 
 use orgcells_core::access::OrganizationRole;
-use orgcells_core::ids::OrganizationId;
+use orgcells_core::ids::{OrganizationId, UserId};
 use orgcells_core::states::{OrganizationState, UserState};
 use orgcells_core::visibility::OrganizationVisibility;
 use orgcells_store::claims::{self, Bucket};
 use orgcells_store::rows::OrganizationRow;
 use orgcells_store::{organizations, tokens, users};
 
-use crate::lookup::GHOST_USER_ID;
 use crate::users::{ValidUser, insert_user};
 use crate::{Result, Service, ServiceError, clock};
-
-/// The first admin's id.
-pub const ROOT_USER_ID: i64 = 1;
 
 /// The scopes of an admin's token made here: everything, and acting as another User.
 const ADMIN_SCOPES: &str = "api,sudo";
@@ -33,13 +29,13 @@ impl Service {
     pub async fn bootstrap(&self, admin: &AdminSetup) -> Result<Option<String>> {
         let cell = i64::from(self.db.cell().0);
         let mut tx = self.db.write().await?;
-        if organizations::find(tx.conn(), OrganizationId::DEFAULT.0)
+        if organizations::find(tx.conn(), OrganizationId::DEFAULT)
             .await?
             .is_none()
         {
             let now = clock::now();
             let org = OrganizationRow {
-                id: OrganizationId::DEFAULT.0,
+                id: OrganizationId::DEFAULT,
                 name: "Default".into(),
                 path: "default".into(),
                 description: String::new(),
@@ -61,7 +57,7 @@ impl Service {
             .await?;
             organizations::insert(tx.conn(), &org).await?;
         }
-        if users::find(tx.conn(), GHOST_USER_ID).await?.is_none() {
+        if users::find(tx.conn(), UserId::GHOST).await?.is_none() {
             let ghost = ValidUser {
                 username: "ghost".into(),
                 email: "ghost@orgcells.invalid".into(),
@@ -71,10 +67,10 @@ impl Service {
                 bot: true,
                 state: UserState::Blocked,
             };
-            insert_user(&mut tx, GHOST_USER_ID, &ghost, cell).await?;
+            insert_user(&mut tx, UserId::GHOST, &ghost, cell).await?;
         }
         let mut shown = None;
-        if users::find(tx.conn(), ROOT_USER_ID).await?.is_none() {
+        if users::find(tx.conn(), UserId::ROOT).await?.is_none() {
             let password_hash = match &admin.password {
                 Some(password) if password.chars().count() < 8 => {
                     return Err(ServiceError::invalid(
@@ -94,11 +90,11 @@ impl Service {
                 bot: false,
                 state: UserState::Active,
             };
-            insert_user(&mut tx, ROOT_USER_ID, &root, cell).await?;
+            insert_user(&mut tx, UserId::ROOT, &root, cell).await?;
             let token = admin.token.clone().unwrap_or_else(crate::tokens::generate);
             crate::tokens::insert(
                 &mut tx,
-                ROOT_USER_ID,
+                UserId::ROOT,
                 "initial admin token",
                 ADMIN_SCOPES,
                 None,
@@ -107,8 +103,8 @@ impl Service {
             .await?;
             organizations::add_user(
                 tx.conn(),
-                OrganizationId::DEFAULT.0,
-                ROOT_USER_ID,
+                OrganizationId::DEFAULT,
+                UserId::ROOT,
                 OrganizationRole::Owner,
                 clock::now(),
             )
@@ -124,7 +120,7 @@ impl Service {
             {
                 crate::tokens::insert(
                     &mut tx,
-                    ROOT_USER_ID,
+                    UserId::ROOT,
                     "admin token from the environment",
                     ADMIN_SCOPES,
                     None,

@@ -1,5 +1,6 @@
 //! Who is calling: a User authenticated by a personal access token, or nobody.
 
+use orgcells_core::ids::{NamespaceId, TokenId, UserId};
 use orgcells_core::scopes::{self, SudoRefused, Surface};
 use orgcells_store::rows::UserRow;
 use orgcells_store::{namespaces, tokens, users};
@@ -14,9 +15,9 @@ use crate::{Result, Service, ServiceError, clock};
 pub struct Caller {
     pub user: Option<UserRow>,
     /// The User's personal namespace in their home Organization (none when anonymous).
-    pub namespace_id: Option<i64>,
+    pub namespace_id: Option<NamespaceId>,
     /// The token used (none when anonymous).
-    pub token_id: Option<i64>,
+    pub token_id: Option<TokenId>,
     /// The scopes of the token used (empty when anonymous).
     pub scopes: Vec<String>,
     /// Where this caller's standing is remembered between requests.
@@ -28,7 +29,7 @@ impl Caller {
         Caller::default()
     }
 
-    pub fn id(&self) -> Option<i64> {
+    pub fn id(&self) -> Option<UserId> {
         self.user.as_ref().map(|user| user.id)
     }
 
@@ -126,7 +127,7 @@ impl Service {
         )?;
         let mut conn = self.db.read().await?;
         let user = match ident.parse::<i64>() {
-            Ok(id) => users::find(&mut conn, id).await?,
+            Ok(id) => users::find(&mut conn, UserId(id)).await?,
             Err(_) => users::find_by_username(&mut conn, ident).await?,
         };
         let Some(user) = user.filter(signs_in) else {

@@ -2,6 +2,7 @@
 //! visibility ceilings, transfers). See `orgcells_store::locks` for the order every writer
 //! follows: the Organization first (shared), then the namespaces along the chains, by id.
 
+use orgcells_core::ids::{NamespaceId, OrganizationId};
 use std::collections::BTreeSet;
 
 use orgcells_store::locks::{self, OrgLock};
@@ -16,9 +17,13 @@ const ATTEMPTS: usize = 4;
 
 /// Locks the Organization (shared) and every namespace along the chains of `ids` (each
 /// namespace and its ancestors), then returns the namespaces read again under those locks.
-pub(crate) async fn lock_chains(tx: &mut Tx, org: i64, ids: &[i64]) -> Result<Vec<NamespaceRow>> {
+pub(crate) async fn lock_chains(
+    tx: &mut Tx,
+    org: OrganizationId,
+    ids: &[NamespaceId],
+) -> Result<Vec<NamespaceRow>> {
     locks::organization(tx.conn(), org, OrgLock::Share).await?;
-    let mut locked: BTreeSet<i64> = BTreeSet::new();
+    let mut locked: BTreeSet<NamespaceId> = BTreeSet::new();
     for _ in 0..ATTEMPTS {
         let rows = read(tx, ids).await?;
         let wanted = chains(&rows);
@@ -26,7 +31,7 @@ pub(crate) async fn lock_chains(tx: &mut Tx, org: i64, ids: &[i64]) -> Result<Ve
             return Ok(rows);
         }
         locked.extend(wanted);
-        let all: Vec<i64> = locked.iter().copied().collect();
+        let all: Vec<NamespaceId> = locked.iter().copied().collect();
         locks::namespaces(tx.conn(), &all).await?;
     }
     Err(ServiceError::Unavailable {
@@ -45,7 +50,7 @@ pub(crate) async fn lock_project(tx: &mut Tx, row: &ProjectRow) -> Result<Projec
         .ok_or(ServiceError::NotFound("Project"))
 }
 
-async fn read(tx: &mut Tx, ids: &[i64]) -> Result<Vec<NamespaceRow>> {
+async fn read(tx: &mut Tx, ids: &[NamespaceId]) -> Result<Vec<NamespaceRow>> {
     let mut rows = Vec::with_capacity(ids.len());
     for id in ids {
         rows.push(
@@ -58,9 +63,8 @@ async fn read(tx: &mut Tx, ids: &[i64]) -> Result<Vec<NamespaceRow>> {
 }
 
 /// Every namespace along the rows' traversals (the rows themselves included).
-fn chains(rows: &[NamespaceRow]) -> BTreeSet<i64> {
+fn chains(rows: &[NamespaceRow]) -> BTreeSet<NamespaceId> {
     rows.iter()
         .flat_map(|row| parse_traversal(&row.traversal))
-        .map(|id| id.0)
         .collect()
 }

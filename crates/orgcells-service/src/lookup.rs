@@ -3,7 +3,8 @@
 //! takes writes.
 
 use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
-use orgcells_core::ids::NamespaceKind;
+use orgcells_core::ids::{NamespaceId, NamespaceKind, OrganizationId, ProjectId, UserId};
+use orgcells_core::members::Source;
 use orgcells_core::policy::Viewer;
 use orgcells_core::states::OrganizationState;
 use orgcells_store::links::{self, LinkKind};
@@ -16,9 +17,6 @@ use crate::access::{GroupView, project_facts, standing, tree_of};
 use crate::membership::ensure_org_user;
 use crate::{Caller, Ref, Result, ServiceError, clock};
 
-/// The Ghost User: authored records of deleted Users are handed to it.
-pub const GHOST_USER_ID: i64 = 2;
-
 /// A Group the caller may see, by id or full path (following redirects), with their viewer.
 pub(crate) async fn find_group(
     conn: &mut AnyConnection,
@@ -26,11 +24,11 @@ pub(crate) async fn find_group(
     group: &Ref,
 ) -> Result<(NamespaceRow, Viewer, GroupView)> {
     let row = match group {
-        Ref::Id(id) => namespaces::find(conn, *id).await?,
+        Ref::Id(id) => namespaces::find(conn, NamespaceId(*id)).await?,
         Ref::Path(path) => match namespaces::find_group_by_path(conn, path).await? {
             Some(row) => Some(row),
             None => match namespaces::find_redirect(conn, path).await? {
-                Some((kind, id)) if kind == "group" => namespaces::find(conn, id).await?,
+                Some(Source::Group(id)) => namespaces::find(conn, id).await?,
                 _ => None,
             },
         },
@@ -60,11 +58,11 @@ pub(crate) async fn find_project(
     project: &Ref,
 ) -> Result<(ProjectRow, Viewer, Vec<orgcells_core::ids::NamespaceId>)> {
     let row = match project {
-        Ref::Id(id) => projects::find(conn, *id).await?,
+        Ref::Id(id) => projects::find(conn, ProjectId(*id)).await?,
         Ref::Path(path) if path.contains('/') => match projects::find_by_path(conn, path).await? {
             Some(row) => Some(row),
             None => match namespaces::find_redirect(conn, path).await? {
-                Some((kind, id)) if kind == "project" => projects::find(conn, id).await?,
+                Some(Source::Project(id)) => projects::find(conn, id).await?,
                 _ => None,
             },
         },
@@ -89,11 +87,11 @@ pub(crate) async fn find_project(
 /// A User by id or username (never the ghost User); 404 when there is none.
 pub(crate) async fn find_user(conn: &mut AnyConnection, user: &Ref) -> Result<UserRow> {
     let found = match user {
-        Ref::Id(id) => users::find(conn, *id).await?,
+        Ref::Id(id) => users::find(conn, UserId(*id)).await?,
         Ref::Path(username) => users::find_by_username(conn, username).await?,
     };
     found
-        .filter(|u| u.id != GHOST_USER_ID)
+        .filter(|u| u.id != UserId::GHOST)
         .ok_or(ServiceError::NotFound("User"))
 }
 
@@ -109,7 +107,10 @@ pub(crate) fn ensure_writable(org: &OrganizationRow) -> Result<()> {
     Ok(())
 }
 
-pub(crate) async fn ensure_org_writable(conn: &mut AnyConnection, org: i64) -> Result<()> {
+pub(crate) async fn ensure_org_writable(
+    conn: &mut AnyConnection,
+    org: OrganizationId,
+) -> Result<()> {
     match organizations::find(conn, org).await? {
         Some(org) => ensure_writable(&org),
         None => Err(ServiceError::NotFound("Organization")),
@@ -119,7 +120,7 @@ pub(crate) async fn ensure_org_writable(conn: &mut AnyConnection, org: i64) -> R
 /// The User's personal namespace in an Organization, created on first use.
 pub(crate) async fn personal_namespace(
     tx: &mut Tx,
-    org: i64,
+    org: OrganizationId,
     user: &UserRow,
 ) -> Result<NamespaceRow> {
     if let Some(ns) = namespaces::find_personal(tx.conn(), org, user.id).await? {
@@ -159,7 +160,7 @@ pub(crate) async fn personal_namespace(
 pub(crate) async fn shared_with_groups(
     conn: &mut AnyConnection,
     viewer: &Viewer,
-    group: i64,
+    group: NamespaceId,
 ) -> Result<Vec<(LinkRow, NamespaceRow)>> {
     visible_links(conn, viewer, LinkKind::Group, group).await
 }
@@ -169,7 +170,7 @@ pub(crate) async fn shared_with_groups(
 pub(crate) async fn project_shared_with(
     conn: &mut AnyConnection,
     viewer: &Viewer,
-    project: i64,
+    project: ProjectId,
 ) -> Result<Vec<(LinkRow, NamespaceRow)>> {
     visible_links(conn, viewer, LinkKind::Project, project).await
 }
@@ -178,10 +179,10 @@ async fn visible_links(
     conn: &mut AnyConnection,
     viewer: &Viewer,
     kind: LinkKind,
-    source: i64,
+    source: impl Into<i64> + Copy,
 ) -> Result<Vec<(LinkRow, NamespaceRow)>> {
     let links = links::of_sources(conn, kind, &[source], &clock::today()).await?;
-    let ids: Vec<i64> = links.iter().map(|l| l.group_id).collect();
+    let ids: Vec<NamespaceId> = links.iter().map(|l| l.group_id).collect();
     let groups = namespaces::find_many(conn, &ids).await?;
     Ok(links
         .into_iter()

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use orgcells_core::access::AccessLevel;
 use orgcells_core::grants::GroupLinkFact;
-use orgcells_core::ids::{NamespaceId, NamespaceKind, ProjectId, UserId};
+use orgcells_core::ids::{NamespaceId, NamespaceKind, OrganizationId, UserId};
 use orgcells_core::invalid::Invalid;
 use orgcells_core::members::{
     self as core_members, Change, InvitedGroup, MemberFact, Of, SourceType,
@@ -19,7 +19,7 @@ use orgcells_store::{AnyConnection, members, namespaces, organizations, users};
 
 use crate::access::{GroupView, project_facts};
 use crate::error::denied;
-use crate::lookup::{GHOST_USER_ID, ensure_org_writable, find_group, find_project};
+use crate::lookup::{ensure_org_writable, find_group, find_project};
 use crate::membership::{check_expiry, insert_member};
 use crate::{Caller, Listed, Ref, Result, Service, ServiceError, clock};
 
@@ -33,7 +33,7 @@ pub enum MemberSource {
 /// Fields of `POST .../members` and `PUT .../members/:user_id`.
 #[derive(Debug, Clone, Default)]
 pub struct MemberInput {
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub username: Option<String>,
     pub access_level: Option<i64>,
     pub expires_at: Option<String>,
@@ -61,7 +61,7 @@ impl Resolved {
         }
     }
 
-    fn organization(&self) -> i64 {
+    fn organization(&self) -> OrganizationId {
         match self {
             Resolved::Group(row, ..) => row.organization_id,
             Resolved::Project(row, ..) => row.organization_id,
@@ -158,7 +158,7 @@ async fn effective(conn: &mut AnyConnection, resolved: &Resolved) -> Result<Vec<
     let mut invited = Vec::new();
     if let Some(project) = project {
         let links = links::of_sources(conn, LinkKind::Project, &[project], &today).await?;
-        let ids: Vec<i64> = links.iter().map(|link| link.group_id).collect();
+        let ids: Vec<NamespaceId> = links.iter().map(|link| link.group_id).collect();
         let groups = namespaces::find_many(conn, &ids).await?;
         for link in &links {
             if let Some(group) = groups.iter().find(|g| g.id == link.group_id) {
@@ -169,10 +169,10 @@ async fn effective(conn: &mut AnyConnection, resolved: &Resolved) -> Result<Vec<
             }
         }
     }
-    let mut in_reach: Vec<i64> = chain
+    let mut in_reach: Vec<NamespaceId> = chain
         .iter()
         .chain(invited.iter().flat_map(|group| group.traversal.iter()))
-        .map(|id| id.0)
+        .copied()
         .collect();
     in_reach.sort_unstable();
     in_reach.dedup();
@@ -182,11 +182,11 @@ async fn effective(conn: &mut AnyConnection, resolved: &Resolved) -> Result<Vec<
             .iter()
             .map(|link| GroupLinkFact {
                 shared_group: NamespaceId(link.source_id),
-                invited_group: NamespaceId(link.group_id),
+                invited_group: link.group_id,
                 max_access: link.group_access,
             })
             .collect();
-    in_reach.extend(group_links.iter().map(|link| link.invited_group.0));
+    in_reach.extend(group_links.iter().map(|link| link.invited_group));
     in_reach.sort_unstable();
     in_reach.dedup();
     let mut rows = members::of_sources(conn, SourceType::Group, &in_reach, None, &today).await?;
@@ -198,18 +198,15 @@ async fn effective(conn: &mut AnyConnection, resolved: &Resolved) -> Result<Vec<
     let facts: Vec<MemberFact> = rows
         .iter()
         .map(|row| MemberFact {
-            user: UserId(row.user_id),
-            source: match row.source_type {
-                SourceType::Project => core_members::Source::Project(ProjectId(row.source_id)),
-                SourceType::Group => core_members::Source::Group(NamespaceId(row.source_id)),
-            },
+            user: row.user_id,
+            source: row.source(),
             level: row.access_level,
         })
         .collect();
     let of = match project {
         None => Of::Group(&chain),
         Some(id) => Of::Project {
-            id: ProjectId(id),
+            id,
             namespace_traversal: &chain,
             invited: &invited,
         },
@@ -227,24 +224,20 @@ async fn effective(conn: &mut AnyConnection, resolved: &Resolved) -> Result<Vec<
 async fn inherited_level(
     conn: &mut AnyConnection,
     resolved: &Resolved,
-    user: i64,
+    user: UserId,
 ) -> Result<Option<(AccessLevel, String)>> {
     let today = clock::today();
-    let (ancestors, names): (Vec<i64>, Vec<NamespaceRow>) = match resolved {
+    let (ancestors, names): (Vec<NamespaceId>, Vec<NamespaceRow>) = match resolved {
         Resolved::Group(row, ..) => {
-            let ids: Vec<i64> = parse_traversal(&row.traversal)
-                .iter()
-                .map(|id| id.0)
+            let ids: Vec<NamespaceId> = parse_traversal(&row.traversal)
+                .into_iter()
                 .filter(|id| *id != row.id)
                 .collect();
             let rows = namespaces::find_many(conn, &ids).await?;
             (ids, rows)
         }
         Resolved::Project(row, ..) => {
-            let ids: Vec<i64> = parse_traversal(&row.traversal)
-                .iter()
-                .map(|id| id.0)
-                .collect();
+            let ids = parse_traversal(&row.traversal);
             let rows = namespaces::find_many(conn, &ids)
                 .await?
                 .into_iter()
@@ -258,7 +251,7 @@ async fn inherited_level(
     Ok(found.into_iter().max_by_key(|m| m.access_level).map(|m| {
         let name = names
             .iter()
-            .find(|n| n.id == m.source_id)
+            .find(|n| members::Source::Group(n.id) == m.source())
             .map(|n| n.name.clone())
             .unwrap_or_default();
         (m.access_level, name)
@@ -266,14 +259,14 @@ async fn inherited_level(
 }
 
 async fn with_users(conn: &mut AnyConnection, rows: Vec<MemberRow>) -> Result<Vec<MemberOut>> {
-    let mut ids: Vec<i64> = rows
+    let mut ids: Vec<UserId> = rows
         .iter()
         .map(|m| m.user_id)
         .chain(rows.iter().filter_map(|m| m.created_by_id))
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    let accounts: HashMap<i64, UserRow> = users::find_many(conn, &ids)
+    let accounts: HashMap<UserId, UserRow> = users::find_many(conn, &ids)
         .await?
         .into_iter()
         .map(|u| (u.id, u))
@@ -313,7 +306,7 @@ impl Service {
         source: &MemberSource,
         all: bool,
         query: Option<&str>,
-        user_ids: Option<&[i64]>,
+        user_ids: Option<&[UserId]>,
         page: &crate::PageRequest,
     ) -> Result<Listed<MemberOut>> {
         let mut conn = self.db.read().await?;
@@ -355,7 +348,7 @@ impl Service {
         &self,
         caller: &Caller,
         source: &MemberSource,
-        user: i64,
+        user: UserId,
         all: bool,
     ) -> Result<MemberOut> {
         let mut conn = self.db.read().await?;
@@ -407,7 +400,7 @@ impl Service {
             (None, None) => None,
         };
         let user = user
-            .filter(|u| u.id != GHOST_USER_ID)
+            .filter(|u| u.id != UserId::GHOST)
             .ok_or(ServiceError::NotFound("User"))?;
         if let Some(org_user) =
             organizations::find_user(tx.conn(), resolved.organization(), user.id).await?
@@ -456,7 +449,7 @@ impl Service {
         &self,
         caller: &Caller,
         source: &MemberSource,
-        user: i64,
+        user: UserId,
         input: &MemberInput,
     ) -> Result<MemberOut> {
         let mut invalid = Invalid::new();
@@ -478,7 +471,8 @@ impl Service {
         ensure_org_writable(tx.conn(), resolved.organization()).await?;
         if change.takes_an_owner()
             && resolved.guards_last_owner()
-            && orgcells_store::locks::group_owners(tx.conn(), row.source_id).await? <= 1
+            && orgcells_store::locks::group_owners(tx.conn(), NamespaceId(row.source_id)).await?
+                <= 1
         {
             return Err(ServiceError::forbidden(
                 "A group must have at least one owner",
@@ -513,7 +507,7 @@ impl Service {
         &self,
         caller: &Caller,
         source: &MemberSource,
-        user: i64,
+        user: UserId,
     ) -> Result<()> {
         let me = caller.user()?.id;
         let mut tx = self.db.write().await?;
@@ -531,7 +525,8 @@ impl Service {
         ensure_org_writable(tx.conn(), resolved.organization()).await?;
         if change.takes_an_owner()
             && resolved.guards_last_owner()
-            && orgcells_store::locks::group_owners(tx.conn(), row.source_id).await? <= 1
+            && orgcells_store::locks::group_owners(tx.conn(), NamespaceId(row.source_id)).await?
+                <= 1
         {
             return Err(ServiceError::forbidden(
                 "A group must have at least one owner",

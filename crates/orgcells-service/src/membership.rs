@@ -2,6 +2,7 @@
 //! Member, and the expiry date a membership or a share may carry.
 
 use orgcells_core::access::{AccessLevel, OrganizationRole};
+use orgcells_core::ids::{OrganizationId, UserId};
 use orgcells_core::invalid::Invalid;
 use orgcells_store::rows::MemberRow;
 use orgcells_store::{Tx, members, organizations};
@@ -9,7 +10,7 @@ use orgcells_store::{Tx, members, organizations};
 use crate::{Result, clock};
 
 /// Makes a User part of an Organization (no-op if they are). Banned Users stay banned.
-pub(crate) async fn ensure_org_user(tx: &mut Tx, org: i64, user: i64) -> Result<()> {
+pub(crate) async fn ensure_org_user(tx: &mut Tx, org: OrganizationId, user: UserId) -> Result<()> {
     organizations::add_user(tx.conn(), org, user, OrganizationRole::User, clock::now()).await?;
     Ok(())
 }
@@ -17,12 +18,12 @@ pub(crate) async fn ensure_org_user(tx: &mut Tx, org: i64, user: i64) -> Result<
 /// Adds a Member (the creator as Owner, or anyone), making them a User of the Organization.
 pub(crate) async fn insert_member(
     tx: &mut Tx,
-    org: i64,
+    org: OrganizationId,
     source: members::Source,
-    user: i64,
+    user: UserId,
     level: AccessLevel,
     expires_at: Option<String>,
-    created_by: Option<i64>,
+    created_by: Option<UserId>,
 ) -> Result<MemberRow> {
     ensure_org_user(tx, org, user).await?;
     let now = clock::now();

@@ -4,6 +4,7 @@
 //! `orgcells_store::cache`): nothing is returned once a commit has begun since it was read,
 //! and reads inside a write transaction always go to the database.
 
+use orgcells_core::ids::{NamespaceId, OrganizationId, UserId};
 use std::sync::Arc;
 
 use orgcells_store::cache::{Generation, GenerationCache};
@@ -26,9 +27,9 @@ pub(crate) struct Memo {
     /// By token digest and date (a token expires with the day).
     pub callers: GenerationCache<(String, String), Caller>,
     /// By User, Organization (or all) and date (memberships expire with the day).
-    pub standings: GenerationCache<(i64, Option<i64>, String), Arc<Standing>>,
+    pub standings: GenerationCache<(UserId, Option<OrganizationId>, String), Arc<Standing>>,
     /// By id: the ancestors (and namespaces) of the rows on a page.
-    pub namespaces: GenerationCache<i64, Arc<NamespaceRow>>,
+    pub namespaces: GenerationCache<NamespaceId, Arc<NamespaceRow>>,
 }
 
 impl Memo {

@@ -1,6 +1,6 @@
 //! Namespaces: the caller's personal namespaces and the Groups they belong to.
 
-use orgcells_core::ids::{NamespaceKind, UserId};
+use orgcells_core::ids::{NamespaceId, NamespaceKind};
 use orgcells_core::lists;
 use orgcells_store::claims::{self, Bucket};
 use orgcells_store::namespaces::{GroupOrder, GroupQuery, Place};
@@ -75,7 +75,7 @@ impl Service {
         caller.user()?;
         let mut conn = self.db.read().await?;
         let candidates = match namespace {
-            Ref::Id(id) => namespaces::find(&mut conn, *id)
+            Ref::Id(id) => namespaces::find(&mut conn, NamespaceId(*id))
                 .await?
                 .into_iter()
                 .collect(),
@@ -91,7 +91,7 @@ impl Service {
             .await?;
             let viewer = standing.viewer(row.organization_id);
             let visible = if row.kind == NamespaceKind::User {
-                viewer.personal_namespace(row.owner_id.map(UserId)).is_ok()
+                viewer.personal_namespace(row.owner_id).is_ok()
             } else {
                 let view = GroupView::of(&row);
                 viewer.can_read_group_namespace(&view.facts(&row))

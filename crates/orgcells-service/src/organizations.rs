@@ -2,6 +2,7 @@
 //! deletion, and the overviews of Groups, Projects and Users.
 
 use orgcells_core::access::OrganizationRole;
+use orgcells_core::ids::{OrganizationId, UserId};
 use orgcells_core::invalid::Invalid;
 use orgcells_core::lists::Reach;
 use orgcells_core::paths;
@@ -41,16 +42,16 @@ pub struct OrganizationUser {
     pub user: UserRow,
 }
 
-pub(crate) fn organization_owner(id: i64) -> Owner<'static> {
+pub(crate) fn organization_owner(id: OrganizationId) -> Owner<'static> {
     Owner {
         kind: "organization",
-        id,
+        id: id.0,
     }
 }
 
 async fn find_org(conn: &mut AnyConnection, org: &Ref) -> Result<Option<OrganizationRow>> {
     Ok(match org {
-        Ref::Id(id) => organizations::find(conn, *id).await?,
+        Ref::Id(id) => organizations::find(conn, OrganizationId(*id)).await?,
         Ref::Path(path) => organizations::find_by_path(conn, path).await?,
     })
 }
@@ -253,7 +254,7 @@ impl Service {
         ensure_writable(&row)?;
         let now = clock::now();
         if let Some(path) = input.path.as_ref().filter(|p| **p != row.path) {
-            if row.id == orgcells_core::ids::OrganizationId::DEFAULT.0 {
+            if row.id == OrganizationId::DEFAULT {
                 return Err(ServiceError::invalid(
                     "path",
                     "of the default organization cannot be changed",
@@ -385,7 +386,7 @@ impl Service {
             self.db.totals(),
         )
         .await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
+        let ids: Vec<UserId> = rows.iter().map(|r| r.user_id).collect();
         let accounts = users::find_many(&mut conn, &ids).await?;
         let items = rows
             .into_iter()

@@ -1,6 +1,7 @@
 //! Groups and Projects as the API shows them: with their full names, namespaces, owners, shares
 //! and the caller's access.
 
+use orgcells_core::ids::{NamespaceId, UserId};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -46,8 +47,8 @@ pub struct ProjectOut {
 /// names (`Top / Sub / Group`) and a Project's namespace are made of.
 pub(crate) struct Lineage {
     /// The names of the namespaces the caller already had.
-    known: HashMap<i64, String>,
-    read: HashMap<i64, Arc<NamespaceRow>>,
+    known: HashMap<NamespaceId, String>,
+    read: HashMap<NamespaceId, Arc<NamespaceRow>>,
 }
 
 impl Lineage {
@@ -60,11 +61,11 @@ impl Lineage {
         known: &[NamespaceRow],
         traversals: impl IntoIterator<Item = &'a str>,
     ) -> Result<Lineage> {
-        let known: HashMap<i64, String> = known.iter().map(|r| (r.id, r.name.clone())).collect();
-        let mut wanted: Vec<i64> = traversals
+        let known: HashMap<NamespaceId, String> =
+            known.iter().map(|r| (r.id, r.name.clone())).collect();
+        let mut wanted: Vec<NamespaceId> = traversals
             .into_iter()
             .flat_map(parse_traversal)
-            .map(|id| id.0)
             .filter(|id| !known.contains_key(id))
             .collect();
         wanted.sort_unstable();
@@ -98,7 +99,7 @@ impl Lineage {
     }
 
     /// A namespace that was read (not one of the known ones).
-    pub(crate) fn get(&self, id: i64) -> Option<&NamespaceRow> {
+    pub(crate) fn get(&self, id: NamespaceId) -> Option<&NamespaceRow> {
         self.read.get(&id).map(|row| &**row)
     }
 
@@ -107,8 +108,8 @@ impl Lineage {
         let parts: Vec<&str> = parse_traversal(traversal)
             .iter()
             .filter_map(|id| {
-                let read = self.read.get(&id.0).map(|row| row.name.as_str());
-                read.or_else(|| self.known.get(&id.0).map(String::as_str))
+                let read = self.read.get(id).map(|row| row.name.as_str());
+                read.or_else(|| self.known.get(id).map(String::as_str))
             })
             .collect();
         parts.join(" / ")
@@ -143,7 +144,7 @@ pub(crate) async fn present_projects(
 ) -> Result<Vec<ProjectOut>> {
     let traversals = rows.iter().map(|r| r.traversal.as_str());
     let lineage = Lineage::load(conn, memo, &[], traversals).await?;
-    let mut owner_ids: Vec<i64> = rows
+    let mut owner_ids: Vec<UserId> = rows
         .iter()
         .filter_map(|r| lineage.get(r.namespace_id)?.owner_id)
         .collect();
@@ -167,10 +168,7 @@ pub(crate) async fn present_projects(
         // The caller's levels, from the grants already loaded: no read per row.
         let (project_access, group_access) = match viewer.filter(|v| v.user.is_some()) {
             Some(viewer) => {
-                let direct = viewer
-                    .grants
-                    .project_grant(orgcells_core::ids::ProjectId(row.id))
-                    .map(|l| l.value());
+                let direct = viewer.grants.project_grant(row.id).map(|l| l.value());
                 let traversal = parse_traversal(&row.traversal);
                 let through =
                     Some(viewer.grants.group_access(&traversal).value()).filter(|l| *l > 0);

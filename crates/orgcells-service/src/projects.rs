@@ -2,7 +2,7 @@
 //! deletion.
 
 use orgcells_core::access::AccessLevel;
-use orgcells_core::ids::{NamespaceKind, UserId};
+use orgcells_core::ids::{NamespaceId, NamespaceKind, OrganizationId, UserId};
 use orgcells_core::invalid::Invalid;
 use orgcells_core::lists::{self, ProjectListQuery};
 use orgcells_core::paths::{self, PathPlace};
@@ -30,7 +30,7 @@ use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clo
 pub struct ProjectInput {
     pub name: Option<String>,
     pub path: Option<String>,
-    pub namespace_id: Option<i64>,
+    pub namespace_id: Option<NamespaceId>,
     pub visibility: Option<String>,
     pub description: Option<String>,
 }
@@ -45,7 +45,7 @@ pub struct ProjectFilter {
     pub min_access_level: Option<AccessLevel>,
     pub order_by: Option<String>,
     pub descending: bool,
-    pub organization_id: Option<i64>,
+    pub organization_id: Option<OrganizationId>,
 }
 
 /// GitLab's path for a name given without one: lower case, runs of other characters as `-`.
@@ -67,7 +67,7 @@ fn path_from_name(name: &str) -> String {
 async fn target_namespace(
     conn: &mut AnyConnection,
     caller: &Caller,
-    id: i64,
+    id: NamespaceId,
     action: GroupAction,
 ) -> Result<NamespaceRow> {
     // A namespace the caller may not see answers exactly as one that does not exist.
@@ -79,7 +79,7 @@ async fn target_namespace(
         .await?
         .ok_or(ServiceError::NotFound("Namespace"))?;
     if ns.kind == NamespaceKind::Group {
-        let (group, viewer, view) = find_group(conn, caller, &Ref::Id(id))
+        let (group, viewer, view) = find_group(conn, caller, &Ref::Id(id.0))
             .await
             .map_err(hidden)?;
         viewer
@@ -96,7 +96,7 @@ async fn target_namespace(
         .await?;
         standing
             .viewer(ns.organization_id)
-            .personal_namespace(ns.owner_id.map(UserId))
+            .personal_namespace(ns.owner_id)
             .map_err(denied("Namespace"))?;
         Ok(ns)
     }
@@ -117,7 +117,7 @@ impl Service {
         &self,
         caller: &Caller,
         input: &ProjectInput,
-        for_user: Option<i64>,
+        for_user: Option<UserId>,
     ) -> Result<ProjectOut> {
         let me = caller.user()?.clone();
         if for_user.is_some() {
@@ -292,7 +292,7 @@ impl Service {
         let viewer = filter
             .organization_id
             .map(|org| standing.viewer(org))
-            .unwrap_or_else(|| standing.viewer(0));
+            .unwrap_or_else(|| standing.viewer_across());
         Ok(Listed {
             items: present_projects(conn, &self.memo, rows, Some(&viewer), false).await?,
             total,
@@ -444,8 +444,7 @@ impl Service {
             tx.conn(),
             id,
             row.organization_id,
-            "project",
-            row.id,
+            members::Source::Project(row.id),
             &row.full_path,
             now,
         )
@@ -482,7 +481,7 @@ impl Service {
             .map_err(denied("Project"))?;
         ensure_org_writable(tx.conn(), row.organization_id).await?;
         let target_id = match namespace {
-            Ref::Id(id) => *id,
+            Ref::Id(id) => NamespaceId(*id),
             Ref::Path(path) => match namespaces::find_by_path(tx.conn(), path)
                 .await?
                 .into_iter()
@@ -549,7 +548,7 @@ impl Service {
     ) -> Result<Vec<GroupOut>> {
         let mut conn = self.db.read().await?;
         let (row, viewer, traversal) = find_project(&mut conn, caller, project).await?;
-        let mut ids: Vec<i64> = traversal.iter().map(|id| id.0).collect();
+        let mut ids: Vec<NamespaceId> = traversal.clone();
         if with_shared {
             ids.extend(
                 project_shared_with(&mut conn, &viewer, row.id)

@@ -1,24 +1,25 @@
 //! Route claims of Groups and Projects: taken on creation, moved with a subtree (the old paths
 //! kept as redirects), released with a deleted subtree.
 
-use orgcells_core::ids::NamespaceKind;
+use orgcells_core::ids::{NamespaceId, NamespaceKind, ProjectId};
+use orgcells_core::members::Source;
 use orgcells_store::claims::{self, Bucket, Owner};
 use orgcells_store::rows::NamespaceRow;
 use orgcells_store::{Tx, namespaces, projects};
 
 use crate::{Result, ServiceError, clock};
 
-pub(crate) fn group_owner(id: i64) -> Owner<'static> {
+pub(crate) fn group_owner(id: NamespaceId) -> Owner<'static> {
     Owner {
         kind: "namespace",
-        id,
+        id: id.0,
     }
 }
 
-pub(crate) fn project_owner(id: i64) -> Owner<'static> {
+pub(crate) fn project_owner(id: ProjectId) -> Owner<'static> {
     Owner {
         kind: "project",
-        id,
+        id: id.0,
     }
 }
 
@@ -70,8 +71,7 @@ pub(crate) async fn move_routes(
             tx.conn(),
             id,
             ns.organization_id,
-            "group",
-            ns.id,
+            Source::Group(ns.id),
             &ns.full_path,
             now,
         )
@@ -93,8 +93,7 @@ pub(crate) async fn move_routes(
             tx.conn(),
             id,
             project.organization_id,
-            "project",
-            project.id,
+            Source::Project(project.id),
             &project.full_path,
             now,
         )

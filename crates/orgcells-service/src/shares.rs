@@ -2,6 +2,7 @@
 //! Nothing links across Organizations.
 
 use orgcells_core::access::AccessLevel;
+use orgcells_core::ids::{NamespaceId, ProjectId};
 use orgcells_core::invalid::Invalid;
 use orgcells_core::policy::{GroupAction, ProjectAction};
 use orgcells_store::links::{self, LinkKind};
@@ -101,7 +102,7 @@ impl Service {
         let link = LinkRow {
             id: tx.next_id().await?,
             organization_id: row.organization_id,
-            source_id: row.id,
+            source_id: row.id.0,
             group_id: invited.id,
             group_access: share.access,
             expires_at: share.expires_at,
@@ -117,7 +118,12 @@ impl Service {
     }
 
     /// `DELETE /groups/:id/share/:group_id`.
-    pub async fn unshare_group(&self, caller: &Caller, group: &Ref, invited: i64) -> Result<()> {
+    pub async fn unshare_group(
+        &self,
+        caller: &Caller,
+        group: &Ref,
+        invited: NamespaceId,
+    ) -> Result<()> {
         let mut tx = self.db.write().await?;
         let (row, viewer, view) = find_group(tx.conn(), caller, group).await?;
         viewer
@@ -160,7 +166,7 @@ impl Service {
                 "belongs to another organization: projects cannot be shared across organizations",
             ));
         }
-        if traversal.iter().any(|id| id.0 == invited.id) {
+        if traversal.contains(&invited.id) {
             return Err(ServiceError::Conflict(
                 "The project already belongs to this group".into(),
             ));
@@ -176,7 +182,7 @@ impl Service {
         let link = LinkRow {
             id: tx.next_id().await?,
             organization_id: row.organization_id,
-            source_id: row.id,
+            source_id: row.id.0,
             group_id: invited.id,
             group_access: share.access,
             expires_at: share.expires_at,
@@ -192,7 +198,7 @@ impl Service {
         &self,
         caller: &Caller,
         project: &Ref,
-        invited: i64,
+        invited: NamespaceId,
     ) -> Result<()> {
         let mut tx = self.db.write().await?;
         let (row, viewer, traversal) = find_project(tx.conn(), caller, project).await?;
@@ -221,7 +227,7 @@ impl Service {
             let ids = links::inviting(&mut conn, LinkKind::Project, row.id, &clock::today())
                 .await?
                 .into_iter()
-                .map(|l| l.source_id)
+                .map(|l| ProjectId(l.source_id))
                 .collect();
             (row, ids)
         };

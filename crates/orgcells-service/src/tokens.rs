@@ -1,6 +1,7 @@
 //! Personal access tokens: `glpat-` and 20 random characters, shown once, stored as a SHA-256
 //! digest. Tokens are Cell-agnostic today; a routable token will carry its Cell in the same form.
 
+use orgcells_core::ids::{TokenId, UserId};
 use orgcells_core::invalid::Invalid;
 use orgcells_store::rows::TokenRow;
 use orgcells_store::tokens::TokenFilter;
@@ -97,7 +98,7 @@ fn validate(new: &NewToken) -> Result<(String, String, Option<String>)> {
 /// Inserts a token with a given secret, inside the caller's transaction.
 pub(crate) async fn insert(
     tx: &mut Tx,
-    user: i64,
+    user: UserId,
     name: &str,
     scopes: &str,
     expires_at: Option<String>,
@@ -127,7 +128,7 @@ impl Service {
     pub async fn create_token_for(
         &self,
         caller: &Caller,
-        user_id: i64,
+        user_id: UserId,
         new: &NewToken,
     ) -> Result<CreatedToken> {
         caller.admin()?;
@@ -161,7 +162,7 @@ impl Service {
 
     async fn insert_token(
         &self,
-        user_id: i64,
+        user_id: UserId,
         name: &str,
         scopes: &str,
         expires_at: Option<String>,
@@ -169,7 +170,7 @@ impl Service {
         let mut tx = self.db.write().await?;
         if users::find(tx.conn(), user_id)
             .await?
-            .is_none_or(|u| u.id == crate::lookup::GHOST_USER_ID)
+            .is_none_or(|u| u.id == UserId::GHOST)
         {
             return Err(ServiceError::NotFound("User"));
         }
@@ -208,7 +209,7 @@ impl Service {
 
     /// `GET /personal_access_tokens/:id`: the caller's own, or any for an admin. Only admins
     /// learn whether a token exists (404); others get 401, as in GitLab.
-    pub async fn get_token(&self, caller: &Caller, id: i64) -> Result<TokenRow> {
+    pub async fn get_token(&self, caller: &Caller, id: TokenId) -> Result<TokenRow> {
         let mut conn = self.db.read().await?;
         let token = tokens::find(&mut conn, id).await?;
         readable_token(caller, token)
@@ -302,7 +303,7 @@ impl Service {
 /// Which token an operation is on.
 #[derive(Debug, Clone, Copy)]
 pub enum TokenRef {
-    Id(i64),
+    Id(TokenId),
     /// The one the request was made with.
     Itself,
 }

@@ -2,9 +2,9 @@
 //! makes it a User of its home Organization and gives it a personal namespace there.
 
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
-use orgcells_core::ids::OrganizationId;
+use orgcells_core::ids::{NamespaceId, OrganizationId, ProjectId, UserId};
 use orgcells_core::invalid::Invalid;
-use orgcells_core::members::SourceType;
+use orgcells_core::members::{Source, SourceType};
 use orgcells_core::paths::{self, PathPlace};
 use orgcells_core::states::UserState;
 use orgcells_store::claims::{self, Bucket, Owner};
@@ -12,7 +12,7 @@ use orgcells_store::rows::{MemberRow, UserRow};
 use orgcells_store::users::{Page, UserFilter, UserOrder};
 use orgcells_store::{Tx, members, namespaces, organizations, projects, users};
 
-use crate::lookup::{GHOST_USER_ID, find_user, personal_namespace};
+use crate::lookup::{find_user, personal_namespace};
 use crate::membership::ensure_org_user;
 use crate::routes::{delete_group_tree, move_routes};
 use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
@@ -32,8 +32,11 @@ pub struct UserInput {
     pub state: Option<UserState>,
 }
 
-pub(crate) fn user_owner(id: i64) -> Owner<'static> {
-    Owner { kind: "user", id }
+pub(crate) fn user_owner(id: UserId) -> Owner<'static> {
+    Owner {
+        kind: "user",
+        id: id.0,
+    }
 }
 
 pub(crate) fn hash_password(password: &str) -> Result<String> {
@@ -66,7 +69,7 @@ fn check_password(invalid: &mut Invalid, password: &str) {
 /// Claims a username, its top-level route and an email for a User; 409 when taken, as GitLab.
 async fn claim_identity(
     tx: &mut Tx,
-    id: i64,
+    id: UserId,
     username: Option<&str>,
     email: Option<&str>,
     cell: i64,
@@ -113,7 +116,7 @@ async fn claim_identity(
 /// Inserts a User (claims, home Organization, personal namespace) in the caller's transaction.
 pub(crate) async fn insert_user(
     tx: &mut Tx,
-    id: i64,
+    id: UserId,
     input: &ValidUser,
     cell: i64,
 ) -> Result<UserRow> {
@@ -128,13 +131,13 @@ pub(crate) async fn insert_user(
         bot: input.bot,
         admin: input.admin,
         password_hash: input.password_hash.clone(),
-        home_organization_id: OrganizationId::DEFAULT.0,
+        home_organization_id: OrganizationId::DEFAULT,
         created_at: now,
         updated_at: now,
     };
     users::insert(tx.conn(), &user).await?;
-    ensure_org_user(tx, OrganizationId::DEFAULT.0, id).await?;
-    personal_namespace(tx, OrganizationId::DEFAULT.0, &user).await?;
+    ensure_org_user(tx, OrganizationId::DEFAULT, id).await?;
+    personal_namespace(tx, OrganizationId::DEFAULT, &user).await?;
     Ok(user)
 }
 
@@ -199,7 +202,7 @@ pub struct Membership {
 #[derive(Debug, Clone)]
 pub struct UserOut {
     pub row: UserRow,
-    pub namespace_id: Option<i64>,
+    pub namespace_id: Option<NamespaceId>,
 }
 
 impl Service {
@@ -240,7 +243,7 @@ impl Service {
         }
         // An email is private: only admins find a User by it.
         filter.search_emails = caller.is_admin();
-        filter.exclude = vec![GHOST_USER_ID];
+        filter.exclude = vec![UserId::GHOST];
         let mut conn = self.db.read().await?;
         let after_id = page.after.as_ref().map(|(_, id)| *id);
         let store_page = Page {
@@ -252,8 +255,8 @@ impl Service {
         };
         let (rows, total) = users::list(&mut conn, &filter, store_page, self.totals(page)).await?;
         // Admins are shown each User's personal namespace: read on the same connection.
-        let mut namespaces: std::collections::HashMap<i64, i64> = if caller.is_admin() {
-            let ids: Vec<i64> = rows.iter().map(|u| u.id).collect();
+        let mut namespaces: std::collections::HashMap<UserId, NamespaceId> = if caller.is_admin() {
+            let ids: Vec<UserId> = rows.iter().map(|u| u.id).collect();
             namespaces::personal_ids(&mut conn, &ids)
                 .await?
                 .into_iter()
@@ -275,7 +278,7 @@ impl Service {
     pub async fn update_user(
         &self,
         caller: &Caller,
-        id: i64,
+        id: UserId,
         input: &UserInput,
     ) -> Result<UserRow> {
         caller.admin()?;
@@ -297,7 +300,7 @@ impl Service {
         let mut tx = self.db.write().await?;
         let mut user = users::find(tx.conn(), id)
             .await?
-            .filter(|u| u.id != GHOST_USER_ID)
+            .filter(|u| u.id != UserId::GHOST)
             .ok_or(ServiceError::NotFound("User"))?;
         let cell = i64::from(self.db.cell().0);
         if let Some(username) = input.username.as_ref().filter(|u| **u != user.username) {
@@ -332,7 +335,7 @@ impl Service {
 
     /// `DELETE /users/:id` (admin): refused while the User is the sole Owner of a Group unless
     /// `hard_delete`, which deletes those Groups. Authored records go to the Ghost User.
-    pub async fn delete_user(&self, caller: &Caller, id: i64, hard_delete: bool) -> Result<()> {
+    pub async fn delete_user(&self, caller: &Caller, id: UserId, hard_delete: bool) -> Result<()> {
         let admin = caller.admin()?;
         if admin.id == id {
             return Err(ServiceError::forbidden("You cannot delete yourself"));
@@ -340,7 +343,7 @@ impl Service {
         let mut tx = self.db.write().await?;
         users::find(tx.conn(), id)
             .await?
-            .filter(|u| u.id != GHOST_USER_ID)
+            .filter(|u| u.id != UserId::GHOST)
             .ok_or(ServiceError::NotFound("User"))?;
         let sole = members::solely_owned_groups(tx.conn(), id).await?;
         if !sole.is_empty() && !hard_delete {
@@ -369,7 +372,7 @@ impl Service {
     pub async fn user_memberships(
         &self,
         caller: &Caller,
-        id: i64,
+        id: UserId,
         kind: Option<&str>,
     ) -> Result<Vec<Membership>> {
         caller.admin()?;
@@ -378,15 +381,19 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound("User"))?;
         let rows = members::of_user(&mut conn, id, kind).await?;
-        let group_ids: Vec<i64> = rows
+        let group_ids: Vec<NamespaceId> = rows
             .iter()
-            .filter(|m| m.source_type == SourceType::Group)
-            .map(|m| m.source_id)
+            .filter_map(|m| match m.source() {
+                Source::Group(id) => Some(id),
+                Source::Project(_) => None,
+            })
             .collect();
-        let project_ids: Vec<i64> = rows
+        let project_ids: Vec<ProjectId> = rows
             .iter()
-            .filter(|m| m.source_type == SourceType::Project)
-            .map(|m| m.source_id)
+            .filter_map(|m| match m.source() {
+                Source::Project(id) => Some(id),
+                Source::Group(_) => None,
+            })
             .collect();
         let groups = namespaces::find_many(&mut conn, &group_ids).await?;
         let projects = projects::find_many(&mut conn, &project_ids).await?;
@@ -396,12 +403,12 @@ impl Service {
                 let source_name = if member.source_type == SourceType::Group {
                     groups
                         .iter()
-                        .find(|g| g.id == member.source_id)
+                        .find(|g| Source::Group(g.id) == member.source())
                         .map(|g| g.name.clone())
                 } else {
                     projects
                         .iter()
-                        .find(|p| p.id == member.source_id)
+                        .find(|p| Source::Project(p.id) == member.source())
                         .map(|p| p.name.clone())
                 };
                 Membership {
@@ -443,9 +450,9 @@ async fn rename_personal_namespaces(
 }
 
 /// Hands what a User authored to the Ghost User.
-async fn reassign_to_ghost(tx: &mut Tx, id: i64) -> Result<()> {
-    projects::reassign_creator(tx.conn(), id, GHOST_USER_ID).await?;
-    members::reassign_creator(tx.conn(), id, GHOST_USER_ID).await?;
+async fn reassign_to_ghost(tx: &mut Tx, id: UserId) -> Result<()> {
+    projects::reassign_creator(tx.conn(), id, UserId::GHOST).await?;
+    members::reassign_creator(tx.conn(), id, UserId::GHOST).await?;
     Ok(())
 }
 
@@ -453,8 +460,8 @@ impl Service {
     /// The ids of the Users' personal namespaces in their home Organizations.
     pub async fn personal_namespace_ids(
         &self,
-        users: &[i64],
-    ) -> Result<std::collections::HashMap<i64, i64>> {
+        users: &[UserId],
+    ) -> Result<std::collections::HashMap<UserId, NamespaceId>> {
         let mut conn = self.db.read().await?;
         Ok(namespaces::personal_ids(&mut conn, users)
             .await?

@@ -228,9 +228,9 @@ impl Tx {
         &mut self.inner
     }
 
-    /// The next primary key from the Cell's range.
-    pub async fn next_id(&mut self) -> Result<i64> {
-        self.backend.next_id(&mut self.inner).await
+    /// The next primary key from the Cell's range, as the id type the row wants.
+    pub async fn next_id<T: From<i64>>(&mut self) -> Result<T> {
+        Ok(T::from(self.backend.next_id(&mut self.inner).await?))
     }
 
     pub(crate) async fn backend_reserve(&mut self, n: usize) -> Result<Vec<i64>> {

@@ -3,7 +3,7 @@
 //! exact the moment a write commits; `orgcells_core::grants` turns them into levels.
 
 use orgcells_core::access::AccessLevel;
-use orgcells_core::ids::NamespaceKind;
+use orgcells_core::ids::{NamespaceId, NamespaceKind, OrganizationId, ProjectId, UserId};
 use sqlx::AnyConnection;
 
 use crate::Result;
@@ -14,8 +14,8 @@ use crate::sql::Sql;
 /// A direct Group membership (or a personal namespace the User owns, at Owner).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct GroupGrantRow {
-    pub group_id: i64,
-    pub organization_id: i64,
+    pub group_id: NamespaceId,
+    pub organization_id: OrganizationId,
     /// A Group, or a personal namespace.
     #[sqlx(try_from = "String")]
     pub kind: NamespaceKind,
@@ -30,7 +30,7 @@ pub struct GroupGrantRow {
 /// A link inviting a Group the User reaches: `target` is the shared Group or Project.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LinkGrantRow {
-    pub organization_id: i64,
+    pub organization_id: OrganizationId,
     pub target_id: i64,
     /// The shared Group's traversal (for a project-group link: the Project's namespace).
     pub target_traversal: String,
@@ -45,8 +45,8 @@ pub struct LinkGrantRow {
 /// A direct Project membership.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProjectGrantRow {
-    pub organization_id: i64,
-    pub project_id: i64,
+    pub organization_id: OrganizationId,
+    pub project_id: ProjectId,
     pub traversal: String,
     #[sqlx(try_from = "i64")]
     pub access_level: AccessLevel,
@@ -68,7 +68,7 @@ pub enum Extent {
     /// Only those that decide access to the tree of this top-level namespace (by id): the
     /// memberships and links inside it, and those that let the User reach the Groups invited
     /// to its Projects. What a write checks, whatever the User holds elsewhere.
-    Tree(i64),
+    Tree(NamespaceId),
 }
 
 /// Everything granted to `user`, in one Organization or (`None`) in all of this Cell's, and
@@ -76,8 +76,8 @@ pub enum Extent {
 /// links.
 pub async fn load(
     conn: &mut AnyConnection,
-    user: i64,
-    org: Option<i64>,
+    user: UserId,
+    org: Option<OrganizationId>,
     within: Extent,
     today: &str,
 ) -> Result<GrantRows> {
@@ -244,7 +244,7 @@ struct Outside {
 async fn reaching_in(
     conn: &mut AnyConnection,
     backend: Backend,
-    root: i64,
+    root: NamespaceId,
     today: &str,
 ) -> Result<Outside> {
     let root = root.to_string();
@@ -291,8 +291,8 @@ async fn reaching_in(
 
 async fn load_projects(
     conn: &mut AnyConnection,
-    user: i64,
-    org: Option<i64>,
+    user: UserId,
+    org: Option<OrganizationId>,
     within: Extent,
     today: &str,
 ) -> Result<Vec<ProjectGrantRow>> {

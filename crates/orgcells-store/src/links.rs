@@ -1,6 +1,7 @@
 //! Group links: a Group invited to another Group (`group_group_links`) or to a Project
 //! (`project_group_links`), with a maximum access level.
 
+use orgcells_core::ids::{LinkId, NamespaceId};
 use sqlx::AnyConnection;
 
 use crate::Result;
@@ -75,8 +76,8 @@ pub async fn insert(conn: &mut AnyConnection, kind: LinkKind, link: &LinkRow) ->
 pub async fn find(
     conn: &mut AnyConnection,
     kind: LinkKind,
-    source: i64,
-    group: i64,
+    source: impl Into<i64>,
+    group: NamespaceId,
 ) -> Result<Option<LinkRow>> {
     let sql = format!(
         "{} WHERE {} = $1 AND {} = $2",
@@ -85,13 +86,13 @@ pub async fn find(
         kind.group_column()
     );
     Ok(sqlx::query_as(&sql)
-        .bind(source)
+        .bind(source.into())
         .bind(group)
         .fetch_optional(conn)
         .await?)
 }
 
-pub async fn delete(conn: &mut AnyConnection, kind: LinkKind, id: i64) -> Result<()> {
+pub async fn delete(conn: &mut AnyConnection, kind: LinkKind, id: LinkId) -> Result<()> {
     sqlx::query(&format!("DELETE FROM {} WHERE id = $1", kind.table()))
         .bind(id)
         .execute(conn)
@@ -103,7 +104,7 @@ pub async fn delete(conn: &mut AnyConnection, kind: LinkKind, id: i64) -> Result
 pub async fn of_sources(
     conn: &mut AnyConnection,
     kind: LinkKind,
-    sources: &[i64],
+    sources: &[impl Into<i64> + Copy],
     today: &str,
 ) -> Result<Vec<LinkRow>> {
     let backend = crate::backend::Backend::of(conn);
@@ -123,7 +124,7 @@ pub async fn of_sources(
 pub async fn inviting(
     conn: &mut AnyConnection,
     kind: LinkKind,
-    group: i64,
+    group: NamespaceId,
     today: &str,
 ) -> Result<Vec<LinkRow>> {
     let mut sql = Sql::new(&format!(

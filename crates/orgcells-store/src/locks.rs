@@ -6,6 +6,7 @@
 //! are no-ops.
 
 use orgcells_core::access::AccessLevel;
+use orgcells_core::ids::{NamespaceId, OrganizationId, ProjectId};
 use sqlx::AnyConnection;
 
 use crate::Result;
@@ -22,7 +23,11 @@ pub enum OrgLock {
 
 /// Locks an Organization row. Taken before any namespace lock, always, so the order is the
 /// same in every transaction.
-pub async fn organization(conn: &mut AnyConnection, org: i64, mode: OrgLock) -> Result<()> {
+pub async fn organization(
+    conn: &mut AnyConnection,
+    org: OrganizationId,
+    mode: OrgLock,
+) -> Result<()> {
     if Backend::of(conn) == Backend::Sqlite {
         return Ok(());
     }
@@ -40,7 +45,7 @@ pub async fn organization(conn: &mut AnyConnection, org: i64, mode: OrgLock) -> 
 }
 
 /// Locks namespace rows (Groups along a chain), in id order.
-pub async fn namespaces(conn: &mut AnyConnection, ids: &[i64]) -> Result<()> {
+pub async fn namespaces(conn: &mut AnyConnection, ids: &[NamespaceId]) -> Result<()> {
     let backend = Backend::of(conn);
     if backend == Backend::Sqlite || ids.is_empty() {
         return Ok(());
@@ -53,7 +58,7 @@ pub async fn namespaces(conn: &mut AnyConnection, ids: &[i64]) -> Result<()> {
 }
 
 /// Locks a Project row.
-pub async fn project(conn: &mut AnyConnection, id: i64) -> Result<()> {
+pub async fn project(conn: &mut AnyConnection, id: ProjectId) -> Result<()> {
     if Backend::of(conn) == Backend::Sqlite {
         return Ok(());
     }
@@ -66,7 +71,7 @@ pub async fn project(conn: &mut AnyConnection, id: i64) -> Result<()> {
 
 /// Locks the direct Owners of a Group and counts them: of two writers removing or demoting
 /// Owners at once, the second counts after the first has committed.
-pub async fn group_owners(conn: &mut AnyConnection, group: i64) -> Result<i64> {
+pub async fn group_owners(conn: &mut AnyConnection, group: NamespaceId) -> Result<i64> {
     let lock = match Backend::of(conn) {
         Backend::Sqlite => "",
         Backend::Postgres => " ORDER BY id FOR UPDATE",

@@ -1,6 +1,7 @@
 //! Group and Project memberships.
 
 use orgcells_core::access::AccessLevel;
+use orgcells_core::ids::{MemberId, NamespaceId, OrganizationId, UserId};
 use orgcells_core::members::SourceType;
 use sqlx::AnyConnection;
 
@@ -8,27 +9,7 @@ use crate::Result;
 use crate::rows::{MEMBER_COLUMNS, MemberRow};
 use crate::sql::Sql;
 
-/// What a membership belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    Group(i64),
-    Project(i64),
-}
-
-impl Source {
-    pub fn kind(self) -> SourceType {
-        match self {
-            Source::Group(_) => SourceType::Group,
-            Source::Project(_) => SourceType::Project,
-        }
-    }
-
-    pub fn id(self) -> i64 {
-        match self {
-            Source::Group(id) | Source::Project(id) => id,
-        }
-    }
-}
+pub use orgcells_core::members::Source;
 
 pub async fn insert(conn: &mut AnyConnection, m: &MemberRow) -> Result<()> {
     sqlx::query(&format!(
@@ -62,7 +43,7 @@ pub async fn update(conn: &mut AnyConnection, m: &MemberRow) -> Result<()> {
     Ok(())
 }
 
-pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<()> {
+pub async fn delete(conn: &mut AnyConnection, id: MemberId) -> Result<()> {
     sqlx::query("DELETE FROM members WHERE id = $1")
         .bind(id)
         .execute(conn)
@@ -73,7 +54,7 @@ pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<()> {
 pub async fn find(
     conn: &mut AnyConnection,
     source: Source,
-    user: i64,
+    user: UserId,
 ) -> Result<Option<MemberRow>> {
     let sql = format!(
         "SELECT {MEMBER_COLUMNS} FROM members WHERE source_type = $1 AND source_id = $2 AND user_id = $3"
@@ -90,8 +71,8 @@ pub async fn find(
 pub async fn of_sources(
     conn: &mut AnyConnection,
     kind: SourceType,
-    sources: &[i64],
-    users: Option<&[i64]>,
+    sources: &[impl Into<i64> + Copy],
+    users: Option<&[UserId]>,
     today: &str,
 ) -> Result<Vec<MemberRow>> {
     let backend = crate::backend::Backend::of(conn);
@@ -115,7 +96,7 @@ pub async fn of_sources(
 /// Every membership of a User, optionally of one kind.
 pub async fn of_user(
     conn: &mut AnyConnection,
-    user: i64,
+    user: UserId,
     kind: Option<&str>,
 ) -> Result<Vec<MemberRow>> {
     let mut sql = Sql::new(&format!(
@@ -132,7 +113,10 @@ pub async fn of_user(
 /// Groups the User is a direct Owner of and no one else owns, directly or through an ancestor
 /// Group (GitLab's `last_owner?` counts inherited Owners): an ancestor-or-self `a` of `g` is one
 /// whose subtree range `[a.traversal, a.traversal || '0')` holds `g.traversal`.
-pub async fn solely_owned_groups(conn: &mut AnyConnection, user: i64) -> Result<Vec<i64>> {
+pub async fn solely_owned_groups(
+    conn: &mut AnyConnection,
+    user: UserId,
+) -> Result<Vec<NamespaceId>> {
     let owner = AccessLevel::Owner.value();
     Ok(sqlx::query_scalar(&format!(
         "SELECT m.source_id FROM members m JOIN namespaces g ON g.id = m.source_id \
@@ -147,7 +131,7 @@ pub async fn solely_owned_groups(conn: &mut AnyConnection, user: i64) -> Result<
     .await?)
 }
 
-pub async fn delete_of_user(conn: &mut AnyConnection, user: i64) -> Result<()> {
+pub async fn delete_of_user(conn: &mut AnyConnection, user: UserId) -> Result<()> {
     sqlx::query("DELETE FROM members WHERE user_id = $1")
         .bind(user)
         .execute(conn)
@@ -156,7 +140,7 @@ pub async fn delete_of_user(conn: &mut AnyConnection, user: i64) -> Result<()> {
 }
 
 /// Hands the memberships a User granted to another User (the Ghost User).
-pub async fn reassign_creator(conn: &mut AnyConnection, from: i64, to: i64) -> Result<()> {
+pub async fn reassign_creator(conn: &mut AnyConnection, from: UserId, to: UserId) -> Result<()> {
     sqlx::query("UPDATE members SET created_by_id = $2 WHERE created_by_id = $1")
         .bind(from)
         .bind(to)
@@ -176,7 +160,7 @@ pub async fn reassign_creator(conn: &mut AnyConnection, from: i64, to: i64) -> R
 pub(crate) fn push_members_in_scope(
     sql: &mut Sql,
     backend: crate::backend::Backend,
-    org: i64,
+    org: OrganizationId,
     scope: &crate::scope::Scope,
     user_column: &str,
 ) {

@@ -1,5 +1,7 @@
 //! Namespaces: Groups (any depth) and personal namespaces. A subtree is a range of `traversal`.
 
+use orgcells_core::ids::{NamespaceId, OrganizationId, UserId};
+use orgcells_core::members::{Source, SourceType};
 use orgcells_core::visibility::Visibility;
 use sqlx::AnyConnection;
 
@@ -51,7 +53,7 @@ pub async fn update(conn: &mut AnyConnection, ns: &NamespaceRow) -> Result<()> {
     Ok(())
 }
 
-pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<NamespaceRow>> {
+pub async fn find(conn: &mut AnyConnection, id: NamespaceId) -> Result<Option<NamespaceRow>> {
     let sql = format!("SELECT {NAMESPACE_COLUMNS} FROM namespaces WHERE id = $1");
     Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
 }
@@ -84,8 +86,8 @@ pub async fn find_by_path(conn: &mut AnyConnection, full_path: &str) -> Result<V
 /// A User's personal namespace in an Organization.
 pub async fn find_personal(
     conn: &mut AnyConnection,
-    org: i64,
-    user: i64,
+    org: OrganizationId,
+    user: UserId,
 ) -> Result<Option<NamespaceRow>> {
     let sql = format!(
         "SELECT {NAMESPACE_COLUMNS} FROM namespaces WHERE owner_id = $1 AND organization_id = $2 AND kind = 'user'"
@@ -97,7 +99,7 @@ pub async fn find_personal(
         .await?)
 }
 
-pub async fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<NamespaceRow>> {
+pub async fn find_many(conn: &mut AnyConnection, ids: &[NamespaceId]) -> Result<Vec<NamespaceRow>> {
     let backend = crate::backend::Backend::of(conn);
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -114,7 +116,7 @@ pub async fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Name
 pub enum Place {
     Anywhere,
     TopLevel,
-    ChildrenOf(i64),
+    ChildrenOf(NamespaceId),
     /// Strictly below the namespace with this traversal.
     Below(String),
 }
@@ -131,10 +133,10 @@ pub enum GroupOrder {
 pub struct GroupQuery {
     /// Personal namespaces too (`GET /namespaces` for an admin), not only Groups.
     pub with_personal: bool,
-    pub organization: Option<i64>,
+    pub organization: Option<OrganizationId>,
     pub place: Place,
     pub search: Option<String>,
-    pub skip: Vec<i64>,
+    pub skip: Vec<NamespaceId>,
     /// Only Groups of this visibility level.
     pub visibility_level: Option<i64>,
     pub order: GroupOrder,
@@ -252,7 +254,10 @@ pub async fn list_groups(
 }
 
 /// The most visible direct child (subgroup or Project) of a namespace.
-pub async fn most_visible_child(conn: &mut AnyConnection, id: i64) -> Result<Option<Visibility>> {
+pub async fn most_visible_child(
+    conn: &mut AnyConnection,
+    id: NamespaceId,
+) -> Result<Option<Visibility>> {
     let groups: Option<i64> =
         sqlx::query_scalar("SELECT MAX(visibility_level) FROM namespaces WHERE parent_id = $1")
             .bind(id)
@@ -268,7 +273,7 @@ pub async fn most_visible_child(conn: &mut AnyConnection, id: i64) -> Result<Opt
 }
 
 /// Whether anything (a subgroup or Project) lives below a namespace.
-pub async fn has_children(conn: &mut AnyConnection, id: i64) -> Result<bool> {
+pub async fn has_children(conn: &mut AnyConnection, id: NamespaceId) -> Result<bool> {
     Ok(most_visible_child(conn, id).await?.is_some())
 }
 
@@ -276,12 +281,12 @@ pub async fn has_children(conn: &mut AnyConnection, id: i64) -> Result<bool> {
 /// gets the new prefixes of traversal and full path. The root's own row gets `parent_id`,
 /// `path` and `name` too.
 pub struct Move<'a> {
-    pub root: i64,
+    pub root: NamespaceId,
     pub old_traversal: &'a str,
     pub new_traversal: &'a str,
     pub old_full_path: &'a str,
     pub new_full_path: &'a str,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<NamespaceId>,
     pub path: &'a str,
     pub name: &'a str,
     pub now: i64,
@@ -365,9 +370,8 @@ pub async fn delete_subtree(conn: &mut AnyConnection, traversal: &str) -> Result
 pub async fn add_redirect(
     conn: &mut AnyConnection,
     id: i64,
-    org: i64,
-    source_type: &str,
-    source_id: i64,
+    org: OrganizationId,
+    source: Source,
     path: &str,
     now: i64,
 ) -> Result<()> {
@@ -377,8 +381,8 @@ pub async fn add_redirect(
     )
     .bind(id)
     .bind(org)
-    .bind(source_type)
-    .bind(source_id)
+    .bind(source.kind().as_str())
+    .bind(source.id())
     .bind(path)
     .bind(now)
     .execute(conn)
@@ -405,20 +409,27 @@ pub async fn remove_redirect(conn: &mut AnyConnection, path: &str) -> Result<()>
     Ok(())
 }
 
-/// The Group or Project an old path redirects to: (source_type, id).
-pub async fn find_redirect(conn: &mut AnyConnection, path: &str) -> Result<Option<(String, i64)>> {
-    Ok(
+#[derive(sqlx::FromRow)]
+struct RedirectRow {
+    #[sqlx(try_from = "String")]
+    source_type: SourceType,
+    source_id: i64,
+}
+
+/// The Group or Project an old path redirects to.
+pub async fn find_redirect(conn: &mut AnyConnection, path: &str) -> Result<Option<Source>> {
+    let row: Option<RedirectRow> =
         sqlx::query_as("SELECT source_type, source_id FROM redirect_routes WHERE lower(path) = $1")
             .bind(path.to_lowercase())
             .fetch_optional(conn)
-            .await?,
-    )
+            .await?;
+    Ok(row.map(|row| Source::new(row.source_type, row.source_id)))
 }
 
 /// The top-level namespaces (Groups and personal namespaces) of an Organization.
 pub async fn roots_of_organization(
     conn: &mut AnyConnection,
-    org: i64,
+    org: OrganizationId,
 ) -> Result<Vec<NamespaceRow>> {
     let sql = format!(
         "SELECT {NAMESPACE_COLUMNS} FROM namespaces WHERE organization_id = $1 AND parent_id IS NULL ORDER BY id"
@@ -427,7 +438,10 @@ pub async fn roots_of_organization(
 }
 
 /// The personal namespaces of Users in their home Organizations: (user id, namespace id).
-pub async fn personal_ids(conn: &mut AnyConnection, users: &[i64]) -> Result<Vec<(i64, i64)>> {
+pub async fn personal_ids(
+    conn: &mut AnyConnection,
+    users: &[UserId],
+) -> Result<Vec<(UserId, NamespaceId)>> {
     let backend = crate::backend::Backend::of(conn);
     if users.is_empty() {
         return Ok(Vec::new());

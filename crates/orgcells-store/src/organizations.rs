@@ -1,6 +1,7 @@
 //! Organizations and their Users (`organization_users`).
 
 use orgcells_core::access::OrganizationRole;
+use orgcells_core::ids::{OrganizationId, UserId};
 use orgcells_core::visibility::OrganizationVisibility;
 use sqlx::AnyConnection;
 
@@ -29,7 +30,7 @@ pub async fn insert(conn: &mut AnyConnection, org: &OrganizationRow) -> Result<(
     Ok(())
 }
 
-pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<OrganizationRow>> {
+pub async fn find(conn: &mut AnyConnection, id: OrganizationId) -> Result<Option<OrganizationRow>> {
     let sql = format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE id = $1");
     Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
 }
@@ -62,7 +63,7 @@ pub async fn update(conn: &mut AnyConnection, org: &OrganizationRow) -> Result<(
 }
 
 /// Deletes an Organization that holds no Groups or Projects, with its Organization Users.
-pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<()> {
+pub async fn delete(conn: &mut AnyConnection, id: OrganizationId) -> Result<()> {
     sqlx::query("DELETE FROM organization_users WHERE organization_id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -77,7 +78,7 @@ pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<()> {
 /// Organizations a viewer may see, by id: all (`all`), or the public ones and those listed.
 pub struct OrganizationFilter {
     pub all: bool,
-    pub member_of: Vec<i64>,
+    pub member_of: Vec<OrganizationId>,
     pub search: Option<String>,
 }
 
@@ -120,7 +121,7 @@ pub async fn list(
     Ok((rows, total))
 }
 
-pub async fn count_groups(conn: &mut AnyConnection, id: i64) -> Result<i64> {
+pub async fn count_groups(conn: &mut AnyConnection, id: OrganizationId) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM namespaces WHERE organization_id = $1 AND kind = 'group'",
     )
@@ -132,8 +133,8 @@ pub async fn count_groups(conn: &mut AnyConnection, id: i64) -> Result<i64> {
 /// Adds a User to an Organization; an existing row is left as it is. Returns whether it was added.
 pub async fn add_user(
     conn: &mut AnyConnection,
-    org: i64,
-    user: i64,
+    org: OrganizationId,
+    user: UserId,
     role: OrganizationRole,
     now: i64,
 ) -> Result<bool> {
@@ -153,8 +154,8 @@ pub async fn add_user(
 
 pub async fn find_user(
     conn: &mut AnyConnection,
-    org: i64,
-    user: i64,
+    org: OrganizationId,
+    user: UserId,
 ) -> Result<Option<OrganizationUserRow>> {
     Ok(sqlx::query_as(
         "SELECT organization_id, user_id, access_level, state, enterprise, created_at FROM organization_users \
@@ -169,7 +170,7 @@ pub async fn find_user(
 /// Every Organization a User belongs to.
 pub async fn memberships_of(
     conn: &mut AnyConnection,
-    user: i64,
+    user: UserId,
 ) -> Result<Vec<OrganizationUserRow>> {
     Ok(sqlx::query_as(
         "SELECT organization_id, user_id, access_level, state, enterprise, created_at FROM organization_users \
@@ -184,7 +185,7 @@ pub async fn memberships_of(
 /// allows.
 pub async fn list_users(
     conn: &mut AnyConnection,
-    org: i64,
+    org: OrganizationId,
     only: Option<&crate::scope::Scope>,
     limit: i64,
     offset: i64,
@@ -222,7 +223,7 @@ pub async fn list_users(
 /// of its personal namespaces (each by full path, `kind` `group` or `project`), at most `limit`.
 pub async fn more_visible_than(
     conn: &mut AnyConnection,
-    org: i64,
+    org: OrganizationId,
     level: i64,
     limit: i64,
 ) -> Result<Vec<(String, String)>> {
@@ -244,7 +245,11 @@ pub async fn more_visible_than(
 
 /// Lowers the personal namespaces of an Organization to at most `level` (they follow their
 /// Organization; nothing in them is more visible, see [`more_visible_than`]).
-pub async fn cap_personal_namespaces(conn: &mut AnyConnection, org: i64, level: i64) -> Result<()> {
+pub async fn cap_personal_namespaces(
+    conn: &mut AnyConnection,
+    org: OrganizationId,
+    level: i64,
+) -> Result<()> {
     sqlx::query(
         "UPDATE namespaces SET visibility_level = $2 \
          WHERE organization_id = $1 AND kind = 'user' AND visibility_level > $2",

@@ -1,5 +1,6 @@
 //! Projects. A Project's `traversal` is its namespace's, so a Group's Projects are a range.
 
+use orgcells_core::ids::{NamespaceId, OrganizationId, ProjectId, UserId};
 use sqlx::AnyConnection;
 
 use crate::Result;
@@ -51,7 +52,7 @@ pub async fn update(conn: &mut AnyConnection, p: &ProjectRow) -> Result<()> {
     Ok(())
 }
 
-pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<ProjectRow>> {
+pub async fn find(conn: &mut AnyConnection, id: ProjectId) -> Result<Option<ProjectRow>> {
     let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE id = $1");
     Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
 }
@@ -64,7 +65,7 @@ pub async fn find_by_path(conn: &mut AnyConnection, full_path: &str) -> Result<O
         .await?)
 }
 
-pub async fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<ProjectRow>> {
+pub async fn find_many(conn: &mut AnyConnection, ids: &[ProjectId]) -> Result<Vec<ProjectRow>> {
     let backend = crate::backend::Backend::of(conn);
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -77,7 +78,7 @@ pub async fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Proj
 }
 
 /// Deletes a Project with its memberships, links and redirects.
-pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<()> {
+pub async fn delete(conn: &mut AnyConnection, id: ProjectId) -> Result<()> {
     let statements = [
         "DELETE FROM members WHERE source_type = 'project' AND source_id = $1",
         "DELETE FROM project_group_links WHERE project_id = $1",
@@ -94,11 +95,11 @@ pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<()> {
 #[derive(Debug, Clone)]
 pub enum Within {
     Anywhere,
-    Namespace(i64),
+    Namespace(NamespaceId),
     /// The namespace with this traversal and everything below it.
     Subtree(String),
     /// Projects with these ids (shared with a Group).
-    Ids(Vec<i64>),
+    Ids(Vec<ProjectId>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +114,7 @@ pub enum ProjectOrder {
 
 #[derive(Debug, Clone)]
 pub struct ProjectQuery {
-    pub organization: Option<i64>,
+    pub organization: Option<OrganizationId>,
     pub within: Within,
     pub search: Option<String>,
     pub visibility: Option<i64>,
@@ -215,7 +216,7 @@ pub async fn in_subtree(conn: &mut AnyConnection, traversal: &str) -> Result<Vec
 }
 
 /// Hands the Projects a User created to another User (the Ghost User).
-pub async fn reassign_creator(conn: &mut AnyConnection, from: i64, to: i64) -> Result<()> {
+pub async fn reassign_creator(conn: &mut AnyConnection, from: UserId, to: UserId) -> Result<()> {
     sqlx::query("UPDATE projects SET creator_id = $2 WHERE creator_id = $1")
         .bind(from)
         .bind(to)

@@ -6,8 +6,10 @@
 
 use orgcells_core::access::{AccessLevel, OrganizationRole};
 use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
-use orgcells_core::ids::NamespaceKind;
-use orgcells_core::members::SourceType;
+use orgcells_core::ids::{
+    LinkId, MemberId, NamespaceId, NamespaceKind, OrganizationId, ProjectId, TokenId, UserId,
+};
+use orgcells_core::members::{Source, SourceType};
 use orgcells_core::states::{OrganizationState, OrganizationUserState, UserState};
 use orgcells_core::visibility::{OrganizationVisibility, Visibility};
 use sqlx::any::{Any, AnyTypeInfo, AnyValueRef};
@@ -47,7 +49,7 @@ impl From<Flag> for bool {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct OrganizationRow {
-    pub id: i64,
+    pub id: OrganizationId,
     pub name: String,
     pub path: String,
     pub description: String,
@@ -64,7 +66,7 @@ pub struct OrganizationRow {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct UserRow {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub email: String,
     pub name: String,
@@ -75,15 +77,15 @@ pub struct UserRow {
     #[sqlx(try_from = "Flag")]
     pub admin: bool,
     pub password_hash: Option<String>,
-    pub home_organization_id: i64,
+    pub home_organization_id: OrganizationId,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 #[derive(Debug, Clone, FromRow)]
 pub struct OrganizationUserRow {
-    pub organization_id: i64,
-    pub user_id: i64,
+    pub organization_id: OrganizationId,
+    pub user_id: UserId,
     #[sqlx(try_from = "i64")]
     pub access_level: OrganizationRole,
     #[sqlx(try_from = "String")]
@@ -95,8 +97,8 @@ pub struct OrganizationUserRow {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct TokenRow {
-    pub id: i64,
-    pub user_id: i64,
+    pub id: TokenId,
+    pub user_id: UserId,
     pub name: String,
     pub digest: String,
     pub scopes: String,
@@ -110,16 +112,16 @@ pub struct TokenRow {
 /// A Group (`kind = 'group'`) or a personal namespace (`kind = 'user'`).
 #[derive(Debug, Clone, FromRow)]
 pub struct NamespaceRow {
-    pub id: i64,
-    pub organization_id: i64,
+    pub id: NamespaceId,
+    pub organization_id: OrganizationId,
     #[sqlx(try_from = "String")]
     pub kind: NamespaceKind,
     pub name: String,
     pub path: String,
     pub full_path: String,
     pub traversal: String,
-    pub parent_id: Option<i64>,
-    pub owner_id: Option<i64>,
+    pub parent_id: Option<NamespaceId>,
+    pub owner_id: Option<UserId>,
     #[sqlx(try_from = "i64")]
     pub visibility_level: Visibility,
     pub description: String,
@@ -133,9 +135,9 @@ pub struct NamespaceRow {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ProjectRow {
-    pub id: i64,
-    pub organization_id: i64,
-    pub namespace_id: i64,
+    pub id: ProjectId,
+    pub organization_id: OrganizationId,
+    pub namespace_id: NamespaceId,
     pub traversal: String,
     pub name: String,
     pub path: String,
@@ -143,7 +145,7 @@ pub struct ProjectRow {
     pub description: String,
     #[sqlx(try_from = "i64")]
     pub visibility_level: Visibility,
-    pub creator_id: Option<i64>,
+    pub creator_id: Option<UserId>,
     pub created_at: i64,
     pub updated_at: i64,
     pub last_activity_at: i64,
@@ -151,28 +153,35 @@ pub struct ProjectRow {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct MemberRow {
-    pub id: i64,
-    pub organization_id: i64,
+    pub id: MemberId,
+    pub organization_id: OrganizationId,
     #[sqlx(try_from = "String")]
     pub source_type: SourceType,
     pub source_id: i64,
-    pub user_id: i64,
+    pub user_id: UserId,
     #[sqlx(try_from = "i64")]
     pub access_level: AccessLevel,
     pub expires_at: Option<String>,
-    pub created_by_id: Option<i64>,
+    pub created_by_id: Option<UserId>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl MemberRow {
+    /// The Group or Project this membership belongs to.
+    pub fn source(&self) -> Source {
+        Source::new(self.source_type, self.source_id)
+    }
 }
 
 /// A group-group link (`shared_group` invites `shared_with_group`) or a project-group link
 /// (`source_id` is the Project, `group_id` the invited Group).
 #[derive(Debug, Clone, FromRow)]
 pub struct LinkRow {
-    pub id: i64,
-    pub organization_id: i64,
+    pub id: LinkId,
+    pub organization_id: OrganizationId,
     pub source_id: i64,
-    pub group_id: i64,
+    pub group_id: NamespaceId,
     #[sqlx(try_from = "i64")]
     pub group_access: AccessLevel,
     pub expires_at: Option<String>,
@@ -190,11 +199,11 @@ pub const ORGANIZATION_COLUMNS: &str = "id, name, path, description, avatar_url,
      group_creation_owners_only, created_at, updated_at";
 
 /// Parses a stored traversal (`"1000/1004/1009"`) into ids, root first.
-pub fn parse_traversal(traversal: &str) -> Vec<orgcells_core::ids::NamespaceId> {
+pub fn parse_traversal(traversal: &str) -> Vec<NamespaceId> {
     traversal
         .split('/')
         .filter_map(|id| id.parse().ok())
-        .map(orgcells_core::ids::NamespaceId)
+        .map(NamespaceId)
         .collect()
 }
 

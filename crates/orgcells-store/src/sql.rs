@@ -60,10 +60,11 @@ impl IdSet {
     }
 }
 
-impl FromIterator<i64> for IdSet {
-    fn from_iter<I: IntoIterator<Item = i64>>(ids: I) -> IdSet {
+/// A set of plain or typed ids.
+impl<T: Into<i64>> FromIterator<T> for IdSet {
+    fn from_iter<I: IntoIterator<Item = T>>(ids: I) -> IdSet {
         IdSet {
-            ids: ids.into_iter().collect(),
+            ids: ids.into_iter().map(Into::into).collect(),
             ..IdSet::default()
         }
     }
@@ -88,8 +89,9 @@ impl Sql {
         self
     }
 
-    pub(crate) fn int(&mut self, value: i64) -> &mut Sql {
-        self.values.push(Value::Int(value));
+    /// Binds a number or a typed id.
+    pub(crate) fn int(&mut self, value: impl Into<i64>) -> &mut Sql {
+        self.values.push(Value::Int(value.into()));
         let n = self.values.len();
         self.text.push_str(&format!("${n}"));
         self
@@ -114,7 +116,7 @@ impl Sql {
     pub(crate) fn id_set(
         &mut self,
         backend: Backend,
-        ids: impl IntoIterator<Item = i64>,
+        ids: impl IntoIterator<Item = impl Into<i64>>,
     ) -> &mut Sql {
         self.ids(backend, &ids.into_iter().collect())
     }

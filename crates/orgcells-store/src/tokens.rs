@@ -1,5 +1,6 @@
 //! Personal access tokens, stored as SHA-256 digests of the secret.
 
+use orgcells_core::ids::{NamespaceId, TokenId, UserId};
 use sqlx::{AnyConnection, FromRow, Row};
 
 use crate::Result;
@@ -34,7 +35,7 @@ pub async fn insert(conn: &mut AnyConnection, token: &TokenRow) -> Result<()> {
 pub struct Holder {
     pub token: TokenRow,
     pub user: UserRow,
-    pub namespace_id: Option<i64>,
+    pub namespace_id: Option<NamespaceId>,
 }
 
 /// The token with this digest, its User and their personal namespace, in one read (every
@@ -71,20 +72,20 @@ pub async fn find_by_digest(conn: &mut AnyConnection, digest: &str) -> Result<Op
     }))
 }
 
-pub async fn list_for_user(conn: &mut AnyConnection, user: i64) -> Result<Vec<TokenRow>> {
+pub async fn list_for_user(conn: &mut AnyConnection, user: UserId) -> Result<Vec<TokenRow>> {
     let sql = format!(
         "SELECT {TOKEN_COLUMNS} FROM personal_access_tokens WHERE user_id = $1 ORDER BY id"
     );
     Ok(sqlx::query_as(&sql).bind(user).fetch_all(conn).await?)
 }
 
-pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<TokenRow>> {
+pub async fn find(conn: &mut AnyConnection, id: TokenId) -> Result<Option<TokenRow>> {
     let sql = format!("SELECT {TOKEN_COLUMNS} FROM personal_access_tokens WHERE id = $1");
     Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
 }
 
 /// Revokes a token; false when it was revoked already (or is gone).
-pub async fn revoke(conn: &mut AnyConnection, id: i64) -> Result<bool> {
+pub async fn revoke(conn: &mut AnyConnection, id: TokenId) -> Result<bool> {
     let done =
         sqlx::query("UPDATE personal_access_tokens SET revoked = 1 WHERE id = $1 AND revoked = 0")
             .bind(id)
@@ -97,7 +98,7 @@ pub async fn revoke(conn: &mut AnyConnection, id: i64) -> Result<bool> {
 #[derive(Debug, Clone, Default)]
 pub struct TokenFilter {
     /// One User's, or (`None`) everyone's.
-    pub user: Option<i64>,
+    pub user: Option<UserId>,
     pub revoked: Option<bool>,
     /// Names containing this, case-insensitively.
     pub search: Option<String>,

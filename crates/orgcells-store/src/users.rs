@@ -1,5 +1,6 @@
 //! Users: cluster-wide, apart from the Cell-local tables. Only this module reads `users`.
 
+use orgcells_core::ids::UserId;
 use orgcells_core::states::UserState;
 use sqlx::AnyConnection;
 
@@ -48,7 +49,7 @@ pub async fn update(conn: &mut AnyConnection, user: &UserRow) -> Result<()> {
     Ok(())
 }
 
-pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<UserRow>> {
+pub async fn find(conn: &mut AnyConnection, id: UserId) -> Result<Option<UserRow>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
     Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
 }
@@ -61,7 +62,7 @@ pub async fn find_by_username(conn: &mut AnyConnection, username: &str) -> Resul
         .await?)
 }
 
-pub async fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<UserRow>> {
+pub async fn find_many(conn: &mut AnyConnection, ids: &[UserId]) -> Result<Vec<UserRow>> {
     let backend = crate::backend::Backend::of(conn);
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -86,7 +87,7 @@ pub struct UserFilter {
     /// Only these ids (a scope computed by the caller).
     pub ids: Option<Vec<i64>>,
     /// Never these (the Ghost User).
-    pub exclude: Vec<i64>,
+    pub exclude: Vec<UserId>,
 }
 
 /// The column a User list is ordered by (then by id), as GitLab's users API offers.
@@ -207,7 +208,7 @@ pub async fn list(
     Ok((rows, total))
 }
 
-pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<()> {
+pub async fn delete(conn: &mut AnyConnection, id: UserId) -> Result<()> {
     sqlx::query("DELETE FROM personal_access_tokens WHERE user_id = $1")
         .bind(id)
         .execute(&mut *conn)

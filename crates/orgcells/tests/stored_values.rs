@@ -7,7 +7,7 @@ mod common;
 use common::TestApp;
 use orgcells_core::access::{AccessLevel, OrganizationRole};
 use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
-use orgcells_core::ids::NamespaceKind;
+use orgcells_core::ids::{NamespaceId, NamespaceKind, OrganizationId, ProjectId, UserId};
 use orgcells_core::members::SourceType;
 use orgcells_core::visibility::{OrganizationVisibility, Visibility};
 use orgcells_store::{members, namespaces, organizations, projects, users};
@@ -25,8 +25,10 @@ async fn tamper(app: &TestApp, statement: &str) {
 async fn rows_come_back_typed(app: &TestApp) {
     let (group, _) = app.group(None, "internal", None).await;
     let (project, _) = app.project(group, "private").await;
+    let (group, project) = (NamespaceId(group), ProjectId(project));
     let (user, _) = app.user("typed").await;
-    let internal_org = app.organization("internal").await;
+    let user = UserId(user);
+    let internal_org = OrganizationId(app.organization("internal").await);
     let mut conn = app.db().read().await.expect("a connection");
 
     let ns = namespaces::find(&mut conn, group)
@@ -45,7 +47,7 @@ async fn rows_come_back_typed(app: &TestApp) {
         .expect("read")
         .expect("the Project");
     assert_eq!(row.visibility_level, Visibility::Private);
-    let root = users::find(&mut conn, 1)
+    let root = users::find(&mut conn, UserId::ROOT)
         .await
         .expect("read")
         .expect("root");
@@ -71,7 +73,7 @@ async fn rows_come_back_typed(app: &TestApp) {
         .expect("read")
         .expect("the new Organization");
     assert_eq!(created.visibility_level, OrganizationVisibility::Internal);
-    let owner = organizations::find_user(&mut conn, internal_org, 1)
+    let owner = organizations::find_user(&mut conn, internal_org, UserId::ROOT)
         .await
         .expect("read")
         .expect("its creator");
@@ -82,7 +84,7 @@ async fn rows_come_back_typed(app: &TestApp) {
         .expect("read")
         .expect("the User in the Default Organization");
     assert_eq!(joined.access_level, OrganizationRole::User);
-    let member = members::find(&mut conn, members::Source::Group(group), 1)
+    let member = members::find(&mut conn, members::Source::Group(group), UserId::ROOT)
         .await
         .expect("read")
         .expect("the creator's membership");
@@ -93,7 +95,9 @@ async fn rows_come_back_typed(app: &TestApp) {
 async fn unknown_stored_values_fail_the_read(app: &TestApp) {
     let (group, _) = app.group(None, "private", None).await;
     let (other, _) = app.group(None, "private", None).await;
+    let (group, other) = (NamespaceId(group), NamespaceId(other));
     let (user, _) = app.user("flagged").await;
+    let user = UserId(user);
     tamper(
         app,
         &format!("UPDATE namespaces SET visibility_level = 5 WHERE id = {group}"),
@@ -115,12 +119,17 @@ async fn unknown_stored_values_fail_the_read(app: &TestApp) {
     assert!(namespaces::find(&mut conn, other).await.is_err());
     assert!(users::find(&mut conn, user).await.is_err());
     assert!(
-        members::find(&mut conn, members::Source::Group(other), 1)
+        members::find(&mut conn, members::Source::Group(other), UserId::ROOT)
             .await
             .is_err()
     );
     // The rows beside them still read.
-    assert!(users::find(&mut conn, 1).await.expect("read").is_some());
+    assert!(
+        users::find(&mut conn, UserId::ROOT)
+            .await
+            .expect("read")
+            .is_some()
+    );
 }
 
 both!(rows_come_back_typed, unknown_stored_values_fail_the_read);

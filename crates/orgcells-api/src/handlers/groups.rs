@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
+use orgcells_core::ids::NamespaceId;
 use orgcells_service::groups::GroupInput;
 
 use super::lists::{
@@ -49,10 +50,10 @@ fn group_input(params: &Params) -> ApiResult<GroupInput> {
     Ok(GroupInput {
         name: params.text("name")?,
         path: params.text("path")?,
-        parent_id: params.int("parent_id")?,
+        parent_id: params.id("parent_id")?,
         visibility: params.text("visibility")?,
         description: params.text("description")?,
-        organization_id: params.int("organization_id")?,
+        organization_id: params.id("organization_id")?,
         project_creation_level: params.text("project_creation_level")?,
         subgroup_creation_level: params.text("subgroup_creation_level")?,
     })
@@ -283,7 +284,7 @@ pub async fn unshare_group(
     _params: Params,
 ) -> ApiResult<Response> {
     app.service
-        .unshare_group(&caller, &id_ref(&id), group_id)
+        .unshare_group(&caller, &id_ref(&id), NamespaceId(group_id))
         .await?;
     Ok(no_content())
 }

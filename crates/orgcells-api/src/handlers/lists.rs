@@ -52,7 +52,7 @@ pub(crate) fn group_filter(params: &Params) -> ApiResult<GroupFilter> {
         owned: params.flag("owned")?,
         min_access_level: min_access_level(params)?,
         top_level_only: params.flag("top_level_only")?,
-        skip_groups: params.int_list("skip_groups")?,
+        skip_groups: params.id_list("skip_groups")?,
         visibility: params
             .text("visibility")?
             .as_deref()
@@ -60,16 +60,16 @@ pub(crate) fn group_filter(params: &Params) -> ApiResult<GroupFilter> {
         all_available: params.bool("all_available")?,
         order_by,
         descending: sort.as_deref() == Some("desc"),
-        organization_id: params.int("organization_id")?,
+        organization_id: params.id("organization_id")?,
     })
 }
 
 /// The keyset cursor of a Group in a list ordered by `order_by`.
 fn group_key(order_by: Option<&str>) -> impl Fn(&GroupOut) -> (String, i64) + '_ {
     move |g| match order_by {
-        Some("id") => (String::new(), g.row.id),
-        Some("path") => (g.row.path.clone(), g.row.id),
-        _ => (g.row.name.clone(), g.row.id),
+        Some("id") => (String::new(), g.row.id.0),
+        Some("path") => (g.row.path.clone(), g.row.id.0),
+        _ => (g.row.name.clone(), g.row.id.0),
     }
 }
 
@@ -129,7 +129,7 @@ pub(crate) fn project_filter(params: &Params, extra: &[Declared]) -> ApiResult<P
         order_by,
         // GitLab sorts Projects newest first unless told otherwise.
         descending: sort.as_deref() != Some("asc"),
-        organization_id: params.int("organization_id")?,
+        organization_id: params.id("organization_id")?,
     })
 }
 
@@ -146,7 +146,7 @@ pub(crate) fn respond_projects(
         uri,
         page,
         listed,
-        |p| (String::new(), p.row.id),
+        |p| (String::new(), p.row.id.0),
         |p| entities::project(&base, p),
     )
 }

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
+use orgcells_core::ids::UserId;
 use orgcells_service::Ref;
 use orgcells_service::members::{MemberInput, MemberSource};
 
@@ -63,7 +64,7 @@ fn member_input(params: &Params) -> ApiResult<MemberInput> {
     // `user_id` may also be a username, as GitLab accepts.
     let (user_id, username) = match params.text("user_id")? {
         Some(raw) => match raw.parse::<i64>() {
-            Ok(id) => (Some(id), None),
+            Ok(id) => (Some(UserId(id)), None),
             Err(_) => (None, Some(raw)),
         },
         None => (None, params.text("username")?),
@@ -86,7 +87,7 @@ async fn list<K: Kind>(
 ) -> ApiResult<Response> {
     params.validate(&[MEMBER_FILTERS, PAGE], &[])?;
     let page = page_request(&params, false)?;
-    let user_ids = params.int_list("user_ids")?;
+    let user_ids: Vec<UserId> = params.id_list("user_ids")?;
     let user_ids = (!user_ids.is_empty()).then_some(user_ids);
     let query = params.text("query")?;
     let listed = app
@@ -106,7 +107,7 @@ async fn list<K: Kind>(
         &uri,
         &page,
         listed,
-        |m| (String::new(), m.user.id),
+        |m| (String::new(), m.user.id.0),
         |m| entities::member(&base, &m),
     ))
 }
@@ -134,7 +135,7 @@ async fn list_all_members<K: Kind>(
 async fn get_member<K: Kind>(
     State(app): State<AppState>,
     Auth(caller): Auth,
-    Path((id, user_id)): Path<(String, i64)>,
+    Path((id, user_id)): Path<(String, UserId)>,
 ) -> ApiResult<Response> {
     let out = app
         .service
@@ -146,7 +147,7 @@ async fn get_member<K: Kind>(
 async fn get_any_member<K: Kind>(
     State(app): State<AppState>,
     Auth(caller): Auth,
-    Path((id, user_id)): Path<(String, i64)>,
+    Path((id, user_id)): Path<(String, UserId)>,
 ) -> ApiResult<Response> {
     let out = app
         .service
@@ -172,7 +173,7 @@ async fn create_member<K: Kind>(
 async fn update_member<K: Kind>(
     State(app): State<AppState>,
     Auth(caller): Auth,
-    Path((id, user_id)): Path<(String, i64)>,
+    Path((id, user_id)): Path<(String, UserId)>,
     params: Params,
 ) -> ApiResult<Response> {
     params.validate(&[MEMBER_UPDATE], &[])?;
@@ -191,7 +192,7 @@ async fn update_member<K: Kind>(
 async fn delete_member<K: Kind>(
     State(app): State<AppState>,
     Auth(caller): Auth,
-    Path((id, user_id)): Path<(String, i64)>,
+    Path((id, user_id)): Path<(String, UserId)>,
 ) -> ApiResult<Response> {
     app.service
         .remove_member(&caller, &K::source(id_ref(&id)), user_id)
@@ -251,7 +252,7 @@ pub async fn list_all_group_members(
 pub async fn get_any_group_member(
     app: State<AppState>,
     caller: Auth,
-    ids: Path<(String, i64)>,
+    ids: Path<(String, UserId)>,
 ) -> ApiResult<Response> {
     get_any_member::<Groups>(app, caller, ids).await
 }
@@ -268,7 +269,7 @@ pub async fn get_any_group_member(
 pub async fn get_group_member(
     app: State<AppState>,
     caller: Auth,
-    ids: Path<(String, i64)>,
+    ids: Path<(String, UserId)>,
 ) -> ApiResult<Response> {
     get_member::<Groups>(app, caller, ids).await
 }
@@ -305,7 +306,7 @@ pub async fn create_group_member(
 pub async fn update_group_member(
     app: State<AppState>,
     caller: Auth,
-    ids: Path<(String, i64)>,
+    ids: Path<(String, UserId)>,
     params: Params,
 ) -> ApiResult<Response> {
     update_member::<Groups>(app, caller, ids, params).await
@@ -323,7 +324,7 @@ pub async fn update_group_member(
 pub async fn delete_group_member(
     app: State<AppState>,
     caller: Auth,
-    ids: Path<(String, i64)>,
+    ids: Path<(String, UserId)>,
     // Read though unused: a body of a type not read is 415 here too, as Grape's.
     _params: Params,
 ) -> ApiResult<Response> {
@@ -380,7 +381,7 @@ pub async fn list_all_project_members(
 pub async fn get_any_project_member(
     app: State<AppState>,
     caller: Auth,
-    ids: Path<(String, i64)>,
+    ids: Path<(String, UserId)>,
 ) -> ApiResult<Response> {
     get_any_member::<Projects>(app, caller, ids).await
 }
@@ -397,7 +398,7 @@ pub async fn get_any_project_member(
 pub async fn get_project_member(
     app: State<AppState>,
     caller: Auth,
-    ids: Path<(String, i64)>,
+    ids: Path<(String, UserId)>,
 ) -> ApiResult<Response> {
     get_member::<Projects>(app, caller, ids).await
 }
@@ -434,7 +435,7 @@ pub async fn create_project_member(
 pub async fn update_project_member(
     app: State<AppState>,
     caller: Auth,
-    ids: Path<(String, i64)>,
+    ids: Path<(String, UserId)>,
     params: Params,
 ) -> ApiResult<Response> {
     update_member::<Projects>(app, caller, ids, params).await
@@ -452,7 +453,7 @@ pub async fn update_project_member(
 pub async fn delete_project_member(
     app: State<AppState>,
     caller: Auth,
-    ids: Path<(String, i64)>,
+    ids: Path<(String, UserId)>,
     // Read though unused: a body of a type not read is 415 here too, as Grape's.
     _params: Params,
 ) -> ApiResult<Response> {

@@ -45,7 +45,7 @@ pub async fn list_namespaces(
         &uri,
         &page,
         listed,
-        |n| (String::new(), n.row.id),
+        |n| (String::new(), n.row.id.0),
         |n| entities::namespace(&base, n.row),
     ))
 }

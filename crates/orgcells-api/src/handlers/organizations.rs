@@ -81,7 +81,7 @@ pub async fn list_organizations(
         &uri,
         &page,
         listed,
-        |o| (String::new(), o.id),
+        |o| (String::new(), o.id.0),
         |o| entities::organization(&base, &o),
     ))
 }
@@ -253,7 +253,7 @@ pub async fn list_organization_users(
         &uri,
         &page,
         listed,
-        |u| (String::new(), u.user.id),
+        |u| (String::new(), u.user.id.0),
         |u| entities::organization_user(&base, &u),
     ))
 }

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
+use orgcells_core::ids::{NamespaceId, UserId};
 use orgcells_service::projects::ProjectInput;
 use orgcells_store::projects::Within;
 
@@ -41,7 +42,7 @@ fn project_input(params: &Params) -> ApiResult<ProjectInput> {
     Ok(ProjectInput {
         name: params.text("name")?,
         path: params.text("path")?,
-        namespace_id: params.int("namespace_id")?.or(params.int("namespace")?),
+        namespace_id: params.id("namespace_id")?.or(params.id("namespace")?),
         visibility: params.text("visibility")?,
         description: params.text("description")?,
     })
@@ -124,7 +125,7 @@ pub async fn create_project(
 pub async fn create_user_project(
     State(app): State<AppState>,
     Auth(caller): Auth,
-    Path(user_id): Path<i64>,
+    Path(user_id): Path<UserId>,
     params: Params,
 ) -> ApiResult<Response> {
     params.validate(&[PROJECT_CREATE], &[Rule::AtLeastOneOf(&["name", "path"])])?;
@@ -265,7 +266,7 @@ pub async fn unshare_project(
     _params: Params,
 ) -> ApiResult<Response> {
     app.service
-        .unshare_project(&caller, &id_ref(&id), group_id)
+        .unshare_project(&caller, &id_ref(&id), NamespaceId(group_id))
         .await?;
     Ok(no_content())
 }
@@ -305,7 +306,7 @@ pub async fn list_project_groups(
         )
         .await?;
     let skip = params.int_list("skip_groups")?;
-    groups.retain(|g| !skip.contains(&g.row.id));
+    groups.retain(|g| !skip.contains(&g.row.id.0));
     let total = groups.len() as i64;
     let items = groups
         .into_iter()
@@ -322,7 +323,7 @@ pub async fn list_project_groups(
         &uri,
         &page,
         listed,
-        |g| (String::new(), g.row.id),
+        |g| (String::new(), g.row.id.0),
         |g| entities::group(&base, g),
     ))
 }

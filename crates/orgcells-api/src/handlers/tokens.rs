@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
+use orgcells_core::ids::TokenId;
 use orgcells_service::tokens::TokenRef;
 use orgcells_store::tokens::TokenFilter;
 
@@ -45,7 +46,7 @@ pub async fn list_personal_access_tokens(
 ) -> ApiResult<Response> {
     params.validate(&[TOKEN_FILTERS, PAGE], &[])?;
     let filter = TokenFilter {
-        user: params.int("user_id")?,
+        user: params.id("user_id")?,
         revoked: match params.text("state")?.as_deref() {
             Some("active") => Some(false),
             Some("inactive") => Some(true),
@@ -60,7 +61,7 @@ pub async fn list_personal_access_tokens(
         &uri,
         &page,
         listed,
-        |t| (String::new(), t.id),
+        |t| (String::new(), t.id.0),
         |t| entities::token(&t, None),
     ))
 }
@@ -79,7 +80,7 @@ pub async fn get_personal_access_token(
     Auth(caller): Auth,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
-    let token = app.service.get_token(&caller, id).await?;
+    let token = app.service.get_token(&caller, TokenId(id)).await?;
     Ok(Json(entities::token(&token, None)).into_response())
 }
 
@@ -97,7 +98,9 @@ pub async fn revoke_personal_access_token(
     Auth(caller): Auth,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
-    app.service.revoke_token(&caller, TokenRef::Id(id)).await?;
+    app.service
+        .revoke_token(&caller, TokenRef::Id(TokenId(id)))
+        .await?;
     Ok(no_content())
 }
 
@@ -120,7 +123,11 @@ pub async fn rotate_personal_access_token(
     params.validate(&[ROTATE], &[])?;
     let created = app
         .service
-        .rotate_token(&caller, TokenRef::Id(id), params.text("expires_at")?)
+        .rotate_token(
+            &caller,
+            TokenRef::Id(TokenId(id)),
+            params.text("expires_at")?,
+        )
         .await?;
     Ok(Json(entities::created_token(&created)).into_response())
 }

@@ -25,7 +25,7 @@ use crate::params::{
 use crate::schema;
 
 fn view_of(caller: &Caller, user: &UserRow) -> UserView {
-    policy::user_view(caller.id().map(UserId), caller.is_admin(), UserId(user.id))
+    policy::user_view(caller.id(), caller.is_admin(), user.id)
 }
 
 /// A User as one caller sees them, with their personal namespace's id for admins.
@@ -218,7 +218,7 @@ pub async fn list_users(
         &uri,
         &page,
         listed,
-        |u| (String::new(), u.row.id),
+        |u| (String::new(), u.row.id.0),
         |u| {
             let view = view_of(&caller, &u.row);
             entities::user(&base, &u.row, view, u.namespace_id)
@@ -279,7 +279,7 @@ pub async fn get_user(
 pub async fn update_user(
     State(app): State<AppState>,
     Auth(caller): Auth,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     params: Params,
 ) -> ApiResult<Response> {
     params.validate(&[USER_UPDATE], &[])?;
@@ -302,7 +302,7 @@ pub async fn update_user(
 pub async fn delete_user(
     State(app): State<AppState>,
     Auth(caller): Auth,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     params: Params,
 ) -> ApiResult<Response> {
     params.validate(&[&[optional("hard_delete", Type::Boolean)]], &[])?;
@@ -325,7 +325,7 @@ pub async fn delete_user(
 pub async fn create_user_token(
     State(app): State<AppState>,
     Auth(caller): Auth,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     params: Params,
 ) -> ApiResult<Response> {
     let token = app
@@ -368,7 +368,7 @@ pub async fn create_own_token(
 pub async fn list_memberships(
     State(app): State<AppState>,
     Auth(caller): Auth,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> ApiResult<Response> {
@@ -401,7 +401,7 @@ pub async fn list_memberships(
         &uri,
         &page,
         listed,
-        |m| (String::new(), m.member.id),
+        |m| (String::new(), m.member.id.0),
         |m| entities::membership(&m),
     ))
 }

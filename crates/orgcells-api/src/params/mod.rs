@@ -94,6 +94,11 @@ impl Params {
         }
     }
 
+    /// An id (Grape's `Integer`), as the id type it names.
+    pub fn id<T: From<i64>>(&self, key: &str) -> Result<Option<T>, ApiError> {
+        Ok(self.int(key)?.map(T::from))
+    }
+
     /// A boolean, as Grape coerces one: `true`/`false`, `1`/`0`, `t`/`f`, `yes`/`no`, `on`/`off`,
     /// `y`/`n`, in the spellings dry-types knows (`True`, as python-gitlab sends it, is one).
     pub fn bool(&self, key: &str) -> Result<Option<bool>, ApiError> {
@@ -119,6 +124,11 @@ impl Params {
             ))));
         }
         Ok(out)
+    }
+
+    /// A list of ids ([`Params::int_list`]), as the id type they name.
+    pub fn id_list<T: From<i64>>(&self, key: &str) -> Result<Vec<T>, ApiError> {
+        Ok(self.int_list(key)?.into_iter().map(T::from).collect())
     }
 
     /// A list of strings: `key[]=a&key[]=b`, `key=a,b`, or a JSON array.

@@ -2,7 +2,7 @@
 
 use orgcells_core::access::AccessLevel;
 use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
-use orgcells_core::ids::NamespaceKind;
+use orgcells_core::ids::{NamespaceId, NamespaceKind, OrganizationId};
 use orgcells_core::invalid::Invalid;
 use orgcells_core::paths::{self, PathPlace};
 use orgcells_core::policy::{GroupAction, OrganizationAction};
@@ -56,7 +56,7 @@ impl Service {
         let (org, parent) = match input.parent_id {
             Some(parent_id) => {
                 let (parent, viewer, view) =
-                    find_group(tx.conn(), caller, &Ref::Id(parent_id)).await?;
+                    find_group(tx.conn(), caller, &Ref::Id(parent_id.0)).await?;
                 viewer
                     .group(&view.facts(&parent), GroupAction::CreateSubgroup)
                     .map_err(denied("Group"))?;
@@ -76,9 +76,7 @@ impl Service {
                 (parent.organization_id, Some(parent))
             }
             None => {
-                let org_id = input
-                    .organization_id
-                    .unwrap_or(orgcells_core::ids::OrganizationId::DEFAULT.0);
+                let org_id = input.organization_id.unwrap_or(OrganizationId::DEFAULT);
                 let org = organizations::find(tx.conn(), org_id)
                     .await?
                     .ok_or(ServiceError::NotFound("Organization"))?;
@@ -112,7 +110,7 @@ impl Service {
         if let Some(message) = visibility_conflict(visibility, ceiling, None, container) {
             return Err(ServiceError::invalid("visibility_level", message));
         }
-        let id = tx.next_id().await?;
+        let id: NamespaceId = tx.next_id().await?;
         let (full_path, traversal) = match &parent {
             Some(parent) => (
                 format!("{}/{path}", parent.full_path),

@@ -9,6 +9,7 @@ mod transfer;
 mod update;
 
 use orgcells_core::access::AccessLevel;
+use orgcells_core::ids::{NamespaceId, OrganizationId};
 use orgcells_core::invalid::Invalid;
 use orgcells_core::visibility::Visibility;
 use orgcells_store::rows::NamespaceRow;
@@ -22,10 +23,10 @@ use crate::{Result, Service, clock};
 pub struct GroupInput {
     pub name: Option<String>,
     pub path: Option<String>,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<NamespaceId>,
     pub visibility: Option<String>,
     pub description: Option<String>,
-    pub organization_id: Option<i64>,
+    pub organization_id: Option<OrganizationId>,
     pub project_creation_level: Option<String>,
     pub subgroup_creation_level: Option<String>,
 }
@@ -37,13 +38,13 @@ pub struct GroupFilter {
     pub owned: bool,
     pub min_access_level: Option<AccessLevel>,
     pub top_level_only: bool,
-    pub skip_groups: Vec<i64>,
+    pub skip_groups: Vec<NamespaceId>,
     /// Only Groups of this visibility.
     pub visibility: Option<Visibility>,
     pub all_available: Option<bool>,
     pub order_by: Option<String>,
     pub descending: bool,
-    pub organization_id: Option<i64>,
+    pub organization_id: Option<OrganizationId>,
 }
 
 /// A named level setting (`project_creation_level`, ...): the level when given and known; an
@@ -77,7 +78,7 @@ impl Service {
         &self,
         tx: &mut Tx,
         row: &NamespaceRow,
-        parent_id: Option<i64>,
+        parent_id: Option<NamespaceId>,
         new_traversal: &str,
         new_full: &str,
         path: &str,

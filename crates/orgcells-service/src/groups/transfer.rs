@@ -42,10 +42,7 @@ impl Service {
                         "Transfer failed: the group and the new parent group belong to different organizations".into(),
                     ));
                 }
-                if parse_traversal(&target.traversal)
-                    .iter()
-                    .any(|id| id.0 == row.id)
-                {
+                if parse_traversal(&target.traversal).contains(&row.id) {
                     return Err(ServiceError::BadRequest("Transfer failed: cannot transfer a group to itself or one of its subgroups".into()));
                 }
                 if row.parent_id == Some(target.id) {
