@@ -6,9 +6,9 @@ use orgcells_core::members::SourceType;
 use orgcells_service::members::MemberOut;
 use orgcells_service::organizations::OrganizationUser;
 use orgcells_service::present::{GroupDetail, GroupOut, ProjectOut};
+use orgcells_service::rows::{LinkRow, NamespaceRow, OrganizationRow, TokenRow, UserRow};
 use orgcells_service::tokens::CreatedToken;
 use orgcells_service::users::Membership;
-use orgcells_store::rows::{LinkRow, NamespaceRow, OrganizationRow, TokenRow, UserRow};
 use std::fmt;
 
 use serde::Serialize;

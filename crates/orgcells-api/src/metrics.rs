@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use orgcells_store::PoolStats;
+use orgcells_service::PoolStats;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;

@@ -155,6 +155,31 @@ impl Reach {
     }
 }
 
+/// The column a User list is ordered by (then by id), as GitLab's users API offers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UserOrder {
+    #[default]
+    Id,
+    Name,
+    Username,
+    CreatedAt,
+    UpdatedAt,
+}
+
+impl UserOrder {
+    /// GitLab's `order_by` name.
+    pub fn parse(name: &str) -> Option<UserOrder> {
+        Some(match name {
+            "id" => UserOrder::Id,
+            "name" => UserOrder::Name,
+            "username" => UserOrder::Username,
+            "created_at" => UserOrder::CreatedAt,
+            "updated_at" => UserOrder::UpdatedAt,
+            _ => return None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

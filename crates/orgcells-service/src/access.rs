@@ -1,90 +1,24 @@
-//! Loading what the policy decides with: the caller's role in an Organization and their grants,
-//! and the same grants as a database [`Scope`] for lists.
+//! Loading what the policy decides with: a caller's standing (their role in each Organization
+//! and their grants, remembered in the memo until the next write) and the facts of the Groups,
+//! Projects and Organizations it is asked about.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use orgcells_core::access::OrganizationRole;
 use orgcells_core::grants::{
     GrantFacts, Grants, GroupLinkFact, ProjectLinkFact, ProjectMembershipFact,
 };
-use orgcells_core::ids::{NamespaceId, OrganizationId, ProjectId, UserId};
-use orgcells_core::lists::Reach;
-use orgcells_core::policy::{GroupFacts, OrganizationFacts, ProjectFacts, Viewer};
+use orgcells_core::ids::{NamespaceId, OrganizationId, ProjectId};
+use orgcells_core::policy::{GroupFacts, OrganizationFacts, ProjectFacts};
 use orgcells_core::states::OrganizationUserState;
 pub(crate) use orgcells_store::grants::Extent;
 use orgcells_store::grants::GrantRows;
 use orgcells_store::rows::{NamespaceRow, OrganizationRow, ProjectRow, parse_traversal};
-use orgcells_store::scope::Scope;
 use orgcells_store::{AnyConnection, grants, organizations};
 
-use crate::{Caller, Result, clock};
-
-/// A caller's standing across this Cell: their Organizations and everything granted to them.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Standing {
-    pub admin: bool,
-    pub user: Option<UserId>,
-    /// Active Organization Users: role per Organization.
-    pub roles: HashMap<OrganizationId, OrganizationRole>,
-    grants: Arc<Grants>,
-    /// The scopes already asked of this standing, by reach: rendered once for all the lists
-    /// asked while it is remembered.
-    scopes: Arc<Scopes>,
-}
-
-/// The scopes of a standing, by reach (a handful at most).
-type Scopes = Mutex<Vec<(Reach, Arc<Scope>)>>;
-
-impl Standing {
-    /// The viewer as one Organization sees them.
-    pub fn viewer(&self, org: OrganizationId) -> Viewer {
-        self.viewer_with(self.roles.get(&org).copied())
-    }
-
-    /// The viewer with no Organization role: what a list across Organizations shows.
-    pub fn viewer_across(&self) -> Viewer {
-        self.viewer_with(None)
-    }
-
-    fn viewer_with(&self, role: Option<OrganizationRole>) -> Viewer {
-        Viewer {
-            user: self.user,
-            admin: self.admin,
-            role,
-            grants: self.grants.clone(),
-        }
-    }
-
-    /// What a list with this reach may show (`core::lists` decides; this only gives it the
-    /// form the database filters by).
-    pub fn scope(&self, reach: Reach) -> Arc<Scope> {
-        let mut scopes = self.scopes.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, scope)) = scopes.iter().find(|(r, _)| *r == reach) {
-            return scope.clone();
-        }
-        let scope = Arc::new(self.new_scope(reach));
-        scopes.push((reach, scope.clone()));
-        scope
-    }
-
-    fn new_scope(&self, reach: Reach) -> Scope {
-        let reached = reach.reached(&self.grants, self.admin);
-        if reached.everything {
-            return Scope::everything();
-        }
-        let mut internal_orgs: Vec<OrganizationId> = self.roles.keys().copied().collect();
-        internal_orgs.sort_unstable();
-        Scope {
-            all: false,
-            granted_only: reached.granted_only,
-            internal_orgs: internal_orgs.into_iter().collect(),
-            subtrees: reached.subtrees.iter().map(|id| id.0).collect(),
-            groups: reached.groups.iter().map(|id| id.0).collect(),
-            projects: reached.projects.iter().map(|id| id.0).collect(),
-        }
-    }
-}
+use crate::caller::Caller;
+use crate::standing::Standing;
+use crate::{Result, clock};
 
 /// A caller's standing, in one Organization or (`None`) all of them: remembered from an
 /// earlier request when no write came since. Inside a write transaction it is read afresh,
@@ -155,13 +89,7 @@ async fn load_standing(
             .retain(|r| !banned.contains(&r.organization_id));
     }
     let grants = Arc::new(Grants::from_facts(&facts(&rows)));
-    Ok(Standing {
-        admin: user.admin,
-        user: Some(user.id),
-        roles,
-        grants,
-        scopes: Arc::default(),
-    })
+    Ok(Standing::new(user.admin, Some(user.id), roles, grants))
 }
 
 fn facts(rows: &GrantRows) -> GrantFacts {

@@ -91,7 +91,7 @@ impl Service {
                 state: UserState::Active,
             };
             insert_user(&mut tx, UserId::ROOT, &root, cell).await?;
-            let token = admin.token.clone().unwrap_or_else(crate::tokens::generate);
+            let token = admin.token.clone().unwrap_or_else(crate::secret::generate);
             crate::tokens::insert(
                 &mut tx,
                 UserId::ROOT,
@@ -114,7 +114,7 @@ impl Service {
             }
         } else if let Some(token) = &admin.token {
             // A token given in the environment always works, also on later starts.
-            if tokens::find_by_digest(tx.conn(), &crate::tokens::digest(token))
+            if tokens::find_by_digest(tx.conn(), &crate::secret::digest(token))
                 .await?
                 .is_none()
             {
@@ -158,7 +158,7 @@ impl Service {
         let mut tx = self.db.write().await?;
         let id = tx.next_id().await?;
         insert_user(&mut tx, id, &valid, cell).await?;
-        let token = crate::tokens::generate();
+        let token = crate::secret::generate();
         crate::tokens::insert(&mut tx, id, "admin token", ADMIN_SCOPES, None, &token).await?;
         tx.commit().await?;
         Ok(token)

@@ -9,6 +9,10 @@ use std::sync::Arc;
 
 use crate::memo::Memo;
 use crate::{Result, Service, ServiceError, clock};
+use orgcells_store::cache::GenerationCache;
+
+/// The callers tokens stand for, remembered until the next write.
+pub(crate) type Callers = GenerationCache<(String, String), Caller>;
 
 /// The authenticated caller of a request.
 #[derive(Debug, Clone, Default)]
@@ -71,15 +75,15 @@ impl Service {
     /// The caller a personal access token stands for: 401 for an unknown, revoked or expired
     /// token, or one whose User may not sign in.
     pub async fn authenticate(&self, token: &str) -> Result<Caller> {
-        let digest = crate::tokens::digest(token);
+        let digest = crate::secret::digest(token);
         let generation = self.memo.generation.now();
         let key = (digest, clock::today());
-        if let Some(caller) = generation.and_then(|g| self.memo.callers.get(g, &key)) {
+        if let Some(caller) = generation.and_then(|g| self.callers.get(g, &key)) {
             return Ok(caller);
         }
         let caller = self.authenticate_fresh(&key.0).await?;
         if let Some(generation) = generation {
-            self.memo.callers.insert(generation, key, caller.clone());
+            self.callers.insert(generation, key, caller.clone());
         }
         Ok(caller)
     }

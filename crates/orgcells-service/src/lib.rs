@@ -21,12 +21,17 @@ pub mod present;
 pub mod projects;
 mod refs;
 mod routes;
+mod secret;
 pub mod shares;
+mod standing;
 pub mod tokens;
 pub mod users;
 
 pub use caller::Caller;
 pub use error::{Result, ServiceError};
+pub use orgcells_store::PoolStats;
+/// The records the service hands out, decoded into the rules' types.
+pub use orgcells_store::rows;
 pub use refs::Ref;
 
 use orgcells_store::Db;
@@ -44,12 +49,31 @@ pub struct Service {
     pub db: Db,
     pub settings: Settings,
     memo: std::sync::Arc<memo::Memo>,
+    /// The callers tokens stand for, by token digest and date (a token expires with the day),
+    /// remembered under the same generation as the memo.
+    callers: std::sync::Arc<caller::Callers>,
 }
 
 impl Service {
     pub fn new(db: Db, settings: Settings) -> Service {
         let memo = memo::Memo::new(db.generation().clone());
-        Service { db, settings, memo }
+        let callers = std::sync::Arc::new(caller::Callers::new(memo::REMEMBERED));
+        Service {
+            db,
+            settings,
+            memo,
+            callers,
+        }
+    }
+
+    /// Whether the database answers within `limit` (readiness).
+    pub async fn ping(&self, limit: std::time::Duration) -> orgcells_store::Result<()> {
+        self.db.ping(limit).await
+    }
+
+    /// The connection pools' figures (metrics).
+    pub fn pool_stats(&self) -> Vec<PoolStats> {
+        self.db.pool_stats()
     }
 
     /// Where a list's total comes from, when the page asks for one.

@@ -14,8 +14,9 @@ use orgcells_store::rows::{
 use orgcells_store::{AnyConnection, Tx, namespaces, organizations, projects, users};
 
 use crate::access::{GroupView, project_facts, standing, tree_of};
+use crate::caller::Caller;
 use crate::membership::ensure_org_user;
-use crate::{Caller, Ref, Result, ServiceError, clock};
+use crate::{Ref, Result, ServiceError, clock};
 
 /// A Group the caller may see, by id or full path (following redirects), with their viewer.
 pub(crate) async fn find_group(

@@ -18,10 +18,11 @@ use orgcells_store::rows::{MemberRow, NamespaceRow, ProjectRow, UserRow, parse_t
 use orgcells_store::{AnyConnection, members, namespaces, organizations, users};
 
 use crate::access::{GroupView, project_facts};
+use crate::caller::Caller;
 use crate::error::denied;
 use crate::lookup::{ensure_org_writable, find_group, find_project};
 use crate::membership::{check_expiry, insert_member};
-use crate::{Caller, Listed, Ref, Result, Service, ServiceError, clock};
+use crate::{Listed, Ref, Result, Service, ServiceError, clock};
 
 /// Whose members: a Group's or a Project's.
 #[derive(Debug, Clone)]

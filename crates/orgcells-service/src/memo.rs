@@ -1,5 +1,4 @@
-//! What requests read again and again, remembered until the next write: the caller a token
-//! stands for, their standing (Organization roles and grants), and the namespaces whose names
+//! What requests read again and again, remembered until the next write: a caller's standing (Organization roles and grants), and the namespaces whose names
 //! make up the full names on a page. Exact by construction (see
 //! `orgcells_store::cache`): nothing is returned once a commit has begun since it was read,
 //! and reads inside a write transaction always go to the database.
@@ -11,11 +10,10 @@ use orgcells_store::cache::{Generation, GenerationCache};
 
 use orgcells_store::rows::NamespaceRow;
 
-use crate::Caller;
-use crate::access::Standing;
+use crate::standing::Standing;
 
 /// How many callers and standings are remembered at most (each map is emptied when full).
-const REMEMBERED: usize = 16_384;
+pub(crate) const REMEMBERED: usize = 16_384;
 
 /// How many namespaces are remembered at most: the Groups of a large Cell, a few hundred bytes
 /// each.
@@ -24,8 +22,6 @@ const NAMESPACES_REMEMBERED: usize = 65_536;
 #[derive(Debug)]
 pub(crate) struct Memo {
     pub generation: Generation,
-    /// By token digest and date (a token expires with the day).
-    pub callers: GenerationCache<(String, String), Caller>,
     /// By User, Organization (or all) and date (memberships expire with the day).
     pub standings: GenerationCache<(UserId, Option<OrganizationId>, String), Arc<Standing>>,
     /// By id: the ancestors (and namespaces) of the rows on a page.
@@ -36,7 +32,6 @@ impl Memo {
     pub fn new(generation: Generation) -> Arc<Memo> {
         Arc::new(Memo {
             generation,
-            callers: GenerationCache::new(REMEMBERED),
             standings: GenerationCache::new(REMEMBERED),
             namespaces: GenerationCache::new(NAMESPACES_REMEMBERED),
         })

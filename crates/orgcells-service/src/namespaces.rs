@@ -8,9 +8,10 @@ use orgcells_store::rows::NamespaceRow;
 use orgcells_store::{namespaces, organizations};
 
 use crate::access::{Extent, GroupView, standing};
+use crate::caller::Caller;
 use crate::lookup::find_group;
 use crate::present::{GroupOut, present_groups};
-use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError};
+use crate::{Listed, PageRequest, Ref, Result, Service, ServiceError};
 
 /// The answer of `GET /namespaces/:path/exists`.
 #[derive(Debug, Clone)]

@@ -17,13 +17,14 @@ use orgcells_store::rows::{OrganizationRow, OrganizationUserRow, UserRow};
 use orgcells_store::{AnyConnection, namespaces, organizations, users};
 
 use crate::access::{Extent, organization_facts, standing};
+use crate::caller::Caller;
 use crate::error::denied;
 use crate::groups::GroupFilter;
 use crate::lookup::ensure_writable;
 use crate::present::{GroupOut, ProjectOut};
 use crate::projects::ProjectFilter;
 use crate::routes::delete_group_tree;
-use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
+use crate::{Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
 
 /// Fields of `POST /organizations` and `PUT /organizations/:id`.
 #[derive(Debug, Clone, Default)]

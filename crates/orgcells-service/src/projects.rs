@@ -14,6 +14,7 @@ use orgcells_store::rows::{NamespaceRow, ProjectRow};
 use orgcells_store::{AnyConnection, Tx, members, namespaces, projects, users};
 
 use crate::access::{Extent, GroupView, project_facts, standing, tree_of};
+use crate::caller::Caller;
 use crate::error::denied;
 use crate::locking::{lock_chains, lock_project};
 use crate::lookup::{
@@ -23,7 +24,7 @@ use crate::lookup::{
 use crate::membership::insert_member;
 use crate::present::{GroupOut, ProjectOut, present_groups, present_projects};
 use crate::routes::{project_owner, take_route};
-use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
+use crate::{Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
 
 /// Fields of `POST /projects` and `PUT /projects/:id`.
 #[derive(Debug, Clone, Default)]
@@ -240,6 +241,17 @@ impl Service {
     /// `GET /projects`, `/groups/:id/projects`, `/users/:id/projects`, the Organization's
     /// Projects overview and `/groups/:id/projects/shared`.
     pub async fn list_projects(
+        &self,
+        caller: &Caller,
+        filter: &ProjectFilter,
+        page: &PageRequest,
+    ) -> Result<Listed<ProjectOut>> {
+        self.list_projects_within(caller, Within::Anywhere, filter, page)
+            .await
+    }
+
+    /// Projects `within` a namespace, a subtree or a set of ids.
+    pub(crate) async fn list_projects_within(
         &self,
         caller: &Caller,
         within: Within,

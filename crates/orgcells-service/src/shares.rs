@@ -9,12 +9,13 @@ use orgcells_store::links::{self, LinkKind};
 use orgcells_store::rows::LinkRow;
 
 use crate::access::project_facts;
+use crate::caller::Caller;
 use crate::error::denied;
 use crate::lookup::{ensure_org_writable, find_group, find_project, shared_with_groups};
 use crate::membership::check_expiry;
 use crate::present::{GroupDetail, ProjectOut, present_groups};
 use crate::projects::ProjectFilter;
-use crate::{Caller, Ref, Result, Service, ServiceError, clock};
+use crate::{Ref, Result, Service, ServiceError, clock};
 
 /// Fields of `POST /groups/:id/share` and `POST /projects/:id/share`.
 #[derive(Debug, Clone, Default)]
@@ -235,7 +236,7 @@ impl Service {
             organization_id: Some(row.organization_id),
             ..filter.clone()
         };
-        self.list_projects(
+        self.list_projects_within(
             caller,
             orgcells_store::projects::Within::Ids(ids),
             &filter,

@@ -4,12 +4,13 @@
 use orgcells_core::ids::{TokenId, UserId};
 use orgcells_core::invalid::Invalid;
 use orgcells_store::rows::TokenRow;
-use orgcells_store::tokens::TokenFilter;
+/// Filters of token lists.
+pub use orgcells_store::tokens::TokenFilter;
 use orgcells_store::{Tx, tokens, users};
-use rand::Rng;
-use sha2::{Digest, Sha256};
 
-use crate::{Caller, Listed, PageRequest, Result, Service, ServiceError, clock};
+use crate::caller::Caller;
+use crate::secret::{digest, generate};
+use crate::{Listed, PageRequest, Result, Service, ServiceError, clock};
 
 /// The scopes GitLab knows for personal access tokens.
 pub const SCOPES: &[&str] = &[
@@ -31,23 +32,6 @@ pub const SCOPES: &[&str] = &[
     "ai_features",
     "self_rotate",
 ];
-
-pub const PREFIX: &str = "glpat-";
-
-/// The digest a token is stored and found by.
-pub fn digest(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// A fresh secret.
-pub fn generate() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
-    let mut rng = rand::thread_rng();
-    let body: String = (0..20)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect();
-    format!("{PREFIX}{body}")
-}
 
 /// What a caller asks for.
 #[derive(Debug, Clone, Default)]

@@ -4,18 +4,32 @@
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use orgcells_core::ids::{NamespaceId, OrganizationId, ProjectId, UserId};
 use orgcells_core::invalid::Invalid;
+use orgcells_core::lists::UserOrder;
 use orgcells_core::members::{Source, SourceType};
 use orgcells_core::paths::{self, PathPlace};
 use orgcells_core::states::UserState;
 use orgcells_store::claims::{self, Bucket, Owner};
 use orgcells_store::rows::{MemberRow, UserRow};
-use orgcells_store::users::{Page, UserFilter, UserOrder};
+use orgcells_store::users::{Page, UserFilter};
 use orgcells_store::{Tx, members, namespaces, organizations, projects, users};
 
+use crate::caller::Caller;
 use crate::lookup::{find_user, personal_namespace};
 use crate::membership::ensure_org_user;
 use crate::routes::{delete_group_tree, move_routes};
-use crate::{Caller, Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
+use crate::{Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
+
+/// Filters of `GET /users` as the client asks them (admins' filters are dropped for others).
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery {
+    /// Usernames and names containing this (and, for admins, the exact email).
+    pub search: Option<String>,
+    pub username: Option<String>,
+    /// Only Users in this state (admins).
+    pub state: Option<UserState>,
+    /// Only admins (admins).
+    pub admins: Option<bool>,
+}
 
 /// Fields of `POST /users` and `PUT /users/:id`.
 #[derive(Debug, Clone, Default)]
@@ -232,18 +246,28 @@ impl Service {
     pub async fn list_users(
         &self,
         caller: &Caller,
-        mut filter: UserFilter,
+        query: UserQuery,
         page: &PageRequest,
         order: UserOrder,
         descending: bool,
     ) -> Result<Listed<UserOut>> {
-        if !caller.is_admin() {
-            filter.state = Some(UserState::Active);
-            filter.admins = None;
-        }
-        // An email is private: only admins find a User by it.
-        filter.search_emails = caller.is_admin();
-        filter.exclude = vec![UserId::GHOST];
+        let admin = caller.is_admin();
+        let filter = UserFilter {
+            search: query.search,
+            // An email is private: only admins find a User by it.
+            search_emails: admin,
+            username: query.username,
+            // Others see active Users only, and cannot ask who is an admin.
+            state: if admin {
+                query.state
+            } else {
+                Some(UserState::Active)
+            },
+            admins: query.admins.filter(|_| admin),
+            bots: None,
+            ids: None,
+            exclude: vec![UserId::GHOST],
+        };
         let mut conn = self.db.read().await?;
         let after_id = page.after.as_ref().map(|(_, id)| *id);
         let store_page = Page {

@@ -1,6 +1,7 @@
 //! Users: cluster-wide, apart from the Cell-local tables. Only this module reads `users`.
 
 use orgcells_core::ids::UserId;
+use orgcells_core::lists::UserOrder;
 use orgcells_core::states::UserState;
 use sqlx::AnyConnection;
 
@@ -90,38 +91,14 @@ pub struct UserFilter {
     pub exclude: Vec<UserId>,
 }
 
-/// The column a User list is ordered by (then by id), as GitLab's users API offers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum UserOrder {
-    #[default]
-    Id,
-    Name,
-    Username,
-    CreatedAt,
-    UpdatedAt,
-}
-
-impl UserOrder {
-    /// GitLab's `order_by` name.
-    pub fn parse(name: &str) -> Option<UserOrder> {
-        Some(match name {
-            "id" => UserOrder::Id,
-            "name" => UserOrder::Name,
-            "username" => UserOrder::Username,
-            "created_at" => UserOrder::CreatedAt,
-            "updated_at" => UserOrder::UpdatedAt,
-            _ => return None,
-        })
-    }
-
-    fn column(self) -> Option<&'static str> {
-        match self {
-            UserOrder::Id => None,
-            UserOrder::Name => Some("name"),
-            UserOrder::Username => Some("username"),
-            UserOrder::CreatedAt => Some("created_at"),
-            UserOrder::UpdatedAt => Some("updated_at"),
-        }
+/// The column a User list is ordered by (then by id); `None` for id alone.
+fn order_column(order: UserOrder) -> Option<&'static str> {
+    match order {
+        UserOrder::Id => None,
+        UserOrder::Name => Some("name"),
+        UserOrder::Username => Some("username"),
+        UserOrder::CreatedAt => Some("created_at"),
+        UserOrder::UpdatedAt => Some("updated_at"),
     }
 }
 
@@ -191,7 +168,7 @@ pub async fn list(
     }
     let direction = if page.descending { " DESC" } else { "" };
     rows_sql.push(" ORDER BY ");
-    if let Some(column) = page.order.column() {
+    if let Some(column) = order_column(page.order) {
         rows_sql.push(column).push(direction).push(", ");
     }
     rows_sql.push("id").push(direction);

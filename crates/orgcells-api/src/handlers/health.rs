@@ -28,7 +28,7 @@ pub async fn get_liveness() -> Json<serde_json::Value> {
 /// GitLab's readiness: `{"status": "ok", "master_check": [...], "db_check": [...]}`, or 503
 /// with `"status": "failed"` and the failing check's message.
 pub async fn get_readiness(State(state): State<AppState>) -> Response {
-    let db = match state.service.db.ping(DATABASE_LIMIT).await {
+    let db = match state.service.ping(DATABASE_LIMIT).await {
         Ok(()) => json!({"status": "ok"}),
         Err(error) => {
             tracing::warn!(%error, "readiness: the database does not answer");

@@ -8,6 +8,6 @@ use crate::AppState;
 use crate::metrics::CONTENT_TYPE;
 
 pub async fn get_metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let text = state.metrics.encode(&state.service.db.pool_stats());
+    let text = state.metrics.encode(&state.service.pool_stats());
     ([(header::CONTENT_TYPE, CONTENT_TYPE)], text)
 }

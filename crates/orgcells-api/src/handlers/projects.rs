@@ -5,7 +5,6 @@ use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use orgcells_core::ids::{NamespaceId, UserId};
 use orgcells_service::projects::ProjectInput;
-use orgcells_store::projects::Within;
 
 use super::lists::{keyset_allowed, project_filter, respond_projects};
 use super::shares::share_input;
@@ -65,10 +64,7 @@ pub async fn list_projects(
 ) -> ApiResult<Response> {
     let filter = project_filter(&params, &[])?;
     let page = page_request(&params, keyset_allowed(&params)?)?;
-    let listed = app
-        .service
-        .list_projects(&caller, Within::Anywhere, &filter, &page)
-        .await?;
+    let listed = app.service.list_projects(&caller, &filter, &page).await?;
     Ok(respond_projects(&app, &uri, &page, listed))
 }
 

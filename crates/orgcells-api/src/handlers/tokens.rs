@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use orgcells_core::ids::TokenId;
+use orgcells_service::tokens::TokenFilter;
 use orgcells_service::tokens::TokenRef;
-use orgcells_store::tokens::TokenFilter;
 
 use super::no_content;
 use crate::AppState;

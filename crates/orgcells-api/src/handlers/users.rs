@@ -4,13 +4,14 @@ use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use orgcells_core::ids::UserId;
+use orgcells_core::lists::UserOrder;
 use orgcells_core::policy;
 use orgcells_core::states::UserState;
 use orgcells_service::Caller;
+use orgcells_service::rows::UserRow;
 use orgcells_service::tokens::{NewToken, SCOPES, SELF_SERVICE_SCOPES};
 use orgcells_service::users::UserInput;
-use orgcells_store::rows::UserRow;
-use orgcells_store::users::{UserFilter, UserOrder};
+use orgcells_service::users::UserQuery;
 
 use super::lists::{keyset_allowed, project_filter, respond_projects};
 use super::{created, id_ref, no_content};
@@ -198,19 +199,15 @@ pub async fn list_users(
     } else {
         None
     };
-    let filter = UserFilter {
+    let query = UserQuery {
         search: params.text("search")?,
-        search_emails: false,
         username: params.text("username")?,
         state,
         admins: params.bool("admins")?.filter(|a| *a),
-        bots: None,
-        ids: None,
-        exclude: Vec::new(),
     };
     let listed = app
         .service
-        .list_users(&caller, filter, &page, order, descending)
+        .list_users(&caller, query, &page, order, descending)
         .await?;
     let base = app.external_url.clone();
     Ok(respond(

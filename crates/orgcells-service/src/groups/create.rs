@@ -13,13 +13,14 @@ use orgcells_store::{members, namespaces, organizations};
 
 use super::{GroupInput, parse_visibility, setting};
 use crate::access::{Extent, organization_facts, standing};
+use crate::caller::Caller;
 use crate::error::denied;
 use crate::locking::lock_chains;
 use crate::lookup::{ensure_writable, find_group};
 use crate::membership::insert_member;
 use crate::present::{GroupDetail, present_groups};
 use crate::routes::{group_owner, take_route};
-use crate::{Caller, Ref, Result, Service, ServiceError, clock};
+use crate::{Ref, Result, Service, ServiceError, clock};
 
 impl Service {
     /// `POST /groups`.

@@ -2,11 +2,12 @@
 
 use orgcells_core::policy::GroupAction;
 
+use crate::caller::Caller;
 use crate::error::denied;
 use crate::locking::lock_chains;
 use crate::lookup::{ensure_org_writable, find_group};
 use crate::routes::delete_group_tree;
-use crate::{Caller, Ref, Result, Service};
+use crate::{Ref, Result, Service};
 
 impl Service {
     /// `DELETE /groups/:id` (Owner): the Group, its subgroups and Projects go at once.

@@ -7,10 +7,12 @@ use orgcells_store::namespaces::{GroupOrder, GroupQuery, Place};
 use orgcells_store::{AnyConnection, namespaces};
 
 use super::GroupFilter;
-use crate::access::{Extent, Standing, standing};
+use crate::access::{Extent, standing};
+use crate::caller::Caller;
 use crate::lookup::{find_group, shared_with_groups};
 use crate::present::{GroupDetail, GroupOut, present_groups};
-use crate::{Caller, Listed, PageRequest, Ref, Result, Service};
+use crate::standing::Standing;
+use crate::{Listed, PageRequest, Ref, Result, Service};
 
 impl Service {
     /// `GET /groups/:id`.

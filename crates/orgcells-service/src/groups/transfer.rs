@@ -6,11 +6,12 @@ use orgcells_store::rows::parse_traversal;
 use orgcells_store::{namespaces, organizations};
 
 use crate::access::{Extent, GroupView, organization_facts, standing};
+use crate::caller::Caller;
 use crate::error::denied;
 use crate::locking::lock_chains;
 use crate::lookup::{ensure_org_writable, find_group, shared_with_groups};
 use crate::present::{GroupDetail, present_groups};
-use crate::{Caller, Ref, Result, Service, ServiceError};
+use crate::{Ref, Result, Service, ServiceError};
 
 impl Service {
     /// `POST /groups/:id/transfer`: to another parent (`group_id`) of the same Organization, or

@@ -11,11 +11,12 @@ use orgcells_store::{AnyConnection, namespaces, organizations};
 
 use super::{GroupInput, parse_visibility, setting};
 use crate::access::GroupView;
+use crate::caller::Caller;
 use crate::error::denied;
 use crate::locking::lock_chains;
 use crate::lookup::{ensure_org_writable, find_group, shared_with_groups};
 use crate::present::{GroupDetail, present_groups};
-use crate::{Caller, Ref, Result, Service, ServiceError, clock};
+use crate::{Ref, Result, Service, ServiceError, clock};
 
 impl Service {
     /// `PUT /groups/:id`: name and description need Maintainer; path and visibility need Owner.
