@@ -35,6 +35,7 @@ pub mod scope;
 mod sql;
 pub use sql::IdSet;
 pub mod tokens;
+pub mod topology;
 pub mod users;
 
 pub use db::{Db, PoolStats, Totals, Tx};

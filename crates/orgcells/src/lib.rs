@@ -4,6 +4,7 @@
 
 pub mod generate;
 pub mod options;
+pub mod topology;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -1,4 +1,4 @@
-//! The `orgcells` binary: `serve`, `config`, `migrate`, `generate`, `admin create`. Every
+//! The `orgcells` binary: `serve`, `config`, `migrate`, `generate`, `topology`, `admin create`. Every
 //! setting is in [`orgcells::options::Options`].
 
 use std::io::IsTerminal;
@@ -53,6 +53,26 @@ enum Command {
         /// The same seed gives the same data.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// Run the topology service of a cluster on its own (gRPC): the Cells, the claims on every
+    /// globally unique value, classification.
+    Topology {
+        /// Where to serve gRPC.
+        #[arg(
+            long,
+            env = "ORGCELLS_TOPOLOGY_LISTEN",
+            default_value = "127.0.0.1:9090"
+        )]
+        listen: std::net::SocketAddr,
+        /// `sqlite://...` or `postgres://...` [default: topology.db in the data directory].
+        #[arg(long, env = "ORGCELLS_TOPOLOGY_DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
+        /// A Cell of the cluster, `ID,NAME,ADDRESS,SESSION_PREFIX` (repeat for each).
+        #[arg(long = "cell", value_parser = orgcells::topology::parse_cell)]
+        cells: Vec<orgcells_store::topology::CellRow>,
+        /// The secret every part of the cluster presents (at least 16 characters).
+        #[arg(long, env = "ORGCELLS_CLUSTER_SECRET", hide_env_values = true)]
+        cluster_secret: String,
     },
     /// Instance administration.
     Admin {
@@ -155,6 +175,35 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("stopped");
         }
         Command::Config => print!("{}", options.describe()),
+        Command::Topology {
+            listen,
+            database_url,
+            cells,
+            cluster_secret,
+        } => {
+            let secret = orgcells_topology::ClusterSecret::new(&cluster_secret)
+                .context("the cluster secret has at least 16 characters")?;
+            let database_url = match database_url {
+                Some(url) => url,
+                None => {
+                    std::fs::create_dir_all(&config.data_dir)?;
+                    format!(
+                        "sqlite://{}?mode=rwc",
+                        config.data_dir.join("topology.db").display()
+                    )
+                }
+            };
+            let topology = orgcells::topology::TopologyConfig {
+                listen,
+                database_url: database_url.clone(),
+                cells,
+                secret,
+            };
+            let running = orgcells::topology::start(&topology).await?;
+            tracing::info!(addr = %running.addr, database = %redact_url(&database_url), "the topology service is serving gRPC on {}", running.addr);
+            running.wait(shutdown_signal()).await?;
+            tracing::info!("stopped");
+        }
         Command::Generate { scale, seed } => {
             let db = orgcells::open_database(&config).await?;
             let lock = orgcells::lock_cell(&config, &db).await?;

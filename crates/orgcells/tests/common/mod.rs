@@ -86,6 +86,40 @@ fn postgres_unreachable(admin_url: &str, error: &dyn std::fmt::Display) {
     );
 }
 
+/// A fresh PostgreSQL database: its URL and name. `None` when PostgreSQL cannot be reached and
+/// `ORGCELLS_TEST_SKIP_POSTGRES` opts out (said loudly and counted); otherwise that fails.
+pub async fn fresh_postgres_database() -> Option<(String, String)> {
+    use sqlx::Connection;
+    let admin_url = postgres_admin_url();
+    let mut conn = match sqlx::PgConnection::connect(&admin_url).await {
+        Ok(conn) => conn,
+        Err(error) => {
+            postgres_unreachable(&admin_url, &error);
+            return None;
+        }
+    };
+    let name = unique("orgcells_test").replace('-', "_");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let url = match admin_url.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{name}"),
+        None => panic!("bad ORGCELLS_TEST_POSTGRES"),
+    };
+    Some((url, name))
+}
+
+/// Drops a database [`fresh_postgres_database`] made.
+pub async fn drop_postgres_database(name: &str) {
+    use sqlx::Connection;
+    if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut conn)
+            .await;
+    }
+}
+
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A unique suffix for names in this process.
@@ -198,24 +232,7 @@ impl TestApp {
 
     /// A server on a fresh PostgreSQL database whose configuration `adjust` changes first.
     pub async fn postgres_with(adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
-        use sqlx::Connection;
-        let admin_url = postgres_admin_url();
-        let mut conn = match sqlx::PgConnection::connect(&admin_url).await {
-            Ok(conn) => conn,
-            Err(error) => {
-                postgres_unreachable(&admin_url, &error);
-                return None;
-            }
-        };
-        let name = unique("orgcells_test").replace('-', "_");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await
-            .expect("create test database");
-        let url = match admin_url.rsplit_once('/') {
-            Some((server, _)) => format!("{server}/{name}"),
-            None => panic!("bad ORGCELLS_TEST_POSTGRES"),
-        };
+        let (url, name) = fresh_postgres_database().await?;
         let dir = std::env::temp_dir().join(unique("orgcells-test-pg"));
         let mut config = config(dir, Some(url));
         adjust(&mut config);
@@ -247,13 +264,7 @@ impl TestApp {
         }
         let _ = std::fs::remove_dir_all(&self.data_dir);
         if let Some(name) = self.postgres_db.take() {
-            use sqlx::Connection;
-            let admin_url = postgres_admin_url();
-            if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut conn)
-                    .await;
-            }
+            drop_postgres_database(&name).await;
         }
     }
 

@@ -1,0 +1,758 @@
+//! The topology service over gRPC, on SQLite and PostgreSQL: claims taken lease first and
+//! committed later, all or nothing; only the holder destroys; classification; the cluster
+//! secret; and two topology services over one database racing for the same values.
+
+mod common;
+
+use std::sync::Arc;
+
+use orgcells::topology::{RunningTopology, TopologyConfig, parse_cell};
+use orgcells_core::ids::{CellId, OrganizationId};
+use orgcells_core::routable_token::{self, Routing};
+use orgcells_core::routing::TOKEN_PREFIX;
+use orgcells_topology::proto::bucket::Type as Bucket;
+use orgcells_topology::proto::cell_service_client::CellServiceClient;
+use orgcells_topology::proto::claim_service_client::ClaimServiceClient;
+use orgcells_topology::proto::classify_service_client::ClassifyServiceClient;
+use orgcells_topology::proto::record::Status as RecordStatus;
+use orgcells_topology::proto::source::Type as Source;
+use orgcells_topology::proto::subject::Type as Subject;
+use orgcells_topology::proto::{self, ClassifyType};
+use orgcells_topology::{ClusterSecret, SecretInterceptor};
+use tonic::Code;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::Channel;
+
+const SECRET: &str = "topology-test-secret-000001";
+
+type Claims = ClaimServiceClient<InterceptedService<Channel, SecretInterceptor>>;
+type Classify = ClassifyServiceClient<InterceptedService<Channel, SecretInterceptor>>;
+type Creates = Vec<proto::Metadata>;
+type Destroys = Vec<proto::Metadata>;
+
+/// Topology services over one fresh database, with Cells 1 and 2.
+struct Harness {
+    url: String,
+    running: Vec<RunningTopology>,
+    dir: std::path::PathBuf,
+    postgres: Option<String>,
+}
+
+impl Harness {
+    async fn sqlite() -> Harness {
+        let dir = std::env::temp_dir().join(common::unique("orgcells-topology"));
+        std::fs::create_dir_all(&dir).expect("data dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.join("topology.db").display());
+        Harness::with(url, dir, None).await
+    }
+
+    async fn postgres() -> Option<Harness> {
+        let (url, name) = common::fresh_postgres_database().await?;
+        let dir = std::env::temp_dir().join(common::unique("orgcells-topology-pg"));
+        Some(Harness::with(url, dir, Some(name)).await)
+    }
+
+    async fn with(url: String, dir: std::path::PathBuf, postgres: Option<String>) -> Harness {
+        let mut harness = Harness {
+            url,
+            running: Vec::new(),
+            dir,
+            postgres,
+        };
+        harness.start_another().await;
+        harness
+    }
+
+    /// Another topology service over the same database.
+    async fn start_another(&mut self) -> usize {
+        let config = TopologyConfig {
+            listen: "127.0.0.1:0".parse().expect("address"),
+            database_url: self.url.clone(),
+            cells: vec![
+                parse_cell("1,cell-1,http://127.0.0.1:1,cell1").expect("cell 1"),
+                parse_cell("2,cell-2,http://127.0.0.1:2,cell2").expect("cell 2"),
+            ],
+            secret: ClusterSecret::new(SECRET).expect("secret"),
+        };
+        self.running
+            .push(orgcells::topology::start(&config).await.expect("topology"));
+        self.running.len() - 1
+    }
+
+    async fn channel(&self, which: usize) -> Channel {
+        let addr = self.running[which].addr;
+        Channel::from_shared(format!("http://{addr}"))
+            .expect("uri")
+            .connect()
+            .await
+            .expect("connect")
+    }
+
+    fn secret() -> SecretInterceptor {
+        SecretInterceptor::client(ClusterSecret::new(SECRET).expect("secret"))
+    }
+
+    async fn claims(&self, which: usize) -> Claims {
+        ClaimServiceClient::with_interceptor(self.channel(which).await, Harness::secret())
+    }
+
+    async fn classify(&self) -> Classify {
+        ClassifyServiceClient::with_interceptor(self.channel(0).await, Harness::secret())
+    }
+
+    async fn finish(self) {
+        for running in self.running {
+            running.stop().await.expect("stop");
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(name) = &self.postgres {
+            common::drop_postgres_database(name).await;
+        }
+    }
+}
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let harness = super::Harness::sqlite().await;
+                let harness = super::$name(harness).await;
+                harness.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(harness) = super::Harness::postgres().await {
+                    let harness = super::$name(harness).await;
+                    harness.finish().await;
+                }
+            }
+        }
+    )*};
+}
+
+fn metadata(bucket: Bucket, value: &str, subject: Subject, id: i64) -> proto::Metadata {
+    let source = match subject {
+        Subject::User => Source::TableUsers,
+        Subject::Project => Source::TableProjects,
+        Subject::Organization => Source::TableOrganizations,
+        _ => Source::TableNamespaces,
+    };
+    proto::Metadata {
+        bucket: Some(proto::Bucket {
+            r#type: bucket.into(),
+            value: value.into(),
+        }),
+        subject: Some(proto::Subject {
+            r#type: subject.into(),
+            id,
+        }),
+        source: Some(proto::Source {
+            r#type: source.into(),
+            id,
+        }),
+    }
+}
+
+fn route(value: &str) -> proto::Metadata {
+    metadata(Bucket::Routes, value, Subject::Group, 1000)
+}
+
+async fn begin(
+    claims: &mut Claims,
+    cell: i64,
+    creates: Vec<proto::Metadata>,
+    destroys: Vec<proto::Metadata>,
+) -> Result<String, Code> {
+    claims
+        .begin_update(proto::BeginUpdateRequest {
+            create_records: creates,
+            destroy_records: destroys,
+            cell_id: cell,
+        })
+        .await
+        .map(|r| r.into_inner().lease_uuid)
+        .map_err(|s| s.code())
+}
+
+async fn commit(claims: &mut Claims, cell: i64, lease: &str) -> Result<(), Code> {
+    claims
+        .commit_update(proto::CommitUpdateRequest {
+            cell_id: cell,
+            lease_uuid: lease.into(),
+        })
+        .await
+        .map(|_| ())
+        .map_err(|s| s.code())
+}
+
+async fn rollback(claims: &mut Claims, cell: i64, lease: &str) -> Result<(), Code> {
+    claims
+        .rollback_update(proto::RollbackUpdateRequest {
+            cell_id: cell,
+            lease_uuid: lease.into(),
+        })
+        .await
+        .map(|_| ())
+        .map_err(|s| s.code())
+}
+
+/// The claim on a value: its Cell and status, or the refusal's code.
+async fn record(
+    claims: &mut Claims,
+    bucket: Bucket,
+    value: &str,
+) -> Result<(i64, RecordStatus), Code> {
+    let found = claims
+        .get_record(proto::GetRecordRequest {
+            bucket: Some(proto::Bucket {
+                r#type: bucket.into(),
+                value: value.into(),
+            }),
+        })
+        .await
+        .map_err(|s| s.code())?
+        .into_inner()
+        .record
+        .expect("a record");
+    Ok((
+        found.cell_id,
+        RecordStatus::try_from(found.status).expect("a status"),
+    ))
+}
+
+async fn leases_then_commit_or_roll_back(harness: Harness) -> Harness {
+    let mut claims = harness.claims(0).await;
+    // Cell 1 leases the route: it is taken at once, for everyone, and not yet held.
+    let lease = begin(&mut claims, 1, vec![route("Acme")], vec![])
+        .await
+        .expect("lease");
+    assert_eq!(
+        record(&mut claims, Bucket::Routes, "acme").await,
+        Ok((1, RecordStatus::LeaseCreating))
+    );
+    assert_eq!(
+        begin(&mut claims, 2, vec![route("ACME")], vec![]).await,
+        Err(Code::FailedPrecondition)
+    );
+    // Only the Cell that began a lease ends it.
+    assert_eq!(
+        commit(&mut claims, 2, &lease).await,
+        Err(Code::PermissionDenied)
+    );
+    assert_eq!(commit(&mut claims, 1, &lease).await, Ok(()));
+    assert_eq!(commit(&mut claims, 1, &lease).await, Err(Code::NotFound));
+    assert_eq!(
+        record(&mut claims, Bucket::Routes, "ACME").await,
+        Ok((1, RecordStatus::Active))
+    );
+    // Held: another Cell can neither take nor destroy it.
+    assert_eq!(
+        begin(&mut claims, 2, vec![route("acme")], vec![]).await,
+        Err(Code::AlreadyExists)
+    );
+    assert_eq!(
+        begin(&mut claims, 2, vec![], vec![route("acme")]).await,
+        Err(Code::PermissionDenied)
+    );
+    // A destroy rolled back leaves it held; committed, it is gone and free again.
+    let lease = begin(&mut claims, 1, vec![], vec![route("acme")])
+        .await
+        .expect("lease");
+    assert_eq!(
+        record(&mut claims, Bucket::Routes, "acme").await,
+        Ok((1, RecordStatus::LeaseDestroying))
+    );
+    assert_eq!(
+        begin(&mut claims, 2, vec![route("acme")], vec![]).await,
+        Err(Code::FailedPrecondition)
+    );
+    assert_eq!(rollback(&mut claims, 1, &lease).await, Ok(()));
+    assert_eq!(
+        record(&mut claims, Bucket::Routes, "acme").await,
+        Ok((1, RecordStatus::Active))
+    );
+    let lease = begin(&mut claims, 1, vec![], vec![route("acme")])
+        .await
+        .expect("lease");
+    assert_eq!(commit(&mut claims, 1, &lease).await, Ok(()));
+    assert_eq!(
+        record(&mut claims, Bucket::Routes, "acme").await,
+        Err(Code::NotFound)
+    );
+    let lease = begin(&mut claims, 2, vec![route("acme")], vec![])
+        .await
+        .expect("lease");
+    assert_eq!(commit(&mut claims, 2, &lease).await, Ok(()));
+    assert_eq!(
+        record(&mut claims, Bucket::Routes, "acme").await,
+        Ok((2, RecordStatus::Active))
+    );
+    // A create rolled back frees the value.
+    let lease = begin(&mut claims, 1, vec![route("temp")], vec![])
+        .await
+        .expect("lease");
+    assert_eq!(rollback(&mut claims, 1, &lease).await, Ok(()));
+    assert_eq!(
+        record(&mut claims, Bucket::Routes, "temp").await,
+        Err(Code::NotFound)
+    );
+    // A rename: destroy the old path and create the new one in one lease.
+    let lease = begin(&mut claims, 2, vec![route("acme-inc")], vec![route("acme")])
+        .await
+        .expect("lease");
+    assert_eq!(commit(&mut claims, 2, &lease).await, Ok(()));
+    assert_eq!(
+        record(&mut claims, Bucket::Routes, "acme").await,
+        Err(Code::NotFound)
+    );
+    assert_eq!(
+        record(&mut claims, Bucket::Routes, "acme-inc").await,
+        Ok((2, RecordStatus::Active))
+    );
+    harness
+}
+
+async fn updates_are_all_or_nothing(harness: Harness) -> Harness {
+    let mut claims = harness.claims(0).await;
+    let lease = begin(
+        &mut claims,
+        1,
+        vec![metadata(Bucket::Usernames, "sasha", Subject::User, 1001)],
+        vec![],
+    )
+    .await
+    .expect("lease");
+    commit(&mut claims, 1, &lease).await.expect("commit");
+    // The second value is taken: nothing of the update stays, the first value included.
+    let refused = begin(
+        &mut claims,
+        2,
+        vec![
+            metadata(Bucket::Emails, "sasha@example.com", Subject::User, 2001),
+            metadata(Bucket::Usernames, "Sasha", Subject::User, 2001),
+        ],
+        vec![],
+    )
+    .await;
+    assert_eq!(refused, Err(Code::AlreadyExists));
+    assert_eq!(
+        record(&mut claims, Bucket::Emails, "sasha@example.com").await,
+        Err(Code::NotFound)
+    );
+    let leases = claims
+        .list_leases(proto::ListLeasesRequest {
+            cell_id: 2,
+            next: None,
+            limit: None,
+        })
+        .await
+        .expect("leases")
+        .into_inner();
+    assert!(leases.leases.is_empty(), "a refused update leaves no lease");
+    // Claiming again what the Cell holds for the same subject changes nothing; for another
+    // subject it is taken.
+    let again = begin(
+        &mut claims,
+        1,
+        vec![metadata(Bucket::Usernames, "SASHA", Subject::User, 1001)],
+        vec![],
+    )
+    .await;
+    commit(&mut claims, 1, &again.expect("lease"))
+        .await
+        .expect("commit");
+    assert_eq!(
+        begin(
+            &mut claims,
+            1,
+            vec![metadata(Bucket::Usernames, "sasha", Subject::User, 1002)],
+            vec![]
+        )
+        .await,
+        Err(Code::AlreadyExists)
+    );
+    harness
+}
+
+async fn bad_updates_are_refused(harness: Harness) -> Harness {
+    let mut claims = harness.claims(0).await;
+    let mut unknown_bucket = route("x");
+    unknown_bucket.bucket.as_mut().expect("bucket").r#type = 42;
+    let mut no_subject = route("y");
+    no_subject.subject = None;
+    let cases: Vec<(&str, i64, Creates, Destroys, Code)> = vec![
+        ("nothing to do", 1, vec![], vec![], Code::InvalidArgument),
+        (
+            "a value twice",
+            1,
+            vec![route("twice"), route("TWICE")],
+            vec![],
+            Code::InvalidArgument,
+        ),
+        (
+            "created and destroyed",
+            1,
+            vec![route("both")],
+            vec![route("both")],
+            Code::InvalidArgument,
+        ),
+        (
+            "an empty value",
+            1,
+            vec![route("")],
+            vec![],
+            Code::InvalidArgument,
+        ),
+        (
+            "an id that is no id",
+            1,
+            vec![metadata(Bucket::ProjectIds, "12a", Subject::Project, 1)],
+            vec![],
+            Code::InvalidArgument,
+        ),
+        (
+            "an unknown bucket",
+            1,
+            vec![unknown_bucket],
+            vec![],
+            Code::InvalidArgument,
+        ),
+        (
+            "no subject",
+            1,
+            vec![no_subject],
+            vec![],
+            Code::InvalidArgument,
+        ),
+        (
+            "cell 0",
+            0,
+            vec![route("zero")],
+            vec![],
+            Code::InvalidArgument,
+        ),
+        (
+            "an unknown cell",
+            9,
+            vec![route("nine")],
+            vec![],
+            Code::NotFound,
+        ),
+        (
+            "destroying what no one holds",
+            1,
+            vec![],
+            vec![route("nobody")],
+            Code::NotFound,
+        ),
+    ];
+    for (case, cell, creates, destroys, code) in cases {
+        assert_eq!(
+            begin(&mut claims, cell, creates, destroys).await,
+            Err(code),
+            "{case}"
+        );
+    }
+    assert_eq!(
+        commit(&mut claims, 1, "no-such-lease").await,
+        Err(Code::NotFound)
+    );
+    // Nothing was left behind by any of them.
+    let records = claims
+        .list_records(proto::ListRecordsRequest {
+            cell_id: 1,
+            source_type: 0,
+            next: None,
+            limit: None,
+        })
+        .await
+        .expect("records")
+        .into_inner();
+    assert!(records.records.is_empty(), "{:?}", records.records);
+    harness
+}
+
+async fn leases_and_records_are_listed_in_pages(harness: Harness) -> Harness {
+    let mut claims = harness.claims(0).await;
+    let mut leases = Vec::new();
+    for n in 0..5 {
+        let creates = vec![
+            route(&format!("group-{n}")),
+            metadata(
+                Bucket::NamespaceIds,
+                &format!("{}", 1000 + n),
+                Subject::Group,
+                1000 + n,
+            ),
+        ];
+        leases.push(begin(&mut claims, 1, creates, vec![]).await.expect("lease"));
+    }
+    commit(&mut claims, 1, &leases[0]).await.expect("commit");
+    // Outstanding leases, oldest first, two a page, with their claims.
+    let mut seen = Vec::new();
+    let mut next = None;
+    for _ in 0..10 {
+        let page = claims
+            .list_leases(proto::ListLeasesRequest {
+                cell_id: 1,
+                next: next.clone(),
+                limit: Some(2),
+            })
+            .await
+            .expect("leases")
+            .into_inner();
+        for lease in &page.leases {
+            assert_eq!(lease.records.len(), 2, "a lease lists its claims");
+            seen.push(lease.uuid.clone());
+        }
+        next = page.next;
+        if next.is_none() {
+            break;
+        }
+    }
+    let mut outstanding = leases[1..].to_vec();
+    outstanding.sort();
+    seen.sort();
+    assert_eq!(seen, outstanding);
+    // Records by source table, in pages.
+    let mut namespaces = 0;
+    let mut next = None;
+    for _ in 0..10 {
+        let page = claims
+            .list_records(proto::ListRecordsRequest {
+                cell_id: 1,
+                source_type: Source::TableNamespaces.into(),
+                next: next.clone(),
+                limit: Some(3),
+            })
+            .await
+            .expect("records")
+            .into_inner();
+        namespaces += page.records.len();
+        next = page.next;
+        if next.is_none() {
+            break;
+        }
+    }
+    assert_eq!(
+        namespaces, 10,
+        "five routes and five namespace ids, all of TABLE_NAMESPACES"
+    );
+    let other_cell = claims
+        .list_records(proto::ListRecordsRequest {
+            cell_id: 2,
+            source_type: 0,
+            next: None,
+            limit: None,
+        })
+        .await
+        .expect("records")
+        .into_inner();
+    assert!(other_cell.records.is_empty());
+    harness
+}
+
+async fn classify(classify: &mut Classify, kind: ClassifyType, value: &str) -> (i64, bool) {
+    let answer = classify
+        .classify(proto::ClassifyRequest {
+            r#type: kind.into(),
+            value: value.into(),
+        })
+        .await
+        .expect("classified")
+        .into_inner();
+    let cell = answer.cell_info.expect("a cell");
+    assert_eq!(answer.proxy.expect("proxy").address, cell.address);
+    (cell.id, answer.found)
+}
+
+async fn keys_are_classified_to_their_cell(harness: Harness) -> Harness {
+    let mut claims = harness.claims(0).await;
+    let (cell2_min, _) = CellId(2).id_range();
+    let creates = vec![
+        route("beta"),
+        metadata(
+            Bucket::OrganizationPath,
+            "beta-org",
+            Subject::Organization,
+            cell2_min,
+        ),
+        metadata(Bucket::Usernames, "cameron", Subject::User, cell2_min + 1),
+    ];
+    let lease = begin(&mut claims, 2, creates, vec![]).await.expect("lease");
+    commit(&mut claims, 2, &lease).await.expect("commit");
+    // A project allocated on Cell 2 that now lives on Cell 1 (it moved): its claim decides.
+    let moved = (cell2_min + 7).to_string();
+    let lease = begin(
+        &mut claims,
+        1,
+        vec![metadata(
+            Bucket::ProjectIds,
+            &moved,
+            Subject::Project,
+            cell2_min + 7,
+        )],
+        vec![],
+    )
+    .await
+    .expect("lease");
+    commit(&mut claims, 1, &lease).await.expect("commit");
+    let token = routable_token::encode(
+        TOKEN_PREFIX,
+        Routing {
+            cell: CellId(2),
+            organization: OrganizationId(cell2_min),
+        },
+        &[7; 16],
+    );
+    let mut classifier = harness.classify().await;
+    let cases: Vec<(ClassifyType, String, (i64, bool))> = vec![
+        (ClassifyType::FirstCell, String::new(), (1, true)),
+        (ClassifyType::CellId, "2".into(), (2, true)),
+        (ClassifyType::CellId, "9".into(), (1, false)),
+        (ClassifyType::SessionPrefix, "cell2".into(), (2, true)),
+        (ClassifyType::SessionPrefix, "cell9".into(), (1, false)),
+        (ClassifyType::Route, "BETA".into(), (2, true)),
+        (ClassifyType::Route, "nowhere".into(), (1, false)),
+        (ClassifyType::OrganizationPath, "beta-org".into(), (2, true)),
+        (ClassifyType::Username, "Cameron".into(), (2, true)),
+        (ClassifyType::Email, "nobody@example.com".into(), (1, false)),
+        (
+            ClassifyType::ProjectId,
+            (cell2_min + 3).to_string(),
+            (2, true),
+        ),
+        (ClassifyType::ProjectId, moved, (1, true)),
+        (ClassifyType::NamespaceId, "1500".into(), (1, true)),
+        (ClassifyType::UserId, "not-a-number".into(), (1, false)),
+        (ClassifyType::Token, token, (2, true)),
+        (ClassifyType::Token, "glpat-not-routable".into(), (1, false)),
+    ];
+    for (kind, value, expected) in cases {
+        assert_eq!(
+            classify(&mut classifier, kind, &value).await,
+            expected,
+            "{kind:?} {value}"
+        );
+    }
+    let refused = classifier
+        .classify(proto::ClassifyRequest {
+            r#type: 0,
+            value: "x".into(),
+        })
+        .await
+        .expect_err("no type");
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    let cells = CellServiceClient::with_interceptor(harness.channel(0).await, Harness::secret())
+        .get_cells(proto::GetCellsRequest {})
+        .await
+        .expect("cells")
+        .into_inner()
+        .cells;
+    let ranges: Vec<(i64, i64, i64)> = cells
+        .iter()
+        .map(|c| {
+            (
+                c.id,
+                c.sequence_ranges[0].minval,
+                c.sequence_ranges[0].maxval,
+            )
+        })
+        .collect();
+    let (min1, max1) = CellId(1).id_range();
+    let (min2, max2) = CellId(2).id_range();
+    assert_eq!(ranges, vec![(1, min1, max1), (2, min2, max2)]);
+    harness
+}
+
+async fn only_the_cluster_answers(harness: Harness) -> Harness {
+    let channel = harness.channel(0).await;
+    let anonymous = ClassifyServiceClient::new(channel.clone())
+        .classify(proto::ClassifyRequest {
+            r#type: ClassifyType::FirstCell.into(),
+            value: String::new(),
+        })
+        .await
+        .expect_err("no secret");
+    assert_eq!(anonymous.code(), Code::Unauthenticated);
+    let wrong = ClusterSecret::new("another-secret-0000000").expect("secret");
+    let refused = ClaimServiceClient::with_interceptor(channel, SecretInterceptor::client(wrong))
+        .begin_update(proto::BeginUpdateRequest {
+            create_records: vec![route("intruder")],
+            destroy_records: vec![],
+            cell_id: 1,
+        })
+        .await
+        .expect_err("wrong secret");
+    assert_eq!(refused.code(), Code::Unauthenticated);
+    let mut claims = harness.claims(0).await;
+    assert_eq!(
+        record(&mut claims, Bucket::Routes, "intruder").await,
+        Err(Code::NotFound)
+    );
+    harness
+}
+
+/// Two topology services over one database; Cell 1 through one and Cell 2 through the other
+/// claim the same value at the same moment, 50 times: exactly one wins each time, and the
+/// claim is the winner's.
+async fn two_services_race_for_one_value(mut harness: Harness) -> Harness {
+    let second = harness.start_another().await;
+    let first = harness.claims(0).await;
+    let other = harness.claims(second).await;
+    for n in 0..50 {
+        let value = format!("contested-{n}");
+        let barrier = Arc::new(tokio::sync::Barrier::new(2));
+        let racers = [(first.clone(), 1), (other.clone(), 2)].map(|(mut client, cell)| {
+            let (barrier, value) = (barrier.clone(), value.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let won = begin(
+                    &mut client,
+                    cell,
+                    vec![metadata(Bucket::Usernames, &value, Subject::User, cell)],
+                    vec![],
+                )
+                .await;
+                if let Ok(lease) = &won {
+                    commit(&mut client, cell, lease).await.expect("commit");
+                }
+                (cell, won)
+            })
+        });
+        let mut winners = Vec::new();
+        for racer in racers {
+            let (cell, outcome) = racer.await.expect("racer");
+            match outcome {
+                Ok(_) => winners.push(cell),
+                Err(code) => assert!(
+                    matches!(code, Code::AlreadyExists | Code::FailedPrecondition),
+                    "the loser is told the value is taken, not {code:?}"
+                ),
+            }
+        }
+        assert_eq!(
+            winners.len(),
+            1,
+            "round {n}: exactly one Cell wins, not {winners:?}"
+        );
+        let mut reader = first.clone();
+        assert_eq!(
+            record(&mut reader, Bucket::Usernames, &value).await,
+            Ok((winners[0], RecordStatus::Active))
+        );
+    }
+    harness
+}
+
+on_both!(
+    leases_then_commit_or_roll_back,
+    updates_are_all_or_nothing,
+    bad_updates_are_refused,
+    leases_and_records_are_listed_in_pages,
+    keys_are_classified_to_their_cell,
+    only_the_cluster_answers,
+    two_services_race_for_one_value,
+);
