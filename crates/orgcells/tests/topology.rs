@@ -100,13 +100,33 @@ impl Harness {
         ClassifyServiceClient::with_interceptor(self.channel(0).await, Harness::secret())
     }
 
-    async fn finish(self) {
-        for running in self.running {
+    async fn finish(mut self) {
+        for running in std::mem::take(&mut self.running) {
             running.stop().await.expect("stop");
         }
         let _ = std::fs::remove_dir_all(&self.dir);
-        if let Some(name) = &self.postgres {
-            common::drop_postgres_database(name).await;
+        if let Some(name) = self.postgres.take() {
+            common::drop_postgres_database(&name).await;
+        }
+    }
+}
+
+impl Drop for Harness {
+    /// Cleans up after a test that panicked before [`Harness::finish`]: the data directory, and
+    /// the PostgreSQL database, dropped from a thread of its own (the services stop with the
+    /// test's runtime).
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(name) = self.postgres.take() {
+            let dropper = std::thread::spawn(move || {
+                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    runtime.block_on(common::drop_postgres_database(&name));
+                }
+            });
+            let _ = dropper.join();
         }
     }
 }
