@@ -47,7 +47,7 @@ impl Service {
                 updated_at: now,
             };
             claims::claim(
-                tx.conn(),
+                &mut tx,
                 Bucket::OrganizationPath,
                 "default",
                 crate::organizations::organization_owner(org.id),
@@ -129,7 +129,13 @@ impl Service {
                 .await?;
             }
         }
-        tx.commit().await?;
+        // The cluster's fixed rows (the Default Organization, root, the Ghost User) are claimed
+        // in the topology once, by the first Cell; another Cell keeps its own copies of them
+        // without claiming their values again.
+        if cell != 1 {
+            tx.take_claim_ops();
+        }
+        self.commit(tx).await?;
         Ok(shown)
     }
 }
@@ -160,7 +166,7 @@ impl Service {
         insert_user(&mut tx, id, &valid, cell).await?;
         let token = crate::secret::generate();
         crate::tokens::insert(&mut tx, id, "admin token", ADMIN_SCOPES, None, &token).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(token)
     }
 }

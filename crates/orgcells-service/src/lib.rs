@@ -8,6 +8,7 @@ mod access;
 pub mod bootstrap;
 mod caller;
 mod clock;
+pub mod committing;
 mod error;
 pub mod groups;
 mod locking;
@@ -52,6 +53,9 @@ pub struct Service {
     /// The callers tokens stand for, by token digest and date (a token expires with the day),
     /// remembered under the same generation as the memo.
     callers: std::sync::Arc<caller::Callers>,
+    /// The cluster's topology service, where this Cell's claims are held; none for a Cell on
+    /// its own.
+    topology: Option<orgcells_topology::TopologyClient>,
 }
 
 impl Service {
@@ -63,6 +67,7 @@ impl Service {
             settings,
             memo,
             callers,
+            topology: None,
         }
     }
 
@@ -74,6 +79,13 @@ impl Service {
     /// The connection pools' figures (metrics).
     pub fn pool_stats(&self) -> Vec<PoolStats> {
         self.db.pool_stats()
+    }
+
+    /// This Cell as part of a cluster: its claims are taken in the topology service (see
+    /// `committing`).
+    pub fn with_topology(mut self, topology: orgcells_topology::TopologyClient) -> Service {
+        self.topology = Some(topology);
+        self
     }
 
     /// Where a list's total comes from, when the page asks for one.

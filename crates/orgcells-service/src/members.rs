@@ -441,7 +441,7 @@ impl Service {
             .await?
             .pop()
             .ok_or(ServiceError::NotFound("Member"))?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(out)
     }
 
@@ -499,7 +499,7 @@ impl Service {
             .await?
             .pop()
             .ok_or(ServiceError::NotFound("Member"))?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(out)
     }
 
@@ -534,7 +534,7 @@ impl Service {
             ));
         }
         members::delete(tx.conn(), row.id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -190,7 +190,7 @@ impl Service {
         let id = tx.next_id().await?;
         let now = clock::now();
         if !claims::claim(
-            tx.conn(),
+            &mut tx,
             Bucket::OrganizationPath,
             &path,
             organization_owner(id),
@@ -215,7 +215,7 @@ impl Service {
         };
         organizations::insert(tx.conn(), &row).await?;
         organizations::add_user(tx.conn(), id, me.id, OrganizationRole::Owner, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(row)
     }
 
@@ -262,7 +262,7 @@ impl Service {
                 ));
             }
             if !claims::claim(
-                tx.conn(),
+                &mut tx,
                 Bucket::OrganizationPath,
                 path,
                 organization_owner(row.id),
@@ -274,7 +274,7 @@ impl Service {
                 return Err(ServiceError::invalid("path", "has already been taken"));
             }
             claims::release(
-                tx.conn(),
+                &mut tx,
                 Bucket::OrganizationPath,
                 &row.path,
                 organization_owner(row.id),
@@ -320,7 +320,7 @@ impl Service {
         }
         row.updated_at = now;
         organizations::update(tx.conn(), &row).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(row)
     }
 
@@ -347,14 +347,14 @@ impl Service {
             delete_group_tree(&mut tx, &ns).await?;
         }
         claims::release(
-            tx.conn(),
+            &mut tx,
             Bucket::OrganizationPath,
             &row.path,
             organization_owner(row.id),
         )
         .await?;
         organizations::delete(tx.conn(), row.id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

@@ -223,7 +223,7 @@ impl Service {
         let out = present_projects(tx.conn(), &self.memo, vec![row], Some(&viewer), true)
             .await?
             .remove(0);
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(out)
     }
 
@@ -423,7 +423,7 @@ impl Service {
         let out = present_projects(tx.conn(), &self.memo, vec![row], Some(&viewer), true)
             .await?
             .remove(0);
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(out)
     }
 
@@ -444,13 +444,7 @@ impl Service {
             "path",
         )
         .await?;
-        claims::release(
-            tx.conn(),
-            Bucket::Route,
-            &row.full_path,
-            project_owner(row.id),
-        )
-        .await?;
+        claims::release(tx, Bucket::Route, &row.full_path, project_owner(row.id)).await?;
         let id = tx.next_id().await?;
         namespaces::add_redirect(
             tx.conn(),
@@ -473,9 +467,9 @@ impl Service {
             .project(&project_facts(&row, &traversal), ProjectAction::Delete)
             .map_err(denied("Project"))?;
         ensure_org_writable(tx.conn(), row.organization_id).await?;
-        claims::release_all(tx.conn(), project_owner(row.id)).await?;
+        claims::release_all(&mut tx, project_owner(row.id)).await?;
         projects::delete(tx.conn(), row.id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -545,7 +539,7 @@ impl Service {
         let out = present_projects(tx.conn(), &self.memo, vec![row], Some(&viewer), true)
             .await?
             .remove(0);
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(out)
     }
 

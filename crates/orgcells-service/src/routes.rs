@@ -26,11 +26,11 @@ pub(crate) fn project_owner(id: ProjectId) -> Owner<'static> {
 /// Deletes a namespace's subtree with everything in it, releasing its routes.
 pub(crate) async fn delete_group_tree(tx: &mut Tx, root: &NamespaceRow) -> Result<()> {
     if root.kind == NamespaceKind::Group {
-        claims::release_routes_below(tx.conn(), &root.full_path).await?;
+        claims::release_routes_below(tx, &root.full_path).await?;
     } else {
         for project in projects::in_subtree(tx.conn(), &root.traversal).await? {
             claims::release(
-                tx.conn(),
+                tx,
                 Bucket::Route,
                 &project.full_path,
                 project_owner(project.id),
@@ -110,7 +110,7 @@ async fn retake_route(
     cell: i64,
     now: i64,
 ) -> Result<()> {
-    claims::release(tx.conn(), Bucket::Route, old, owner).await?;
+    claims::release(tx, Bucket::Route, old, owner).await?;
     take_route(tx, owner, new, cell, now, "path").await
 }
 
@@ -123,7 +123,7 @@ pub(crate) async fn take_route(
     now: i64,
     field: &str,
 ) -> Result<()> {
-    if !claims::claim(tx.conn(), Bucket::Route, path, owner, cell, now).await? {
+    if !claims::claim(tx, Bucket::Route, path, owner, cell, now).await? {
         return Err(ServiceError::invalid(field, "has already been taken"));
     }
     namespaces::remove_redirect(tx.conn(), path).await?;

@@ -114,7 +114,7 @@ impl Service {
         let group = present_groups(tx.conn(), &self.memo, vec![row])
             .await?
             .remove(0);
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(GroupDetail { group, shared_with })
     }
 
@@ -134,7 +134,7 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound("Group Link"))?;
         links::delete(tx.conn(), LinkKind::Group, link.id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -190,7 +190,7 @@ impl Service {
             created_at: clock::now(),
         };
         links::insert(tx.conn(), LinkKind::Project, &link).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(link)
     }
 
@@ -210,7 +210,7 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound("Group Link"))?;
         links::delete(tx.conn(), LinkKind::Project, link.id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

@@ -160,7 +160,7 @@ impl Service {
         }
         let token = generate();
         let row = insert(&mut tx, user_id, name, scopes, expires_at, &token).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(CreatedToken { row, token })
     }
 
@@ -227,7 +227,7 @@ impl Service {
         if !tokens::revoke(tx.conn(), id).await? {
             return Err(ServiceError::BadRequest("400 Bad request".into()));
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -279,7 +279,7 @@ impl Service {
             &secret,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(CreatedToken { row, token: secret })
     }
 }

@@ -90,24 +90,8 @@ async fn claim_identity(
 ) -> Result<()> {
     let now = clock::now();
     if let Some(username) = username {
-        let free = claims::claim(
-            tx.conn(),
-            Bucket::Username,
-            username,
-            user_owner(id),
-            cell,
-            now,
-        )
-        .await?
-            && claims::claim(
-                tx.conn(),
-                Bucket::Route,
-                username,
-                user_owner(id),
-                cell,
-                now,
-            )
-            .await?;
+        let free = claims::claim(tx, Bucket::Username, username, user_owner(id), cell, now).await?
+            && claims::claim(tx, Bucket::Route, username, user_owner(id), cell, now).await?;
         if !free {
             return Err(ServiceError::Conflict(
                 "Username has already been taken".into(),
@@ -118,7 +102,7 @@ async fn claim_identity(
         namespaces::remove_redirect(tx.conn(), username).await?;
     }
     if let Some(email) = email
-        && !claims::claim(tx.conn(), Bucket::Email, email, user_owner(id), cell, now).await?
+        && !claims::claim(tx, Bucket::Email, email, user_owner(id), cell, now).await?
     {
         return Err(ServiceError::Conflict(
             "Email has already been taken".into(),
@@ -231,7 +215,7 @@ impl Service {
         let mut tx = self.db.write().await?;
         let id = tx.next_id().await?;
         let user = insert_user(&mut tx, id, &valid, i64::from(self.db.cell().0)).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(user)
     }
 
@@ -329,14 +313,14 @@ impl Service {
         let cell = i64::from(self.db.cell().0);
         if let Some(username) = input.username.as_ref().filter(|u| **u != user.username) {
             claim_identity(&mut tx, id, Some(username), None, cell).await?;
-            claims::release(tx.conn(), Bucket::Username, &user.username, user_owner(id)).await?;
-            claims::release(tx.conn(), Bucket::Route, &user.username, user_owner(id)).await?;
+            claims::release(&mut tx, Bucket::Username, &user.username, user_owner(id)).await?;
+            claims::release(&mut tx, Bucket::Route, &user.username, user_owner(id)).await?;
             rename_personal_namespaces(&mut tx, &user, username, cell).await?;
             user.username = username.clone();
         }
         if let Some(email) = input.email.as_ref().filter(|e| **e != user.email) {
             claim_identity(&mut tx, id, None, Some(email), cell).await?;
-            claims::release(tx.conn(), Bucket::Email, &user.email, user_owner(id)).await?;
+            claims::release(&mut tx, Bucket::Email, &user.email, user_owner(id)).await?;
             user.email = email.clone();
         }
         if let Some(name) = &input.name {
@@ -353,7 +337,7 @@ impl Service {
         }
         user.updated_at = clock::now();
         users::update(tx.conn(), &user).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(user)
     }
 
@@ -386,9 +370,9 @@ impl Service {
         }
         reassign_to_ghost(&mut tx, id).await?;
         members::delete_of_user(tx.conn(), id).await?;
-        claims::release_all(tx.conn(), user_owner(id)).await?;
+        claims::release_all(&mut tx, user_owner(id)).await?;
         users::delete(tx.conn(), id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

@@ -8,6 +8,7 @@ use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 
 use crate::backend::Backend;
 use crate::cache::{Generation, GenerationCache};
+use crate::claims::ClaimOp;
 use crate::sql::Sql;
 use crate::{Result, StoreError};
 
@@ -80,6 +81,9 @@ pub struct Tx {
     backend: Backend,
     generation: Generation,
     inner: Transaction<'static, Any>,
+    /// The claims this transaction took and released, in order: what a Cell of a cluster asks
+    /// the topology service for before it commits (see [`crate::claims`]).
+    claim_ops: Vec<ClaimOp>,
 }
 
 impl Db {
@@ -167,6 +171,7 @@ impl Db {
             backend: self.backend,
             generation: self.generation.clone(),
             inner: self.writer.begin().await?,
+            claim_ops: Vec::new(),
         })
     }
 
@@ -226,6 +231,16 @@ impl Db {
 impl Tx {
     pub fn conn(&mut self) -> &mut AnyConnection {
         &mut self.inner
+    }
+
+    /// Notes a claim taken or released (by [`crate::claims`]).
+    pub(crate) fn record_claim(&mut self, op: ClaimOp) {
+        self.claim_ops.push(op);
+    }
+
+    /// The claims taken and released so far, which the transaction no longer keeps.
+    pub fn take_claim_ops(&mut self) -> Vec<ClaimOp> {
+        std::mem::take(&mut self.claim_ops)
     }
 
     /// The next primary key from the Cell's range, as the id type the row wants.

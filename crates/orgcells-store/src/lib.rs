@@ -23,6 +23,7 @@ pub mod claims;
 mod db;
 mod error;
 pub mod grants;
+pub mod leases;
 pub mod links;
 mod lock;
 pub mod locks;

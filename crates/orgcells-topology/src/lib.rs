@@ -10,6 +10,7 @@
 //! gRPC status codes, and serving.
 
 mod auth;
+mod client;
 mod convert;
 mod services;
 
@@ -20,6 +21,7 @@ use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 
 pub use auth::{ClusterSecret, SecretInterceptor};
+pub use client::{Refusal, TopologyClient};
 
 /// The generated messages, servers and clients of `orgcells.topology.v1`.
 pub mod proto {

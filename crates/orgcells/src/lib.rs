@@ -6,6 +6,7 @@ pub mod generate;
 pub mod options;
 pub mod topology;
 
+use orgcells_topology::{ClusterSecret, TopologyClient};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -33,6 +34,14 @@ pub struct Config {
     pub allow_organization_creation: bool,
     /// Who may reach `/-/health`, `/-/liveness`, `/-/readiness` and `/-/metrics`.
     pub monitoring_allowlist: Allowlist,
+    /// The cluster's topology service, where this Cell's claims are taken; none for a Cell on
+    /// its own.
+    pub topology_url: Option<String>,
+    /// What the parts of a cluster present to each other.
+    pub cluster_secret: Option<String>,
+    /// How old a lease of this Cell is before the reconciler rolls it back, when no committed
+    /// transaction noted it (GitLab: 10 minutes).
+    pub lease_stale_after: std::time::Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -59,6 +68,12 @@ impl std::fmt::Debug for Config {
                 &self.allow_organization_creation,
             )
             .field("monitoring_allowlist", &self.monitoring_allowlist)
+            .field("topology_url", &self.topology_url)
+            .field("lease_stale_after", &self.lease_stale_after)
+            .field(
+                "cluster_secret",
+                &self.cluster_secret.as_ref().map(|_| "[redacted]"),
+            )
             .finish()
     }
 }
@@ -138,12 +153,17 @@ pub struct Running {
     /// This process's claim on the Cell's database, given up on stop.
     lock: CellLock,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// The lease reconciler of a Cell in a cluster.
+    reconciler: Option<tokio::task::JoinHandle<()>>,
     shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
 impl Running {
     /// Stops accepting, finishes the requests under way, closes the database.
     pub async fn stop(self) -> anyhow::Result<()> {
+        if let Some(reconciler) = self.reconciler {
+            reconciler.abort();
+        }
         let _ = self.shutdown.send(());
         self.server.await.context("server task")??;
         self.lock.release().await;
@@ -158,20 +178,67 @@ impl Running {
     }
 }
 
+/// How long a Cell waits for the topology service before a write that needs a claim answers
+/// 503 (GitLab's upstream timeout).
+const TOPOLOGY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The client this Cell takes its claims through.
+fn topology_client(config: &Config, url: &str) -> anyhow::Result<TopologyClient> {
+    let secret = config
+        .cluster_secret
+        .as_deref()
+        .and_then(ClusterSecret::new)
+        .context("a Cell of a cluster needs the cluster secret (16 characters or more)")?;
+    TopologyClient::new(url, secret, config.cell, TOPOLOGY_TIMEOUT)
+        .with_context(|| format!("the topology URL {url}"))
+}
+
+/// How often a Cell of a cluster reconciles its leases (GitLab's reconciler: every minute), or
+/// more often when leases go stale sooner.
+const RECONCILE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Ends the leases a crash left, at start and then on a schedule (see
+/// `Service::reconcile_leases`).
+async fn reconcile(service: Service, stale_after: std::time::Duration) {
+    let every = RECONCILE_EVERY.min(stale_after.max(std::time::Duration::from_millis(100)));
+    loop {
+        match service.reconcile_leases(stale_after).await {
+            Ok(done) if done.committed + done.rolled_back > 0 => {
+                tracing::info!(
+                    committed = done.committed,
+                    rolled_back = done.rolled_back,
+                    in_flight = done.in_flight,
+                    "reconciled the topology leases"
+                );
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "reconciling the topology leases"),
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
 /// Migrates, bootstraps (Default Organization, root) and starts serving.
 pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let db = open_database(config).await?;
     let lock = lock_cell(config, &db).await?;
-    let service = Service::new(
+    let mut service = Service::new(
         db.clone(),
         Settings {
             allow_organization_creation: config.allow_organization_creation,
         },
     );
+    if let Some(url) = &config.topology_url {
+        service = service.with_topology(topology_client(config, url)?);
+    }
     let new_admin_token = service
         .bootstrap(&config.admin)
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
+    let reconciler = config
+        .topology_url
+        .is_some()
+        .then(|| tokio::spawn(reconcile(service.clone(), config.lease_stale_after)));
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
@@ -202,6 +269,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         db,
         lock,
         server,
+        reconciler,
         shutdown,
     })
 }

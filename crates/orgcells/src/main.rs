@@ -56,23 +56,14 @@ enum Command {
     },
     /// Run the topology service of a cluster on its own (gRPC): the Cells, the claims on every
     /// globally unique value, classification.
+    /// It serves on `--listen` [default here: 127.0.0.1:9090] and needs `--cluster-secret`.
     Topology {
-        /// Where to serve gRPC.
-        #[arg(
-            long,
-            env = "ORGCELLS_TOPOLOGY_LISTEN",
-            default_value = "127.0.0.1:9090"
-        )]
-        listen: std::net::SocketAddr,
         /// `sqlite://...` or `postgres://...` [default: topology.db in the data directory].
         #[arg(long, env = "ORGCELLS_TOPOLOGY_DATABASE_URL", hide_env_values = true)]
-        database_url: Option<String>,
+        topology_database_url: Option<String>,
         /// A Cell of the cluster, `ID,NAME,ADDRESS,SESSION_PREFIX` (repeat for each).
         #[arg(long = "cell", value_parser = orgcells::topology::parse_cell)]
         cells: Vec<orgcells_store::topology::CellRow>,
-        /// The secret every part of the cluster presents (at least 16 characters).
-        #[arg(long, env = "ORGCELLS_CLUSTER_SECRET", hide_env_values = true)]
-        cluster_secret: String,
     },
     /// Instance administration.
     Admin {
@@ -176,14 +167,19 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Config => print!("{}", options.describe()),
         Command::Topology {
-            listen,
-            database_url,
+            topology_database_url,
             cells,
-            cluster_secret,
         } => {
-            let secret = orgcells_topology::ClusterSecret::new(&cluster_secret)
+            let secret = config
+                .cluster_secret
+                .as_deref()
+                .context("the topology service needs --cluster-secret (ORGCELLS_CLUSTER_SECRET)")?;
+            let secret = orgcells_topology::ClusterSecret::new(secret)
                 .context("the cluster secret has at least 16 characters")?;
-            let database_url = match database_url {
+            let listen = options
+                .listen
+                .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 9090)));
+            let database_url = match topology_database_url {
                 Some(url) => url,
                 None => {
                     std::fs::create_dir_all(&config.data_dir)?;

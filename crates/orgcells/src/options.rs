@@ -92,6 +92,65 @@ pub struct Options {
     /// logged with `ORGCELLS_LOG` (e.g. `debug`, `warn,orgcells::request=info`).
     #[arg(long, env = "ORGCELLS_LOG_FORMAT", value_enum, global = true)]
     pub log_format: Option<LogFormat>,
+    /// The topology service of the cluster this Cell belongs to (`http://host:port`): its
+    /// claims on usernames, emails and paths are taken there [default: none, a Cell on its
+    /// own].
+    #[arg(long, env = "ORGCELLS_TOPOLOGY_URL", global = true)]
+    pub topology_url: Option<String>,
+    /// The secret every part of a cluster presents to the others (16 characters or more).
+    #[arg(
+        long,
+        env = "ORGCELLS_CLUSTER_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub cluster_secret: Option<String>,
+    /// How old a lease of this Cell gets before the reconciler rolls it back when no committed
+    /// write noted it: seconds, or a number with `s`, `m` or `h` [default: 10m].
+    #[arg(long, env = "ORGCELLS_LEASE_STALE_AFTER", global = true)]
+    pub lease_stale_after: Option<Span>,
+}
+
+/// A length of time: seconds, or a number with `s`, `m` or `h` (`600`, `90s`, `10m`, `1h`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct Span(pub std::time::Duration);
+
+impl std::str::FromStr for Span {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Span, String> {
+        let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+            Some(at) => text.split_at(at),
+            None => (text, "s"),
+        };
+        let scale = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            _ => return Err(format!("{text:?}: a number of seconds, or with s, m or h")),
+        };
+        number
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(scale))
+            .map(|seconds| Span(std::time::Duration::from_secs(seconds)))
+            .ok_or_else(|| format!("{text:?}: a number of seconds, or with s, m or h"))
+    }
+}
+
+impl TryFrom<String> for Span {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Span, String> {
+        text.parse()
+    }
+}
+
+impl std::fmt::Display for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}s", self.0.as_secs())
+    }
 }
 
 impl Options {
@@ -121,6 +180,9 @@ impl Options {
                 .or(file.allow_organization_creation),
             monitoring_allowlist: self.monitoring_allowlist.or(file.monitoring_allowlist),
             log_format: self.log_format.or(file.log_format),
+            topology_url: self.topology_url.or(file.topology_url),
+            cluster_secret: self.cluster_secret.or(file.cluster_secret),
+            lease_stale_after: self.lease_stale_after.or(file.lease_stale_after),
         }
     }
 
@@ -153,6 +215,11 @@ impl Options {
             },
             allow_organization_creation: self.allow_organization_creation.unwrap_or(false),
             monitoring_allowlist: self.monitoring_allowlist.clone().unwrap_or_default(),
+            topology_url: self.topology_url.clone(),
+            cluster_secret: self.cluster_secret.clone(),
+            lease_stale_after: self
+                .lease_stale_after
+                .map_or(std::time::Duration::from_secs(600), |span| span.0),
         }
     }
 
@@ -200,6 +267,17 @@ impl Options {
                 "",
             ),
             ("log-format", Some(string(self.log_format().name())), ""),
+            (
+                "topology-url",
+                config.topology_url.as_deref().map(string),
+                "none: a Cell on its own",
+            ),
+            ("cluster-secret", redacted(&config.cluster_secret), "none"),
+            (
+                "lease-stale-after",
+                Some(string(&Span(config.lease_stale_after).to_string())),
+                "",
+            ),
         ];
         let mut text = String::new();
         for (key, value, unset) in lines {
@@ -214,6 +292,26 @@ impl Options {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn spans_are_seconds_or_with_a_unit() {
+        let cases: &[(&str, Option<u64>)] = &[
+            ("600", Some(600)),
+            ("90s", Some(90)),
+            ("10m", Some(600)),
+            ("1h", Some(3600)),
+            ("0", Some(0)),
+            ("", None),
+            ("10 m", None),
+            ("1d", None),
+            ("-5s", None),
+            ("m", None),
+        ];
+        for (text, seconds) in cases {
+            let parsed = text.parse::<Span>().ok().map(|span| span.0.as_secs());
+            assert_eq!(parsed, *seconds, "{text:?}");
+        }
+    }
     use super::*;
 
     #[test]

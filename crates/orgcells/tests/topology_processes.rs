@@ -42,7 +42,7 @@ fn topology_command(database_url: &str, data_dir: &std::path::Path) -> Command {
             "--listen",
             "127.0.0.1:0",
         ])
-        .args(["--database-url", database_url])
+        .args(["--topology-database-url", database_url])
         .args(["--cell", "1,cell-1,http://127.0.0.1:1,cell1"])
         .args(["--cell", "2,cell-2,http://127.0.0.1:2,cell2"])
         .env("ORGCELLS_DATA_DIR", data_dir)

@@ -22,7 +22,7 @@ impl Service {
             .remove(0);
         ensure_org_writable(tx.conn(), row.organization_id).await?;
         delete_group_tree(&mut tx, &row).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -109,7 +109,7 @@ impl Service {
         let group = present_groups(tx.conn(), &self.memo, vec![moved])
             .await?
             .remove(0);
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(GroupDetail { group, shared_with })
     }
 }

@@ -183,6 +183,9 @@ fn config(data_dir: PathBuf, database_url: Option<String>) -> Config {
         },
         allow_organization_creation: false,
         monitoring_allowlist: orgcells_api::Allowlist::loopback(),
+        topology_url: None,
+        cluster_secret: None,
+        lease_stale_after: std::time::Duration::from_secs(600),
     }
 }
 

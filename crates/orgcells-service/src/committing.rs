@@ -1,0 +1,141 @@
+//! How a write commits. On its own a Cell's claims are rows of its database, so the write's
+//! transaction commits them with everything else. In a cluster the topology service holds them:
+//! the claims the transaction took and released go to it as one lease before the commit (a value
+//! another Cell holds refuses the write, with the error a local duplicate gives; a topology that
+//! cannot be reached answers 503 and nothing is written), the lease is noted in the transaction,
+//! the transaction commits, then the lease is committed; when the commit fails the lease is
+//! rolled back. A lease left behind by a crash is the reconciler's.
+
+use orgcells_store::Tx;
+use orgcells_store::claims::{Bucket, ClaimOp};
+use orgcells_topology::Refusal;
+
+use crate::{Result, Service, ServiceError, clock};
+
+impl Service {
+    /// Commits a write transaction, with its claims.
+    pub(crate) async fn commit(&self, mut tx: Tx) -> Result<()> {
+        let ops = tx.take_claim_ops();
+        let Some(topology) = self.topology.as_ref().filter(|_| !ops.is_empty()) else {
+            return Ok(tx.commit().await?);
+        };
+        let lease = topology.begin(&ops).await.map_err(refused)?;
+        let committed = async {
+            orgcells_store::leases::insert(tx.conn(), &lease, clock::now()).await?;
+            tx.commit().await
+        }
+        .await;
+        if let Err(error) = committed {
+            if let Err(refusal) = topology.rollback(&lease).await {
+                tracing::warn!(%lease, %refusal, "a lease whose transaction failed is left to the reconciler");
+            }
+            return Err(error.into());
+        }
+        match topology.commit(&lease).await {
+            Ok(()) => {
+                let mut tx = self.db.write().await?;
+                orgcells_store::leases::delete(tx.conn(), &lease).await?;
+                tx.commit().await?;
+            }
+            Err(refusal) => {
+                // The write is committed: the lease noted with it is the reconciler's to commit.
+                tracing::warn!(%lease, %refusal, "a committed write's lease is left to the reconciler");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A lease the topology did not take, as the write's answer.
+fn refused(refusal: Refusal) -> ServiceError {
+    match refusal {
+        Refusal::Taken(op) => taken(&op),
+        Refusal::Unavailable(message) => ServiceError::Unavailable {
+            message: format!(
+                "503 Service Unavailable: the topology service cannot be reached ({message})"
+            ),
+            retry_after: 1,
+        },
+        Refusal::Refused(message) => ServiceError::Internal(message),
+    }
+}
+
+/// What a value held elsewhere answers, as a duplicate on this Cell answers it.
+fn taken(op: &ClaimOp) -> ServiceError {
+    match (op.bucket, op.owner_kind.as_str()) {
+        (Bucket::Username, _) | (Bucket::Route, "user") => {
+            ServiceError::Conflict("Username has already been taken".into())
+        }
+        (Bucket::Email, _) => ServiceError::Conflict("Email has already been taken".into()),
+        (bucket, _) => ServiceError::invalid(bucket.field(), "has already been taken"),
+    }
+}
+
+/// What a reconciliation did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reconciled {
+    /// Leases this Cell had committed with, now committed in the topology.
+    pub committed: usize,
+    /// Stale leases whose transaction never committed, rolled back.
+    pub rolled_back: usize,
+    /// Leases still in flight (younger than the threshold), left alone.
+    pub in_flight: usize,
+}
+
+impl Service {
+    /// Ends the leases a crash (or a lost connection) left in the topology: a lease this Cell
+    /// noted with a committed transaction is committed; one it did not note is rolled back once
+    /// older than `stale_after` (before that its transaction may still be under way). Notes of
+    /// leases the topology no longer holds are forgotten. A Cell on its own has none.
+    pub async fn reconcile_leases(&self, stale_after: std::time::Duration) -> Result<Reconciled> {
+        let Some(topology) = &self.topology else {
+            return Ok(Reconciled::default());
+        };
+        let mut done = Reconciled::default();
+        let listed_at = clock::now();
+        let outstanding = topology.leases().await.map_err(refused)?;
+        let stale_before =
+            clock::now() - i64::try_from(stale_after.as_millis()).unwrap_or(i64::MAX);
+        for (lease, created_at) in &outstanding {
+            let noted = {
+                let mut conn = self.db.read().await?;
+                orgcells_store::leases::exists(&mut conn, lease).await?
+            };
+            if noted {
+                topology.commit(lease).await.map_err(refused)?;
+                let mut tx = self.db.write().await?;
+                orgcells_store::leases::delete(tx.conn(), lease).await?;
+                tx.commit().await?;
+                done.committed += 1;
+            } else if *created_at < stale_before {
+                topology.rollback(lease).await.map_err(refused)?;
+                done.rolled_back += 1;
+            } else {
+                done.in_flight += 1;
+            }
+        }
+        // Leases noted before the topology was asked, and not among those it holds, were
+        // committed there already. (One noted since may belong to a write still committing.)
+        let noted = {
+            let mut conn = self.db.read().await?;
+            orgcells_store::leases::all(&mut conn, 1000).await?
+        };
+        let held: std::collections::HashSet<&str> = outstanding
+            .iter()
+            .map(|(lease, _)| lease.as_str())
+            .collect();
+        let gone: Vec<&String> = noted
+            .iter()
+            .filter(|(lease, noted_at)| *noted_at < listed_at && !held.contains(lease.as_str()))
+            .map(|(lease, _)| lease)
+            .collect();
+        if !gone.is_empty() {
+            let mut tx = self.db.write().await?;
+            for lease in gone {
+                orgcells_store::leases::delete(tx.conn(), lease).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(done)
+    }
+}

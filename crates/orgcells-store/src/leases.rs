@@ -1,0 +1,45 @@
+//! The topology leases this Cell committed with and has not yet seen committed in the topology
+//! (see the migration `outstanding_leases`).
+
+use sqlx::AnyConnection;
+
+use crate::Result;
+
+/// Notes `lease` inside the transaction that commits the rows it stands for.
+pub async fn insert(conn: &mut AnyConnection, lease: &str, now: i64) -> Result<()> {
+    sqlx::query("INSERT INTO outstanding_leases (uuid, created_at) VALUES ($1, $2)")
+        .bind(lease)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets `lease` once the topology has committed it.
+pub async fn delete(conn: &mut AnyConnection, lease: &str) -> Result<()> {
+    sqlx::query("DELETE FROM outstanding_leases WHERE uuid = $1")
+        .bind(lease)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether this Cell committed `lease`.
+pub async fn exists(conn: &mut AnyConnection, lease: &str) -> Result<bool> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT uuid FROM outstanding_leases WHERE uuid = $1")
+            .bind(lease)
+            .fetch_optional(conn)
+            .await?;
+    Ok(found.is_some())
+}
+
+/// The leases noted here, oldest first (at most `limit`): (id, noted at).
+pub async fn all(conn: &mut AnyConnection, limit: i64) -> Result<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT uuid, created_at FROM outstanding_leases ORDER BY created_at, uuid LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
