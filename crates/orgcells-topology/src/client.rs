@@ -73,6 +73,15 @@ fn metadata(op: &ClaimOp) -> proto::Metadata {
     }
 }
 
+/// Why ending a lease failed: the topology could not be reached, or refused it.
+fn ending_refused(status: &tonic::Status) -> Refusal {
+    if unavailable(status) {
+        Refusal::Unavailable(status.message().to_owned())
+    } else {
+        Refusal::Refused(status.message().to_owned())
+    }
+}
+
 fn unavailable(status: &tonic::Status) -> bool {
     matches!(
         status.code(),
@@ -171,13 +180,7 @@ impl TopologyClient {
             .commit_update(request)
             .await
             .map(|_| ())
-            .map_err(|status| {
-                if unavailable(&status) {
-                    Refusal::Unavailable(status.message().to_owned())
-                } else {
-                    Refusal::Refused(status.message().to_owned())
-                }
-            })
+            .map_err(|status| ending_refused(&status))
     }
 
     /// This Cell's outstanding leases, oldest first: (id, created at in ms since the epoch).
@@ -218,12 +221,6 @@ impl TopologyClient {
             .rollback_update(request)
             .await
             .map(|_| ())
-            .map_err(|status| {
-                if unavailable(&status) {
-                    Refusal::Unavailable(status.message().to_owned())
-                } else {
-                    Refusal::Refused(status.message().to_owned())
-                }
-            })
+            .map_err(|status| ending_refused(&status))
     }
 }
