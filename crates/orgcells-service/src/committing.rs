@@ -4,7 +4,8 @@
 //! another Cell holds refuses the write, with the error a local duplicate gives; a topology that
 //! cannot be reached answers 503 and nothing is written), the lease is noted in the transaction,
 //! the transaction commits, then the lease is committed; when the commit fails the lease is
-//! rolled back. A lease left behind by a crash is the reconciler's.
+//! rolled back. A lease left behind by a crash is the reconciler's, and so are the notes of
+//! leases committed since its last run, which it forgets.
 
 use orgcells_store::Tx;
 use orgcells_store::claims::{Bucket, ClaimOp};
@@ -31,16 +32,10 @@ impl Service {
             }
             return Err(error.into());
         }
-        match topology.commit(&lease).await {
-            Ok(()) => {
-                let mut tx = self.db.write().await?;
-                orgcells_store::leases::delete(tx.conn(), &lease).await?;
-                tx.commit().await?;
-            }
-            Err(refusal) => {
-                // The write is committed: the lease noted with it is the reconciler's to commit.
-                tracing::warn!(%lease, %refusal, "a committed write's lease is left to the reconciler");
-            }
+        // The note stays: the reconciler forgets it once the topology no longer holds the lease
+        // (one write fewer per claiming write), or commits the lease if this call fails.
+        if let Err(refusal) = topology.commit(&lease).await {
+            tracing::warn!(%lease, %refusal, "a committed write's lease is left to the reconciler");
         }
         Ok(())
     }
@@ -80,6 +75,8 @@ pub struct Reconciled {
     pub rolled_back: usize,
     /// Leases still in flight (younger than the threshold), left alone.
     pub in_flight: usize,
+    /// Notes of leases the topology had committed, forgotten.
+    pub forgotten: usize,
 }
 
 impl Service {
@@ -116,25 +113,31 @@ impl Service {
         }
         // Leases noted before the topology was asked, and not among those it holds, were
         // committed there already. (One noted since may belong to a write still committing.)
-        let noted = {
-            let mut conn = self.db.read().await?;
-            orgcells_store::leases::all(&mut conn, 1000).await?
-        };
         let held: std::collections::HashSet<&str> = outstanding
             .iter()
             .map(|(lease, _)| lease.as_str())
             .collect();
-        let gone: Vec<&String> = noted
-            .iter()
-            .filter(|(lease, noted_at)| *noted_at < listed_at && !held.contains(lease.as_str()))
-            .map(|(lease, _)| lease)
-            .collect();
-        if !gone.is_empty() {
-            let mut tx = self.db.write().await?;
-            for lease in gone {
-                orgcells_store::leases::delete(tx.conn(), lease).await?;
+        let mut after = None;
+        // Bounded: 100 pages of 1,000 notes a run; what is left waits for the next run.
+        for _ in 0..100 {
+            let page = {
+                let mut conn = self.db.read().await?;
+                orgcells_store::leases::noted_before(&mut conn, listed_at, after.as_deref(), 1000)
+                    .await?
+            };
+            let Some(last) = page.last().cloned() else {
+                break;
+            };
+            let gone: Vec<&String> = page.iter().filter(|l| !held.contains(l.as_str())).collect();
+            if !gone.is_empty() {
+                let mut tx = self.db.write().await?;
+                for lease in &gone {
+                    orgcells_store::leases::delete(tx.conn(), lease).await?;
+                }
+                tx.commit().await?;
+                done.forgotten += gone.len();
             }
-            tx.commit().await?;
+            after = Some(last);
         }
         Ok(done)
     }

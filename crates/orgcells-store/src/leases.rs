@@ -34,6 +34,24 @@ pub async fn exists(conn: &mut AnyConnection, lease: &str) -> Result<bool> {
     Ok(found.is_some())
 }
 
+/// The leases noted before `before` (ms since the epoch), by id after `after`: a page of at
+/// most `limit`.
+pub async fn noted_before(
+    conn: &mut AnyConnection,
+    before: i64,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT uuid FROM outstanding_leases WHERE created_at < $1 AND uuid > $2 ORDER BY uuid LIMIT $3",
+    )
+    .bind(before)
+    .bind(after.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// The leases noted here, oldest first (at most `limit`): (id, noted at).
 pub async fn all(conn: &mut AnyConnection, limit: i64) -> Result<Vec<(String, i64)>> {
     Ok(sqlx::query_as(

@@ -221,13 +221,42 @@ async fn no_lease_is_left_behind(cluster: Cluster) -> Cluster {
         .await
         .expect(201);
     }
-    for app in [one, two] {
-        let mut conn = app.db().read().await.expect("a connection");
-        let left = orgcells_store::leases::all(&mut conn, 100)
-            .await
-            .expect("leases");
-        assert!(left.is_empty(), "{left:?}");
+    // Every lease is committed in the topology by the time the write answers.
+    for cell in [1, 2] {
+        let client = orgcells_topology::TopologyClient::new(
+            &cluster.topology_url,
+            ClusterSecret::new(SECRET).expect("secret"),
+            CellId(cell),
+            std::time::Duration::from_secs(5),
+        )
+        .expect("client");
+        assert_eq!(
+            client.leases().await.expect("leases"),
+            vec![],
+            "cell {cell}"
+        );
     }
+    // The Cells' notes of them are forgotten by the next reconciliation (every 2 s here).
+    let mut forgotten = false;
+    for _ in 0..100 {
+        let mut left = 0;
+        for app in [one, two] {
+            let mut conn = app.db().read().await.expect("a connection");
+            left += orgcells_store::leases::all(&mut conn, 100)
+                .await
+                .expect("notes")
+                .len();
+        }
+        if left == 0 {
+            forgotten = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        forgotten,
+        "within 10 s the notes of committed leases are forgotten"
+    );
     cluster
 }
 
