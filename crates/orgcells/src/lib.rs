@@ -218,19 +218,26 @@ async fn reconcile(service: Service, stale_after: std::time::Duration) {
     }
 }
 
-/// Migrates, bootstraps (Default Organization, root) and starts serving.
-pub async fn start(config: &Config) -> anyhow::Result<Running> {
-    let db = open_database(config).await?;
-    let lock = lock_cell(config, &db).await?;
-    let mut service = Service::new(
+/// The service over `db` with `config`'s settings, and the cluster's topology service when
+/// `config` names one: what `serve` and the commands that write without serving use.
+pub fn service(db: &Db, config: &Config) -> anyhow::Result<Service> {
+    let service = Service::new(
         db.clone(),
         Settings {
             allow_organization_creation: config.allow_organization_creation,
         },
     );
-    if let Some(url) = &config.topology_url {
-        service = service.with_topology(topology_client(config, url)?);
-    }
+    Ok(match &config.topology_url {
+        Some(url) => service.with_topology(topology_client(config, url)?),
+        None => service,
+    })
+}
+
+/// Migrates, bootstraps (Default Organization, root) and starts serving.
+pub async fn start(config: &Config) -> anyhow::Result<Running> {
+    let db = open_database(config).await?;
+    let lock = lock_cell(config, &db).await?;
+    let service = service(&db, config)?;
     let new_admin_token = service
         .bootstrap(&config.admin)
         .await

@@ -87,16 +87,6 @@ enum AdminCommand {
     },
 }
 
-/// The Service over `db`, for the commands that write without serving.
-fn service(db: &orgcells_store::Db) -> orgcells_service::Service {
-    orgcells_service::Service::new(
-        db.clone(),
-        orgcells_service::Settings {
-            allow_organization_creation: false,
-        },
-    )
-}
-
 /// Creates what is missing of the Default Organization and root, printing root's new token.
 async fn bootstrap(service: &orgcells_service::Service, config: &Config) -> anyhow::Result<()> {
     if let Some(root_token) = service
@@ -203,7 +193,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Generate { scale, seed } => {
             let db = orgcells::open_database(&config).await?;
             let lock = orgcells::lock_cell(&config, &db).await?;
-            bootstrap(&service(&db), &config).await?;
+            bootstrap(&orgcells::service(&db, &config)?, &config).await?;
             orgcells::generate::generate(&db, scale, seed).await?;
             lock.release().await;
             db.close().await;
@@ -223,7 +213,7 @@ async fn main() -> anyhow::Result<()> {
                 },
         } => {
             let db = orgcells::open_database(&config).await?;
-            let service = service(&db);
+            let service = orgcells::service(&db, &config)?;
             bootstrap(&service, &config).await?;
             let token = service
                 .create_admin(

@@ -224,3 +224,59 @@ fn no_secret_no_service() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `orgcells admin create` on a Cell of a cluster claims the new admin's username in the
+/// topology: a second Cell cannot create another with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_create_claims_in_the_topology() {
+    let dir = std::env::temp_dir().join(common::unique("orgcells-topology-admin"));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.join("topology.db").display());
+    let (_topology, addr) = start(&url, &dir);
+    let create = |cell: &str| {
+        Command::new(env!("CARGO_BIN_EXE_orgcells"))
+            .args(["--log-format", "json", "admin", "create"])
+            .args([
+                "--username",
+                "sidney",
+                "--email",
+                &format!("sidney-{cell}@example.com"),
+            ])
+            .args([
+                "--cell-id",
+                cell,
+                "--topology-url",
+                &format!("http://{addr}"),
+            ])
+            .env("ORGCELLS_DATA_DIR", dir.join(format!("cell-{cell}")))
+            .env("ORGCELLS_CLUSTER_SECRET", SECRET)
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("run orgcells admin create")
+    };
+    let first = create("1");
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let second = create("2");
+    assert!(!second.status.success(), "the username is held by Cell 1");
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert!(said.contains("Username has already been taken"), "{said}");
+    let held = claims(addr)
+        .await
+        .get_record(proto::GetRecordRequest {
+            bucket: Some(proto::Bucket {
+                r#type: Bucket::Usernames.into(),
+                value: "sidney".into(),
+            }),
+        })
+        .await
+        .expect("record")
+        .into_inner()
+        .record
+        .expect("a record");
+    assert_eq!(held.cell_id, 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
