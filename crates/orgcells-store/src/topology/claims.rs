@@ -454,19 +454,31 @@ impl TopologyDb {
                 .await?
             }
         };
+        if leases.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The page's claims in one read: at most MAX_PAGE placeholders, which both backends take.
+        let placeholders: Vec<String> = (1..=leases.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT {CLAIM_COLUMNS} FROM claims WHERE lease_uuid IN ({}) ORDER BY uuid",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, StoredClaim>(&sql);
+        for (uuid, _, _) in &leases {
+            query = query.bind(uuid);
+        }
+        let mut claims = decode(query.fetch_all(&mut *conn).await?)?;
         let mut out = Vec::with_capacity(leases.len());
         for (uuid, cell_id, created_at) in leases {
-            let sql =
-                format!("SELECT {CLAIM_COLUMNS} FROM claims WHERE lease_uuid = $1 ORDER BY uuid");
-            let rows: Vec<StoredClaim> = sqlx::query_as(&sql)
-                .bind(&uuid)
-                .fetch_all(&mut *conn)
-                .await?;
+            let (records, rest) = claims
+                .into_iter()
+                .partition(|claim| claim.lease_uuid.as_deref() == Some(uuid.as_str()));
+            claims = rest;
             out.push(LeaseRow {
                 uuid,
                 cell_id,
                 created_at,
-                records: decode(rows)?,
+                records,
             });
         }
         Ok(out)
