@@ -93,12 +93,13 @@ impl Service {
         let outstanding = topology.leases().await.map_err(refused)?;
         let stale_before =
             clock::now() - i64::try_from(stale_after.as_millis()).unwrap_or(i64::MAX);
+        let noted = {
+            let ids: Vec<String> = outstanding.iter().map(|(lease, _)| lease.clone()).collect();
+            let mut conn = self.db.read().await?;
+            orgcells_store::leases::noted_among(&mut conn, &ids).await?
+        };
         for (lease, created_at) in &outstanding {
-            let noted = {
-                let mut conn = self.db.read().await?;
-                orgcells_store::leases::exists(&mut conn, lease).await?
-            };
-            if noted {
+            if noted.contains(lease) {
                 topology.commit(lease).await.map_err(refused)?;
                 let mut tx = self.db.write().await?;
                 orgcells_store::leases::delete(tx.conn(), lease).await?;
