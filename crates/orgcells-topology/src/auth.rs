@@ -28,49 +28,49 @@ impl std::fmt::Debug for ClusterSecret {
     }
 }
 
-/// On a server, refuses calls without the secret (`UNAUTHENTICATED`); on a client, adds it.
+/// On a server: refuses calls without the secret (`UNAUTHENTICATED`).
 #[derive(Debug, Clone)]
-pub struct SecretInterceptor {
-    secret: ClusterSecret,
-    server: bool,
-}
+pub struct RequireSecret(ClusterSecret);
 
-impl SecretInterceptor {
-    pub fn server(secret: ClusterSecret) -> SecretInterceptor {
-        SecretInterceptor {
-            secret,
-            server: true,
-        }
-    }
-
-    pub fn client(secret: ClusterSecret) -> SecretInterceptor {
-        SecretInterceptor {
-            secret,
-            server: false,
-        }
+impl RequireSecret {
+    pub fn new(secret: ClusterSecret) -> RequireSecret {
+        RequireSecret(secret)
     }
 }
 
-impl Interceptor for SecretInterceptor {
-    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
-        if !self.server {
-            let value = MetadataValue::try_from(format!("Bearer {}", self.secret.0))
-                .map_err(|_| Status::internal("the cluster secret is not a valid header value"))?;
-            request.metadata_mut().insert("authorization", value);
-            return Ok(request);
-        }
+impl Interceptor for RequireSecret {
+    fn call(&mut self, request: Request<()>) -> Result<Request<()>, Status> {
         let presented = request
             .metadata()
             .get("authorization")
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "))
             .map(|secret| <[u8; 32]>::from(Sha256::digest(secret.as_bytes())));
-        if presented == Some(self.secret.digest()) {
+        if presented == Some(self.0.digest()) {
             Ok(request)
         } else {
             Err(Status::unauthenticated(
                 "the cluster secret is missing or wrong",
             ))
         }
+    }
+}
+
+/// On a client: adds the secret to every call.
+#[derive(Debug, Clone)]
+pub struct PresentSecret(ClusterSecret);
+
+impl PresentSecret {
+    pub fn new(secret: ClusterSecret) -> PresentSecret {
+        PresentSecret(secret)
+    }
+}
+
+impl Interceptor for PresentSecret {
+    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+        let value = MetadataValue::try_from(format!("Bearer {}", (self.0).0))
+            .map_err(|_| Status::internal("the cluster secret is not a valid header value"))?;
+        request.metadata_mut().insert("authorization", value);
+        Ok(request)
     }
 }

@@ -12,7 +12,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 
 use crate::proto::claim_service_client::ClaimServiceClient;
-use crate::{ClusterSecret, SecretInterceptor, proto};
+use crate::{ClusterSecret, PresentSecret, proto};
 
 /// Why the topology did not take a lease.
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +32,7 @@ pub enum Refusal {
 #[derive(Debug, Clone)]
 pub struct TopologyClient {
     cell: CellId,
-    claims: ClaimServiceClient<InterceptedService<Channel, SecretInterceptor>>,
+    claims: ClaimServiceClient<InterceptedService<Channel, PresentSecret>>,
 }
 
 fn bucket_type(bucket: Bucket) -> BucketType {
@@ -104,10 +104,7 @@ impl TopologyClient {
             .connect_lazy();
         Ok(TopologyClient {
             cell,
-            claims: ClaimServiceClient::with_interceptor(
-                channel,
-                SecretInterceptor::client(secret),
-            ),
+            claims: ClaimServiceClient::with_interceptor(channel, PresentSecret::new(secret)),
         })
     }
 

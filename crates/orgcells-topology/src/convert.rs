@@ -1,7 +1,7 @@
 //! Between the wire and the store: messages into the rules' types (a bad one is
 //! `INVALID_ARGUMENT`, naming the field), rows into messages, refusals into status codes.
 
-use orgcells_core::claims::{BucketType, RecordStatus, SourceTable, SubjectType};
+use orgcells_core::claims::{BucketType, SourceTable, SubjectType};
 use orgcells_store::StoreError;
 use orgcells_store::topology::{CellRow, ClaimError, ClaimRow, NewClaim};
 use tonic::Status;
@@ -84,14 +84,10 @@ pub(crate) fn record(row: &ClaimRow) -> proto::Record {
             }),
         }),
         cell_id: row.cell_id,
-        status: status(row.status),
+        status: row.status.number(),
         lease_uuid: row.lease_uuid.clone(),
         created_at: row.created_at,
     }
-}
-
-fn status(status: RecordStatus) -> i32 {
-    status.number()
 }
 
 /// A cursor or limit from a list request: at least 1, at most the store's page.

@@ -20,7 +20,7 @@ use orgcells_store::topology::{CellRow, ClaimError, TopologyDb};
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 
-pub use auth::{ClusterSecret, SecretInterceptor};
+pub use auth::{ClusterSecret, PresentSecret, RequireSecret};
 pub use client::{Refusal, TopologyClient};
 
 /// The generated messages, servers and clients of `orgcells.topology.v1`.
@@ -65,7 +65,7 @@ impl Topology {
         secret: ClusterSecret,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), tonic::transport::Error> {
-        let check = SecretInterceptor::server(secret);
+        let check = RequireSecret::new(secret);
         tonic::transport::Server::builder()
             .add_service(CellServiceServer::with_interceptor(
                 self.clone(),

@@ -315,7 +315,7 @@ async fn username_status(url: &str, value: &str) -> Option<i32> {
     let secret = ClusterSecret::new(SECRET).expect("secret");
     let mut claims = proto::claim_service_client::ClaimServiceClient::with_interceptor(
         channel,
-        orgcells_topology::SecretInterceptor::client(secret),
+        orgcells_topology::PresentSecret::new(secret),
     );
     let request = proto::GetRecordRequest {
         bucket: Some(proto::Bucket {

@@ -18,15 +18,15 @@ use orgcells_topology::proto::record::Status as RecordStatus;
 use orgcells_topology::proto::source::Type as Source;
 use orgcells_topology::proto::subject::Type as Subject;
 use orgcells_topology::proto::{self, ClassifyType};
-use orgcells_topology::{ClusterSecret, SecretInterceptor};
+use orgcells_topology::{ClusterSecret, PresentSecret};
 use tonic::Code;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 
 const SECRET: &str = "topology-test-secret-000001";
 
-type Claims = ClaimServiceClient<InterceptedService<Channel, SecretInterceptor>>;
-type Classify = ClassifyServiceClient<InterceptedService<Channel, SecretInterceptor>>;
+type Claims = ClaimServiceClient<InterceptedService<Channel, PresentSecret>>;
+type Classify = ClassifyServiceClient<InterceptedService<Channel, PresentSecret>>;
 type Creates = Vec<proto::Metadata>;
 type Destroys = Vec<proto::Metadata>;
 
@@ -88,8 +88,8 @@ impl Harness {
             .expect("connect")
     }
 
-    fn secret() -> SecretInterceptor {
-        SecretInterceptor::client(ClusterSecret::new(SECRET).expect("secret"))
+    fn secret() -> PresentSecret {
+        PresentSecret::new(ClusterSecret::new(SECRET).expect("secret"))
     }
 
     async fn claims(&self, which: usize) -> Claims {
@@ -118,15 +118,7 @@ impl Drop for Harness {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
         if let Some(name) = self.postgres.take() {
-            let dropper = std::thread::spawn(move || {
-                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    runtime.block_on(common::drop_postgres_database(&name));
-                }
-            });
-            let _ = dropper.join();
+            common::drop_postgres_database_blocking(name);
         }
     }
 }
@@ -698,7 +690,7 @@ async fn only_the_cluster_answers(harness: Harness) -> Harness {
         .expect_err("no secret");
     assert_eq!(anonymous.code(), Code::Unauthenticated);
     let wrong = ClusterSecret::new("another-secret-0000000").expect("secret");
-    let refused = ClaimServiceClient::with_interceptor(channel, SecretInterceptor::client(wrong))
+    let refused = ClaimServiceClient::with_interceptor(channel, PresentSecret::new(wrong))
         .begin_update(proto::BeginUpdateRequest {
             create_records: vec![route("intruder")],
             destroy_records: vec![],

@@ -15,7 +15,7 @@ use orgcells_topology::proto::claim_service_client::ClaimServiceClient;
 use orgcells_topology::proto::source::Type as Source;
 use orgcells_topology::proto::subject::Type as Subject;
 use orgcells_topology::proto::{self};
-use orgcells_topology::{ClusterSecret, SecretInterceptor};
+use orgcells_topology::{ClusterSecret, PresentSecret};
 use tonic::Code;
 use tonic::transport::Channel;
 
@@ -78,8 +78,7 @@ fn start(database_url: &str, data_dir: &std::path::Path) -> (Part, SocketAddr) {
 
 async fn claims(
     addr: SocketAddr,
-) -> ClaimServiceClient<tonic::service::interceptor::InterceptedService<Channel, SecretInterceptor>>
-{
+) -> ClaimServiceClient<tonic::service::interceptor::InterceptedService<Channel, PresentSecret>> {
     let deadline = Instant::now() + STARTS_WITHIN;
     let channel = loop {
         match Channel::from_shared(format!("http://{addr}"))
@@ -96,7 +95,7 @@ async fn claims(
         }
     };
     let secret = ClusterSecret::new(SECRET).expect("secret");
-    ClaimServiceClient::with_interceptor(channel, SecretInterceptor::client(secret))
+    ClaimServiceClient::with_interceptor(channel, PresentSecret::new(secret))
 }
 
 fn username(value: &str, cell: i64) -> proto::Metadata {
