@@ -120,6 +120,20 @@ pub async fn drop_postgres_database(name: &str) {
     }
 }
 
+/// [`drop_postgres_database`] from a `Drop`: on a thread and runtime of its own, since the
+/// test's runtime may be the one unwinding.
+pub fn drop_postgres_database_blocking(name: String) {
+    let dropper = std::thread::spawn(move || {
+        if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            runtime.block_on(drop_postgres_database(&name));
+        }
+    });
+    let _ = dropper.join();
+}
+
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A unique suffix for names in this process.
@@ -436,25 +450,7 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.data_dir);
         if let Some(name) = self.postgres_db.take() {
-            let admin_url = postgres_admin_url();
-            let dropper = std::thread::spawn(move || {
-                use sqlx::Connection;
-                let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                else {
-                    return;
-                };
-                runtime.block_on(async {
-                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
-                        let _ =
-                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&mut conn)
-                                .await;
-                    }
-                });
-            });
-            let _ = dropper.join();
+            drop_postgres_database_blocking(name);
         }
     }
 }
