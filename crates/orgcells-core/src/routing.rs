@@ -2,17 +2,22 @@
 //!
 //! The first rule that matches decides, reading only the request head:
 //!
-//! 1. the session cookie's Cell prefix (`_gitlab_session=cell-2-…`);
-//! 2. a routable token (`PRIVATE-TOKEN`, `Authorization: Bearer`, `private_token=`) names its Cell;
-//! 3. `/-/organizations/<path>/…`, and the API's `/api/v4/organizations/<path>`: an Organization;
-//! 4. `/api/v4/(groups|projects|namespaces|organizations)/<id or path>`: a numeric id was drawn
+//! 1. `/-/organizations/<path>/…`, and the API's `/api/v4/organizations/<path>`: an Organization;
+//! 2. `/api/v4/(groups|projects|namespaces|organizations)/<id or path>`: a numeric id was drawn
 //!    from its Cell's range, so it names the Cell itself; a full path names its top-level route;
-//! 5. `/<top-level-path>/…` and `/groups/<top-level-path>/…`: a top-level route;
-//! 6. anything else goes to the first Cell.
+//! 3. `/<top-level-path>/…` and `/groups/<top-level-path>/…`: a top-level route;
+//! 4. for a path that names no owner: the session cookie's Cell prefix
+//!    (`_gitlab_session=cell-2-…`), then a routable token (`PRIVATE-TOKEN`,
+//!    `Authorization: Bearer`, `private_token=`);
+//! 5. anything else goes to the first Cell.
 //!
-//! Rules 3 and 5 (and paths in rule 4) give a key the topology service resolves (and the router
-//! caches); the others give the Cell at once. Nothing here allocates or does I/O: it borrows
-//! from the request.
+//! The path decides before the token, so a User with Organizations on two Cells reaches both
+//! with one token. Rules 1 and 3 (and paths in rule 2) give a key the topology service resolves
+//! (and the router caches); the others give the Cell at once.
+//!
+//! The few requests that name their owner only in their body (creating a Group, a Project or an
+//! Organization) are told by [`body_rule`], and classified by [`classify_body`] from the body's
+//! parameters. Nothing here allocates or does I/O: it borrows from the request.
 
 use crate::ids::CellId;
 use crate::paths::RESERVED_TOP_LEVEL;
@@ -41,6 +46,8 @@ pub enum Route<'a> {
     Organization(&'a str),
     /// The Cell that claimed this top-level route (a Group or a User's namespace).
     TopLevel(&'a str),
+    /// A new Organization: the Cell the placement policy chooses.
+    Placement,
     /// Nothing names an owner.
     FirstCell,
 }
@@ -53,13 +60,21 @@ pub const TOKEN_PREFIX: &str = "glpat-";
 const API_RESOURCES: &[&str] = &["groups", "projects", "namespaces", "organizations"];
 
 pub fn classify<'a>(head: &RequestHead<'a>) -> Route<'a> {
+    if let Some(route) = owner(head.path) {
+        return route;
+    }
     if let Some(cell) = head.cookie.and_then(session_cell) {
         return Route::Cell(cell);
     }
     if let Some(routing) = token(head).and_then(|t| routable_token::decode(t, TOKEN_PREFIX)) {
         return Route::Cell(routing.cell);
     }
-    let mut segments = head.path.strip_prefix('/').unwrap_or(head.path).split('/');
+    Route::FirstCell
+}
+
+/// The owner the path names, if it names one.
+fn owner(path: &str) -> Option<Route<'_>> {
+    let mut segments = path.strip_prefix('/').unwrap_or(path).split('/');
     match (
         segments.next(),
         segments.next(),
@@ -67,17 +82,70 @@ pub fn classify<'a>(head: &RequestHead<'a>) -> Route<'a> {
         segments.next(),
     ) {
         (Some("-"), Some("organizations"), Some(org), _) if is_path(org) => {
-            Route::Organization(org)
+            Some(Route::Organization(org))
         }
         (Some("api"), Some("v4"), Some(resource), Some(id))
             if API_RESOURCES.contains(&resource) =>
         {
             api_id(resource, id)
         }
-        (Some("groups"), Some(top), _, _) if is_path(top) => Route::TopLevel(top),
-        (Some(top), _, _, _) if is_path(top) && !is_reserved(top) => Route::TopLevel(top),
-        _ => Route::FirstCell,
+        (Some("groups"), Some(top), _, _) if is_path(top) => Some(Route::TopLevel(top)),
+        (Some(top), _, _, _) if is_path(top) && !is_reserved(top) => Some(Route::TopLevel(top)),
+        _ => None,
     }
+}
+
+/// A request whose owner is named only in its body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyRule {
+    /// `POST /api/v4/groups`: `parent_id`, else `organization_id`, else the Default
+    /// Organization's Cell.
+    NewGroup,
+    /// `POST /api/v4/projects`: `namespace_id` (an id or a full path), else the caller's
+    /// personal namespace in the Default Organization.
+    NewProject,
+    /// `POST /api/v4/organizations`: `cell_id` (an admin's choice), else the placement policy.
+    NewOrganization,
+}
+
+/// The body rule of a request, if its owner is named only in its body.
+pub fn body_rule(method: &str, path: &str) -> Option<BodyRule> {
+    if method != "POST" {
+        return None;
+    }
+    match path.trim_end_matches('/') {
+        "/api/v4/groups" => Some(BodyRule::NewGroup),
+        "/api/v4/projects" => Some(BodyRule::NewProject),
+        "/api/v4/organizations" => Some(BodyRule::NewOrganization),
+        _ => None,
+    }
+}
+
+/// Where a request of `rule` goes, given its parameters (the query's and the body's, by name).
+/// A parameter that is not what its rule expects decides nothing: the Cell it reaches refuses
+/// it as bad input.
+pub fn classify_body<'a>(rule: BodyRule, param: impl Fn(&str) -> Option<&'a str>) -> Route<'a> {
+    let by_id = |name: &str| {
+        param(name)
+            .and_then(|id| id.trim().parse::<i64>().ok())
+            .filter(|id| *id > 0)
+            .map(|id| Route::Cell(CellId::of_id(id)))
+    };
+    let routed = match rule {
+        BodyRule::NewGroup => by_id("parent_id").or_else(|| by_id("organization_id")),
+        BodyRule::NewProject => by_id("namespace_id").or_else(|| {
+            let path = param("namespace_id").or_else(|| param("namespace_path"))?;
+            let top = path.split('/').next().filter(|top| is_path(top))?;
+            Some(Route::TopLevel(top))
+        }),
+        BodyRule::NewOrganization => Some(
+            param("cell_id")
+                .and_then(|id| id.trim().parse::<u16>().ok())
+                .filter(|id| *id > 0)
+                .map_or(Route::Placement, |id| Route::Cell(CellId(id))),
+        ),
+    };
+    routed.unwrap_or(Route::FirstCell)
 }
 
 /// `cell-<id>-<session>` in the session cookie.
@@ -101,17 +169,15 @@ fn token<'a>(head: &RequestHead<'a>) -> Option<&'a str> {
         })
 }
 
-fn api_id<'a>(resource: &str, id: &'a str) -> Route<'a> {
+fn api_id<'a>(resource: &str, id: &'a str) -> Option<Route<'a>> {
     if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
-        return id
-            .parse()
-            .map_or(Route::FirstCell, |id| Route::Cell(CellId::of_id(id)));
+        return id.parse().ok().map(|id| Route::Cell(CellId::of_id(id)));
     }
     let top = split_encoded_slash(id);
     match (resource, is_path(top)) {
-        (_, false) => Route::FirstCell,
-        ("organizations", true) => Route::Organization(top),
-        (_, true) => Route::TopLevel(top),
+        (_, false) => None,
+        ("organizations", true) => Some(Route::Organization(top)),
+        (_, true) => Some(Route::TopLevel(top)),
     }
 }
 
@@ -210,7 +276,7 @@ mod tests {
     }
 
     #[test]
-    fn heads_before_paths() {
+    fn paths_before_heads() {
         let token = routable_token::encode(
             TOKEN_PREFIX,
             Routing {
@@ -221,20 +287,47 @@ mod tests {
         );
         let bearer = format!("Bearer {token}");
         let query = format!("per_page=5&private_token={token}");
-        let head = |cookie, private_token, authorization, query| RequestHead {
-            path: "/api/v4/groups/acme",
+        let head = |path, cookie, private_token, authorization, query| RequestHead {
+            path,
             query,
             cookie,
             private_token,
             authorization,
         };
         let cases: &[(RequestHead, Route)] = &[
+            // A path that names its owner decides, whatever the cookie or token says.
             (
-                head(Some("_gitlab_session=cell-2-9f8e7d"), None, None, None),
+                head(
+                    "/api/v4/groups/acme",
+                    Some("_gitlab_session=cell-2-9f"),
+                    Some(&token),
+                    None,
+                    None,
+                ),
+                Route::TopLevel("acme"),
+            ),
+            (
+                head("/api/v4/projects/7", None, Some(&token), None, None),
+                Route::Cell(CellId(1)),
+            ),
+            (
+                head("/-/organizations/acme", None, None, Some(&bearer), None),
+                Route::Organization("acme"),
+            ),
+            // A path that names none: the session's Cell, then the routable token's.
+            (
+                head(
+                    "/api/v4/user",
+                    Some("_gitlab_session=cell-2-9f8e7d"),
+                    None,
+                    None,
+                    None,
+                ),
                 Route::Cell(CellId(2)),
             ),
             (
                 head(
+                    "/api/v4/user",
                     Some("a=b; _gitlab_session=cell-4-x; c=d"),
                     Some(&token),
                     None,
@@ -243,30 +336,158 @@ mod tests {
                 Route::Cell(CellId(4)),
             ),
             (
-                head(Some("_gitlab_session=9f8e7d"), Some(&token), None, None),
+                head(
+                    "/api/v4/user",
+                    Some("_gitlab_session=9f8e7d"),
+                    Some(&token),
+                    None,
+                    None,
+                ),
                 Route::Cell(CellId(3)),
             ),
-            (head(None, Some(&token), None, None), Route::Cell(CellId(3))),
             (
-                head(None, None, Some(&bearer), None),
+                head("/api/v4/user", None, Some(&token), None, None),
                 Route::Cell(CellId(3)),
             ),
-            (head(None, None, None, Some(&query)), Route::Cell(CellId(3))),
             (
-                head(Some("_gitlab_session=cell-x-1"), None, None, None),
-                Route::TopLevel("acme"),
+                head("/api/v4/user", None, None, Some(&bearer), None),
+                Route::Cell(CellId(3)),
             ),
             (
-                head(None, Some("glpat-abcdefghijklmnopqrst"), None, None),
-                Route::TopLevel("acme"),
+                head("/api/v4/user", None, None, None, Some(&query)),
+                Route::Cell(CellId(3)),
             ),
             (
-                head(None, None, Some("Basic dXNlcjpwYXNz"), None),
-                Route::TopLevel("acme"),
+                head("/api/v4/groups/%3Cx%3E", None, Some(&token), None, None),
+                Route::Cell(CellId(3)),
+            ),
+            // Neither names a Cell: the first.
+            (
+                head(
+                    "/api/v4/user",
+                    Some("_gitlab_session=cell-x-1"),
+                    None,
+                    None,
+                    None,
+                ),
+                Route::FirstCell,
+            ),
+            (
+                head(
+                    "/api/v4/user",
+                    None,
+                    Some("glpat-abcdefghijklmnopqrst"),
+                    None,
+                    None,
+                ),
+                Route::FirstCell,
+            ),
+            (
+                head("/api/v4/user", None, None, Some("Basic dXNlcjpwYXNz"), None),
+                Route::FirstCell,
             ),
         ];
         for (head, expected) in cases {
             assert_eq!(classify(head), *expected, "{head:?}");
+        }
+    }
+
+    #[test]
+    fn bodies() {
+        let second = (1_i64 << 41) + 9;
+        // (method, path, parameters, route); one line per rule and fallback.
+        let cases: &[(&str, &str, &[(&str, &str)], Option<Route>)] = &[
+            ("GET", "/api/v4/groups", &[("parent_id", "5")], None),
+            ("PUT", "/api/v4/groups", &[], None),
+            ("POST", "/api/v4/groups/5/members", &[], None),
+            ("POST", "/api/v4/groups", &[], Some(Route::FirstCell)),
+            (
+                "POST",
+                "/api/v4/groups/",
+                &[("parent_id", "5")],
+                Some(Route::Cell(CellId(1))),
+            ),
+            (
+                "POST",
+                "/api/v4/groups",
+                &[("parent_id", &second.to_string()), ("organization_id", "1")],
+                Some(Route::Cell(CellId(2))),
+            ),
+            (
+                "POST",
+                "/api/v4/groups",
+                &[("organization_id", &second.to_string())],
+                Some(Route::Cell(CellId(2))),
+            ),
+            (
+                "POST",
+                "/api/v4/groups",
+                &[("parent_id", "x")],
+                Some(Route::FirstCell),
+            ),
+            (
+                "POST",
+                "/api/v4/groups",
+                &[("parent_id", "-4")],
+                Some(Route::FirstCell),
+            ),
+            (
+                "POST",
+                "/api/v4/projects",
+                &[("namespace_id", &second.to_string())],
+                Some(Route::Cell(CellId(2))),
+            ),
+            (
+                "POST",
+                "/api/v4/projects",
+                &[("namespace_id", "acme/platform")],
+                Some(Route::TopLevel("acme")),
+            ),
+            (
+                "POST",
+                "/api/v4/projects",
+                &[("namespace_path", "acme")],
+                Some(Route::TopLevel("acme")),
+            ),
+            (
+                "POST",
+                "/api/v4/projects",
+                &[("namespace_id", "<x>")],
+                Some(Route::FirstCell),
+            ),
+            (
+                "POST",
+                "/api/v4/projects",
+                &[("name", "api")],
+                Some(Route::FirstCell),
+            ),
+            ("POST", "/api/v4/organizations", &[], Some(Route::Placement)),
+            (
+                "POST",
+                "/api/v4/organizations",
+                &[("cell_id", "3")],
+                Some(Route::Cell(CellId(3))),
+            ),
+            (
+                "POST",
+                "/api/v4/organizations",
+                &[("cell_id", "0")],
+                Some(Route::Placement),
+            ),
+            (
+                "POST",
+                "/api/v4/organizations",
+                &[("cell_id", "x")],
+                Some(Route::Placement),
+            ),
+        ];
+        for (method, path, params, expected) in cases {
+            let route = body_rule(method, path).map(|rule| {
+                classify_body(rule, |name| {
+                    params.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+                })
+            });
+            assert_eq!(route, *expected, "{method} {path} {params:?}");
         }
     }
 }
