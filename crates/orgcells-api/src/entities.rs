@@ -575,6 +575,19 @@ pub struct Organization {
     pub updated_at: Timestamp,
     pub web_url: String,
     pub avatar_url: Option<String>,
+    /// The Cell that holds it: shown to admins only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell_id: Option<u16>,
+}
+
+/// A Cell of the cluster, as `GET /admin/cells` shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Cell {
+    pub id: u16,
+    pub name: String,
+    pub address: String,
+    pub healthy: bool,
+    pub organizations_count: i64,
 }
 
 pub fn organization(base: &str, row: &OrganizationRow) -> Organization {
@@ -589,6 +602,7 @@ pub fn organization(base: &str, row: &OrganizationRow) -> Organization {
         updated_at: Timestamp(row.updated_at),
         web_url: format!("{base}/-/organizations/{}", row.path),
         avatar_url: row.avatar_url.clone(),
+        cell_id: None,
     }
 }
 

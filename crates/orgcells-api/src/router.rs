@@ -12,7 +12,8 @@ use utoipa_axum::routes;
 
 use crate::error::{method_not_allowed, no_route};
 use crate::handlers::{
-    groups, health, members, meta, metrics, namespaces, organizations, projects, tokens, users,
+    cells, groups, health, members, meta, metrics, namespaces, organizations, projects, tokens,
+    users,
 };
 use crate::openapi::{self, ApiDoc, Document};
 use crate::{AppState, allowlist, observe, params};
@@ -114,6 +115,8 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(organizations::list_organization_groups))
         .routes(routes!(organizations::list_organization_projects))
         .routes(routes!(organizations::list_organization_users))
+        // The cluster.
+        .routes(routes!(cells::list_cells))
 }
 
 /// `/api/v4` and the OpenAPI document that describes it.

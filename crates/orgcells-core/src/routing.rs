@@ -396,7 +396,8 @@ mod tests {
     fn bodies() {
         let second = (1_i64 << 41) + 9;
         // (method, path, parameters, route); one line per rule and fallback.
-        let cases: &[(&str, &str, &[(&str, &str)], Option<Route>)] = &[
+        type Params<'a> = &'a [(&'a str, &'a str)];
+        let cases: &[(&str, &str, Params, Option<Route>)] = &[
             ("GET", "/api/v4/groups", &[("parent_id", "5")], None),
             ("PUT", "/api/v4/groups", &[], None),
             ("POST", "/api/v4/groups/5/members", &[], None),

@@ -7,6 +7,7 @@
 mod access;
 pub mod bootstrap;
 mod caller;
+pub mod cells;
 mod clock;
 pub mod committing;
 mod error;
@@ -56,6 +57,8 @@ pub struct Service {
     /// The cluster's topology service, where this Cell's claims are held; none for a Cell on
     /// its own.
     topology: Option<orgcells_topology::TopologyClient>,
+    /// The topology's read side: the Cells of the cluster.
+    directory: Option<orgcells_topology::Directory>,
 }
 
 impl Service {
@@ -68,6 +71,7 @@ impl Service {
             memo,
             callers,
             topology: None,
+            directory: None,
         }
     }
 
@@ -83,9 +87,19 @@ impl Service {
 
     /// This Cell as part of a cluster: its claims are taken in the topology service (see
     /// `committing`).
-    pub fn with_topology(mut self, topology: orgcells_topology::TopologyClient) -> Service {
+    pub fn with_topology(
+        mut self,
+        topology: orgcells_topology::TopologyClient,
+        directory: orgcells_topology::Directory,
+    ) -> Service {
         self.topology = Some(topology);
+        self.directory = Some(directory);
         self
+    }
+
+    /// The Cell this service serves.
+    pub fn cell(&self) -> orgcells_core::ids::CellId {
+        self.db.cell()
     }
 
     /// Where a list's total comes from, when the page asks for one.

@@ -34,6 +34,8 @@ pub struct OrganizationInput {
     pub description: Option<String>,
     pub visibility: Option<String>,
     pub avatar_url: Option<String>,
+    /// The Cell to place it on (admins; the router sends the request there).
+    pub cell_id: Option<i64>,
 }
 
 /// An Organization User with their account.
@@ -171,12 +173,23 @@ impl Service {
         input: &OrganizationInput,
     ) -> Result<OrganizationRow> {
         let me = caller.user()?.clone();
+        if input.cell_id.is_some() && !caller.is_admin() {
+            return Err(ServiceError::forbidden(
+                "Only an admin can choose an Organization's Cell",
+            ));
+        }
         if !caller.is_admin() && !self.settings.allow_organization_creation {
             return Err(ServiceError::forbidden(
                 "Organization creation is disabled on this instance",
             ));
         }
         let mut invalid = Invalid::new();
+        if input
+            .cell_id
+            .is_some_and(|cell| cell != i64::from(self.db.cell().0))
+        {
+            invalid.add("cell_id", "is not a Cell of this cluster");
+        }
         let name = input.name.clone().unwrap_or_default();
         let path = input.path.clone().unwrap_or_default();
         let description = input.description.clone().unwrap_or_default();

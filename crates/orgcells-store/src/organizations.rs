@@ -121,6 +121,13 @@ pub async fn list(
     Ok((rows, total))
 }
 
+/// How many Organizations this Cell holds.
+pub async fn count_all(conn: &mut AnyConnection) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
+        .fetch_one(conn)
+        .await?)
+}
+
 pub async fn count_groups(conn: &mut AnyConnection, id: OrganizationId) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM namespaces WHERE organization_id = $1 AND kind = 'group'",

@@ -8,7 +8,8 @@ use tonic::Status;
 
 use crate::proto;
 
-pub(crate) fn cell_info(cell: &CellRow) -> proto::CellInfo {
+/// `cell` as the wire has it, with how many Organizations it holds when that was asked.
+pub(crate) fn cell_info(cell: &CellRow, organizations_count: Option<i64>) -> proto::CellInfo {
     proto::CellInfo {
         id: cell.id,
         name: cell.name.clone(),
@@ -18,6 +19,7 @@ pub(crate) fn cell_info(cell: &CellRow) -> proto::CellInfo {
             minval: cell.id_min,
             maxval: cell.id_max,
         }],
+        organizations_count,
     }
 }
 

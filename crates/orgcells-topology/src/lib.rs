@@ -12,6 +12,7 @@
 mod auth;
 mod client;
 mod convert;
+mod directory;
 mod services;
 
 use std::future::Future;
@@ -22,6 +23,7 @@ use tokio_stream::wrappers::TcpListenerStream;
 
 pub use auth::{ClusterSecret, PresentSecret, RequireSecret};
 pub use client::{Refusal, TopologyClient};
+pub use directory::{CellEntry, Classified, Directory, Unanswered};
 
 /// The generated messages, servers and clients of `orgcells.topology.v1`.
 pub mod proto {

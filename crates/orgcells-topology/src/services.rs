@@ -23,8 +23,9 @@ impl proto::cell_service_server::CellService for Topology {
             .await
             .map_err(convert::store)?
             .ok_or_else(|| Status::not_found(format!("unknown cell {id}")))?;
+        let count = self.organizations_count(id).await?;
         Ok(Response::new(proto::GetCellResponse {
-            cell_info: Some(cell_info(&cell)),
+            cell_info: Some(cell_info(&cell, Some(count))),
         }))
     }
 
@@ -33,8 +34,18 @@ impl proto::cell_service_server::CellService for Topology {
         _request: Request<proto::GetCellsRequest>,
     ) -> Result<Response<proto::GetCellsResponse>, Status> {
         let cells = self.db.cells().await.map_err(convert::store)?;
+        let counts: std::collections::HashMap<i64, i64> = self
+            .db
+            .organizations_per_cell()
+            .await
+            .map_err(convert::store)?
+            .into_iter()
+            .collect();
         Ok(Response::new(proto::GetCellsResponse {
-            cells: cells.iter().map(cell_info).collect(),
+            cells: cells
+                .iter()
+                .map(|cell| cell_info(cell, Some(counts.get(&cell.id).copied().unwrap_or(0))))
+                .collect(),
         }))
     }
 }
@@ -56,6 +67,19 @@ fn bucket_of(kind: ClassifyType) -> Option<BucketType> {
 }
 
 impl Topology {
+    /// How many Organizations Cell `id` holds.
+    async fn organizations_count(&self, id: i64) -> Result<i64, Status> {
+        let counts = self
+            .db
+            .organizations_per_cell()
+            .await
+            .map_err(convert::store)?;
+        Ok(counts
+            .into_iter()
+            .find_map(|(cell, count)| (cell == id).then_some(count))
+            .unwrap_or(0))
+    }
+
     /// The Cell a key belongs to, if the key is known.
     async fn cell_of(&self, kind: ClassifyType, value: &str) -> Result<Option<CellRow>, Status> {
         let db = &self.db;
@@ -137,7 +161,7 @@ impl proto::classify_service_server::ClassifyService for Topology {
             proxy: Some(proto::ProxyInfo {
                 address: cell.address.clone(),
             }),
-            cell_info: Some(cell_info(&cell)),
+            cell_info: Some(cell_info(&cell, None)),
             found: matched,
         }))
     }
@@ -171,7 +195,7 @@ impl proto::claim_service_server::ClaimService for Topology {
         let cell = self.db.cell(record.cell_id).await.map_err(convert::store)?;
         Ok(Response::new(proto::GetRecordResponse {
             record: Some(convert::record(&record)),
-            cell_info: cell.as_ref().map(cell_info),
+            cell_info: cell.as_ref().map(|cell| cell_info(cell, None)),
         }))
     }
 

@@ -2,11 +2,12 @@
 //! parses the command line into [`options::Options`]; tests build a [`Config`] and call
 //! [`start`] directly.
 
+pub mod cluster;
 pub mod generate;
 pub mod options;
 pub mod topology;
 
-use orgcells_topology::{ClusterSecret, TopologyClient};
+use orgcells_topology::{ClusterSecret, Directory, TopologyClient};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -42,6 +43,8 @@ pub struct Config {
     /// How old a lease of this Cell is before the reconciler rolls it back, when no committed
     /// transaction noted it (GitLab: 10 minutes).
     pub lease_stale_after: std::time::Duration,
+    /// How long this part waits for another part of the cluster (GitLab: 10 s).
+    pub upstream_timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -70,6 +73,7 @@ impl std::fmt::Debug for Config {
             .field("monitoring_allowlist", &self.monitoring_allowlist)
             .field("topology_url", &self.topology_url)
             .field("lease_stale_after", &self.lease_stale_after)
+            .field("upstream_timeout", &self.upstream_timeout)
             .field(
                 "cluster_secret",
                 &self.cluster_secret.as_ref().map(|_| "[redacted]"),
@@ -178,19 +182,18 @@ impl Running {
     }
 }
 
-/// How long a Cell waits for the topology service before a write that needs a claim answers
-/// 503 (GitLab's upstream timeout).
-const TOPOLOGY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// The client this Cell takes its claims through.
-fn topology_client(config: &Config, url: &str) -> anyhow::Result<TopologyClient> {
+/// The clients this Cell takes its claims through and reads the cluster's Cells with.
+fn topology_clients(config: &Config, url: &str) -> anyhow::Result<(TopologyClient, Directory)> {
     let secret = config
         .cluster_secret
         .as_deref()
         .and_then(ClusterSecret::new)
         .context("a Cell of a cluster needs the cluster secret (16 characters or more)")?;
-    TopologyClient::new(url, secret, config.cell, TOPOLOGY_TIMEOUT)
-        .with_context(|| format!("the topology URL {url}"))
+    let claims = TopologyClient::new(url, secret.clone(), config.cell, config.upstream_timeout)
+        .with_context(|| format!("the topology URL {url}"))?;
+    let directory = Directory::new(url, secret, config.upstream_timeout)
+        .with_context(|| format!("the topology URL {url}"))?;
+    Ok((claims, directory))
 }
 
 /// How often a Cell of a cluster reconciles its leases (GitLab's reconciler: every minute), or
@@ -228,7 +231,10 @@ pub fn service(db: &Db, config: &Config) -> anyhow::Result<Service> {
         },
     );
     Ok(match &config.topology_url {
-        Some(url) => service.with_topology(topology_client(config, url)?),
+        Some(url) => {
+            let (claims, directory) = topology_clients(config, url)?;
+            service.with_topology(claims, directory)
+        }
         None => service,
     })
 }

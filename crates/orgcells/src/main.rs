@@ -1,4 +1,5 @@
-//! The `orgcells` binary: `serve`, `config`, `migrate`, `generate`, `topology`, `admin create`. Every
+//! The `orgcells` binary: `serve`, `cell`, `router`, `topology`, `cluster`, `config`, `migrate`,
+//! `generate`, `admin create`. Every
 //! setting is in [`orgcells::options::Options`].
 
 use std::io::IsTerminal;
@@ -41,6 +42,24 @@ struct Cli {
 enum Command {
     /// Serve the API (migrates and bootstraps first).
     Serve,
+    /// Serve one Cell of a cluster: the API over the Cell's own database, its claims taken in
+    /// the topology service at `--topology-url`.
+    Cell {
+        /// The Cell's id, as the topology service knows it.
+        #[arg(long)]
+        id: u16,
+    },
+    /// Run a cluster's router: every request to the Cell that owns it. It serves on `--listen`
+    /// and reads the Cells from the topology service at `--topology-url`.
+    Router,
+    /// Run a whole cluster on this machine: a topology service, a router on `--listen` and
+    /// `--cells` Cells, each a child process with its own database, restarted when it dies.
+    /// Writes `cluster.json` in the data directory.
+    Cluster {
+        /// How many Cells.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=64))]
+        cells: u16,
+    },
     /// Print the effective configuration (flags, environment, file, defaults) as TOML, secrets
     /// redacted.
     Config,
@@ -114,7 +133,23 @@ fn init_logs(format: LogFormat) {
     }
 }
 
+/// A signal to stop, or (for a part started by `orgcells cluster`) its parent gone: the
+/// parent holds the write end of this process's stdin, which closes however the parent ends,
+/// SIGKILL included, so no part outlives its cluster.
 async fn shutdown_signal() {
+    if std::env::var_os(orgcells::cluster::EXIT_WITH_PARENT).is_some() {
+        tokio::select! {
+            () = stop_signal() => {},
+            () = orgcells::cluster::parent_gone() => {
+                tracing::info!("the cluster that started this part is gone; stopping");
+            },
+        }
+    } else {
+        stop_signal().await;
+    }
+}
+
+async fn stop_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -154,6 +189,49 @@ async fn main() -> anyhow::Result<()> {
             }
             running.wait(shutdown_signal()).await?;
             tracing::info!("stopped");
+        }
+        Command::Cell { id } => {
+            let config = Config {
+                cell: orgcells_core::ids::CellId(id),
+                ..config
+            };
+            if id == 0 {
+                anyhow::bail!("a Cell's id is from 1 to 65535");
+            }
+            if config.topology_url.is_none() {
+                anyhow::bail!(
+                    "a Cell of a cluster needs --topology-url (ORGCELLS_TOPOLOGY_URL); `orgcells serve` runs a Cell on its own"
+                );
+            }
+            let running = orgcells::start(&config).await?;
+            tracing::info!(addr = %running.addr, cell = id, database = %redact_url(&config.database_url()?), "cell {id} is serving on http://{}", running.addr);
+            running.wait(shutdown_signal()).await?;
+            tracing::info!("stopped");
+        }
+        Command::Router => {
+            let topology_url = config
+                .topology_url
+                .as_deref()
+                .context("the router needs --topology-url (ORGCELLS_TOPOLOGY_URL)")?;
+            let secret = orgcells_topology::ClusterSecret::new(
+                config
+                    .cluster_secret
+                    .as_deref()
+                    .context("the router needs --cluster-secret (ORGCELLS_CLUSTER_SECRET)")?,
+            )
+            .context("the cluster secret has at least 16 characters")?;
+            let mut router = orgcells_router::RouterConfig::new(topology_url, secret);
+            router.upstream_timeout = config.upstream_timeout;
+            let listener = tokio::net::TcpListener::bind(config.listen)
+                .await
+                .with_context(|| format!("binding {}", config.listen))?;
+            let running = orgcells_router::start(listener, &router).await?;
+            tracing::info!(addr = %running.addr, topology = topology_url, "the router is serving on http://{}", running.addr);
+            running.wait(shutdown_signal()).await?;
+            tracing::info!("stopped");
+        }
+        Command::Cluster { cells } => {
+            orgcells::cluster::run(&config, &options, cells, shutdown_signal()).await?;
         }
         Command::Config => print!("{}", options.describe()),
         Command::Topology {

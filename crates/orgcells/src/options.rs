@@ -27,7 +27,7 @@ pub enum LogFormat {
 }
 
 impl LogFormat {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             LogFormat::Text => "text",
             LogFormat::Json => "json",
@@ -109,9 +109,14 @@ pub struct Options {
     /// write noted it: seconds, or a number with `s`, `m` or `h` [default: 10m].
     #[arg(long, env = "ORGCELLS_LEASE_STALE_AFTER", global = true)]
     pub lease_stale_after: Option<Span>,
+    /// How long a part of a cluster waits for another (a router for a Cell's answer, a Cell for
+    /// the topology's) before it answers 504 or 503 [default: 10s, GitLab's].
+    #[arg(long, env = "ORGCELLS_UPSTREAM_TIMEOUT", global = true)]
+    pub upstream_timeout: Option<Span>,
 }
 
-/// A length of time: seconds, or a number with `s`, `m` or `h` (`600`, `90s`, `10m`, `1h`).
+/// A length of time: seconds, or a number with `ms`, `s`, `m` or `h` (`600`, `250ms`, `90s`,
+/// `10m`, `1h`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(try_from = "String")]
 pub struct Span(pub std::time::Duration);
@@ -124,18 +129,23 @@ impl std::str::FromStr for Span {
             Some(at) => text.split_at(at),
             None => (text, "s"),
         };
-        let scale = match unit {
-            "s" => 1,
-            "m" => 60,
-            "h" => 3600,
-            _ => return Err(format!("{text:?}: a number of seconds, or with s, m or h")),
+        let millis = match unit {
+            "ms" => 1,
+            "s" => 1000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            _ => {
+                return Err(format!(
+                    "{text:?}: a number of seconds, or with ms, s, m or h"
+                ));
+            }
         };
         number
             .parse::<u64>()
             .ok()
-            .and_then(|n| n.checked_mul(scale))
-            .map(|seconds| Span(std::time::Duration::from_secs(seconds)))
-            .ok_or_else(|| format!("{text:?}: a number of seconds, or with s, m or h"))
+            .and_then(|n| n.checked_mul(millis))
+            .map(|millis| Span(std::time::Duration::from_millis(millis)))
+            .ok_or_else(|| format!("{text:?}: a number of seconds, or with ms, s, m or h"))
     }
 }
 
@@ -149,7 +159,11 @@ impl TryFrom<String> for Span {
 
 impl std::fmt::Display for Span {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}s", self.0.as_secs())
+        if self.0.subsec_millis() == 0 {
+            write!(f, "{}s", self.0.as_secs())
+        } else {
+            write!(f, "{}ms", self.0.as_millis())
+        }
     }
 }
 
@@ -183,6 +197,7 @@ impl Options {
             topology_url: self.topology_url.or(file.topology_url),
             cluster_secret: self.cluster_secret.or(file.cluster_secret),
             lease_stale_after: self.lease_stale_after.or(file.lease_stale_after),
+            upstream_timeout: self.upstream_timeout.or(file.upstream_timeout),
         }
     }
 
@@ -220,6 +235,9 @@ impl Options {
             lease_stale_after: self
                 .lease_stale_after
                 .map_or(std::time::Duration::from_secs(600), |span| span.0),
+            upstream_timeout: self
+                .upstream_timeout
+                .map_or(std::time::Duration::from_secs(10), |span| span.0),
         }
     }
 
@@ -278,6 +296,11 @@ impl Options {
                 Some(string(&Span(config.lease_stale_after).to_string())),
                 "",
             ),
+            (
+                "upstream-timeout",
+                Some(string(&Span(config.upstream_timeout).to_string())),
+                "",
+            ),
         ];
         let mut text = String::new();
         for (key, value, unset) in lines {
@@ -298,6 +321,7 @@ mod tests {
         let cases: &[(&str, Option<u64>)] = &[
             ("600", Some(600)),
             ("90s", Some(90)),
+            ("1500ms", Some(1)),
             ("10m", Some(600)),
             ("1h", Some(3600)),
             ("0", Some(0)),
@@ -310,6 +334,10 @@ mod tests {
         for (text, seconds) in cases {
             let parsed = text.parse::<Span>().ok().map(|span| span.0.as_secs());
             assert_eq!(parsed, *seconds, "{text:?}");
+        }
+        for shown in ["250ms", "10s", "600s"] {
+            let span: Span = shown.parse().expect("span");
+            assert_eq!(span.to_string(), shown);
         }
     }
     use super::*;

@@ -73,6 +73,7 @@ const OPERATIONS: &[&str] = &[
     "GET /organizations/{id}/groups",
     "GET /organizations/{id}/projects",
     "GET /organizations/{id}/users",
+    "GET /admin/cells",
     "GET /personal_access_tokens",
     "GET /personal_access_tokens/self",
     "DELETE /personal_access_tokens/self",

@@ -3,7 +3,9 @@
 use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
+use orgcells_service::Caller;
 use orgcells_service::organizations::OrganizationInput;
+use orgcells_service::rows::OrganizationRow;
 
 use super::lists::{
     group_filter, keyset_allowed, project_filter, respond_groups, respond_projects,
@@ -24,6 +26,7 @@ const ORGANIZATION_CREATE: &[Declared] = &[
     optional("description", Type::String),
     optional("visibility", Type::String).values(VISIBILITIES),
     optional("avatar_url", Type::String),
+    optional("cell_id", Type::Integer),
 ];
 
 /// `PUT /organizations/:id` (GitLab changes Organizations through GraphQL only): these, and at
@@ -47,7 +50,16 @@ fn organization_input(params: &Params) -> ApiResult<OrganizationInput> {
         description: params.text("description")?,
         visibility: params.text("visibility")?,
         avatar_url: params.text("avatar_url")?,
+        cell_id: params.int("cell_id")?,
     })
+}
+
+/// An Organization as `caller` is shown it: admins see the Cell that holds it.
+fn shown(app: &AppState, caller: &Caller, row: &OrganizationRow) -> entities::Organization {
+    entities::Organization {
+        cell_id: caller.is_admin().then(|| app.service.cell().0),
+        ..entities::organization(&app.external_url, row)
+    }
 }
 
 /// Organizations the caller can see.
@@ -82,7 +94,7 @@ pub async fn list_organizations(
         &page,
         listed,
         |o| (String::new(), o.id.0),
-        |o| entities::organization(&base, &o),
+        |o| shown(&app, &caller, &o),
     ))
 }
 
@@ -105,7 +117,7 @@ pub async fn create_organization(
         .service
         .create_organization(&caller, &organization_input(&params)?)
         .await?;
-    Ok(created(entities::organization(&app.external_url, &row)))
+    Ok(created(shown(&app, &caller, &row)))
 }
 
 /// An Organization.
@@ -123,7 +135,7 @@ pub async fn get_organization(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let row = app.service.get_organization(&caller, &id_ref(&id)).await?;
-    Ok(Json(entities::organization(&app.external_url, &row)).into_response())
+    Ok(Json(shown(&app, &caller, &row)).into_response())
 }
 
 /// Change an Organization.
@@ -150,7 +162,7 @@ pub async fn update_organization(
         .service
         .update_organization(&caller, &id_ref(&id), &organization_input(&params)?)
         .await?;
-    Ok(Json(entities::organization(&app.external_url, &row)).into_response())
+    Ok(Json(shown(&app, &caller, &row)).into_response())
 }
 
 /// Delete an empty Organization.

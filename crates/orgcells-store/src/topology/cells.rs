@@ -1,6 +1,7 @@
 //! The Cells of the cluster: ids never reused, each with its address, session prefix and range
 //! of primary keys.
 
+use orgcells_core::claims::{BucketType, RecordStatus};
 use orgcells_core::ids::CellId;
 
 use super::{ClaimError, TopologyDb};
@@ -93,5 +94,18 @@ impl TopologyDb {
             .bind(id)
             .fetch_optional(&self.reader)
             .await?)
+    }
+
+    /// How many Organizations each Cell holds (by their claimed paths): (Cell id, count), for
+    /// the Cells that hold any.
+    pub async fn organizations_per_cell(&self) -> Result<Vec<(i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT cell_id, COUNT(*) FROM claims WHERE bucket_type = $1 AND status = $2 \
+             GROUP BY cell_id",
+        )
+        .bind(i64::from(BucketType::OrganizationPath.number()))
+        .bind(i64::from(RecordStatus::Active.number()))
+        .fetch_all(&self.reader)
+        .await?)
     }
 }

@@ -200,6 +200,7 @@ fn config(data_dir: PathBuf, database_url: Option<String>) -> Config {
         topology_url: None,
         cluster_secret: None,
         lease_stale_after: std::time::Duration::from_secs(600),
+        upstream_timeout: std::time::Duration::from_secs(10),
     }
 }
 

@@ -1,0 +1,103 @@
+//! The Cells as the API shows them on a Cell on its own: `GET /admin/cells` for admins only,
+//! `cell_id` on Organizations for admins only, and `POST /organizations` with `cell_id`.
+
+mod common;
+
+use common::{ADMIN_TOKEN, TestApp};
+use serde_json::json;
+
+async fn admins_see_the_cells(app: &TestApp) {
+    let (_, user_token) = app.user("cells").await;
+    app.organization("public").await;
+    let cells = app.get(Some(ADMIN_TOKEN), "/admin/cells").await.expect(200);
+    assert_eq!(
+        cells.body,
+        json!([{
+            "id": 1,
+            "name": "cell-1",
+            "address": app.root(),
+            "healthy": true,
+            // The Default Organization and the one made above.
+            "organizations_count": 2,
+        }])
+    );
+    // Who may not: one line per caller.
+    let refused: &[(Option<&str>, u16)] = &[(None, 401), (Some(user_token.as_str()), 403)];
+    for (token, status) in refused {
+        let reply = app.get(*token, "/admin/cells").await;
+        assert_eq!(reply.status, *status, "{token:?}: {}", reply.body);
+    }
+}
+
+async fn only_admins_see_or_choose_the_cell(app: &TestApp) {
+    let (_, user_token) = app.user("placer").await;
+    let admin = app
+        .get(Some(ADMIN_TOKEN), "/organizations/1")
+        .await
+        .expect(200);
+    assert_eq!(admin.body["cell_id"], 1);
+    let listed = app
+        .get(Some(ADMIN_TOKEN), "/organizations")
+        .await
+        .expect(200);
+    assert!(
+        listed
+            .body
+            .as_array()
+            .expect("list")
+            .iter()
+            .all(|o| o["cell_id"] == 1)
+    );
+    let user = app
+        .get(Some(&user_token), "/organizations/1")
+        .await
+        .expect(200);
+    assert!(user.body.get("cell_id").is_none(), "{}", user.body);
+
+    let placed = app
+        .post(
+            Some(ADMIN_TOKEN),
+            "/organizations",
+            json!({"name": "Placed", "path": "placed", "cell_id": 1}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(placed.body["cell_id"], 1);
+    // (caller, cell_id, status, message): one line per refusal; nothing is created by any.
+    let refused: &[(&str, serde_json::Value, u16, serde_json::Value)] = &[
+        (
+            ADMIN_TOKEN,
+            json!(9),
+            400,
+            json!({"cell_id": ["is not a Cell of this cluster"]}),
+        ),
+        (ADMIN_TOKEN, json!("one"), 400, json!("cell_id is invalid")),
+        (
+            &user_token,
+            json!(1),
+            403,
+            json!("403 Forbidden - Only an admin can choose an Organization's Cell"),
+        ),
+    ];
+    for (index, (token, cell, status, message)) in refused.iter().enumerate() {
+        let path = format!("refused-{index}");
+        let reply = app
+            .post(
+                Some(token),
+                "/organizations",
+                json!({"name": "Refused", "path": path, "cell_id": cell}),
+            )
+            .await;
+        assert_eq!(reply.status, *status, "{cell}: {}", reply.body);
+        let said = reply
+            .body
+            .get("message")
+            .or_else(|| reply.body.get("error"));
+        assert_eq!(said, Some(message), "{cell}: {}", reply.body);
+        app.get(Some(ADMIN_TOKEN), &format!("/organizations/{path}"))
+            .await
+            .expect(404);
+    }
+}
+
+both!(admins_see_the_cells, only_admins_see_or_choose_the_cell);
