@@ -1,6 +1,7 @@
 //! Sending a request on to its Cell and its answer back, streamed both ways: neither body is
 //! buffered. The Cell must answer the head within the upstream timeout; a Cell that cannot be
-//! reached gets a 503 with `Retry-After`, one that does not answer in time a 504.
+//! reached (or closes the connection before answering) gets a 503 with `Retry-After`, one that
+//! does not answer in time a 504.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -95,7 +96,8 @@ impl Upstream {
                 strip_hop_by_hop(&mut parts.headers);
                 Response::from_parts(parts, Body::new(body))
             }
-            Ok(Err(error)) if error.is_connect() => {
+            // Refused, or the connection closed before an answer: the Cell is away.
+            Ok(Err(error)) => {
                 tracing::warn!(cell = cell.id, %error, "the cell cannot be reached");
                 let mut answer = message(
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -106,13 +108,6 @@ impl Upstream {
                     HeaderValue::from_static(RETRY_AFTER_SECONDS),
                 );
                 answer
-            }
-            Ok(Err(error)) => {
-                tracing::warn!(cell = cell.id, %error, "the cell's answer broke off");
-                message(
-                    StatusCode::BAD_GATEWAY,
-                    format!("Cell {} ({}) gave no valid answer", cell.id, cell.name),
-                )
             }
             Err(_) => {
                 tracing::warn!(cell = cell.id, timeout = ?self.timeout, "the cell did not answer in time");

@@ -189,10 +189,13 @@ fn topology_clients(config: &Config, url: &str) -> anyhow::Result<(TopologyClien
         .as_deref()
         .and_then(ClusterSecret::new)
         .context("a Cell of a cluster needs the cluster secret (16 characters or more)")?;
-    let claims = TopologyClient::new(url, secret.clone(), config.cell, config.upstream_timeout)
+    // Half the upstream timeout: a write waiting on the topology answers its own 503 within
+    // the router's wait for it.
+    let timeout = config.upstream_timeout / 2;
+    let claims = TopologyClient::new(url, secret.clone(), config.cell, timeout)
         .with_context(|| format!("the topology URL {url}"))?;
-    let directory = Directory::new(url, secret, config.upstream_timeout)
-        .with_context(|| format!("the topology URL {url}"))?;
+    let directory =
+        Directory::new(url, secret, timeout).with_context(|| format!("the topology URL {url}"))?;
     Ok((claims, directory))
 }
 

@@ -109,8 +109,8 @@ pub struct Options {
     /// write noted it: seconds, or a number with `s`, `m` or `h` [default: 10m].
     #[arg(long, env = "ORGCELLS_LEASE_STALE_AFTER", global = true)]
     pub lease_stale_after: Option<Span>,
-    /// How long a part of a cluster waits for another (a router for a Cell's answer, a Cell for
-    /// the topology's) before it answers 504 or 503 [default: 10s, GitLab's].
+    /// How long a router waits for a Cell's answer before it answers 504 [default: 10s,
+    /// GitLab's]; a Cell waits half of it for the topology service before it answers 503.
     #[arg(long, env = "ORGCELLS_UPSTREAM_TIMEOUT", global = true)]
     pub upstream_timeout: Option<Span>,
 }
