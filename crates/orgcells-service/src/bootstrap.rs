@@ -25,9 +25,12 @@ pub struct AdminSetup {
 
 impl Service {
     /// Creates what is missing of the Default Organization, the Ghost User and `root`. Returns
-    /// root's token when it was created now (to be shown once).
+    /// root's token when it was created now (to be shown once). A Cell of a cluster other than
+    /// the first creates no User: the Ghost User and root, with the admin token, reach it
+    /// through the cluster's change log (see `replicating`).
     pub async fn bootstrap(&self, admin: &AdminSetup) -> Result<Option<String>> {
         let cell = i64::from(self.db.cell().0);
+        let copies_users = self.copies_users();
         let mut tx = self.db.write().await?;
         if organizations::find(tx.conn(), OrganizationId::DEFAULT)
             .await?
@@ -57,7 +60,7 @@ impl Service {
             .await?;
             organizations::insert(tx.conn(), &org).await?;
         }
-        if users::find(tx.conn(), UserId::GHOST).await?.is_none() {
+        if !copies_users && users::find(tx.conn(), UserId::GHOST).await?.is_none() {
             let ghost = ValidUser {
                 username: "ghost".into(),
                 email: "ghost@orgcells.invalid".into(),
@@ -70,7 +73,9 @@ impl Service {
             insert_user(&mut tx, UserId::GHOST, &ghost, cell).await?;
         }
         let mut shown = None;
-        if users::find(tx.conn(), UserId::ROOT).await?.is_none() {
+        if copies_users {
+            // Nothing of root's here: the first Cell's rows arrive through the log.
+        } else if users::find(tx.conn(), UserId::ROOT).await?.is_none() {
             let password_hash = match &admin.password {
                 Some(password) if password.chars().count() < 8 => {
                     return Err(ServiceError::invalid(
@@ -129,9 +134,8 @@ impl Service {
                 .await?;
             }
         }
-        // The cluster's fixed rows (the Default Organization, root, the Ghost User) are claimed
-        // in the topology once, by the first Cell; another Cell keeps its own copies of them
-        // without claiming their values again.
+        // The Default Organization's path is claimed in the topology once, by the first Cell;
+        // another Cell keeps its own Default Organization without claiming it again.
         if cell != 1 {
             tx.take_claim_ops();
         }
@@ -161,7 +165,7 @@ impl Service {
         };
         let valid = crate::users::validate_new(&input)?;
         let cell = i64::from(self.db.cell().0);
-        let mut tx = self.db.write().await?;
+        let mut tx = self.users_write().await?;
         let id = tx.next_id().await?;
         insert_user(&mut tx, id, &valid, cell).await?;
         let token = crate::secret::generate();

@@ -13,14 +13,43 @@ use orgcells_topology::Refusal;
 
 use crate::{Result, Service, ServiceError, clock};
 
+/// The Cell that writes the cluster's Users and their tokens: the first, where requests that
+/// name no Organization go. Every other Cell copies them (see `replicating`).
+pub const USERS_CELL: orgcells_core::ids::CellId = orgcells_core::ids::CellId(1);
+
 impl Service {
-    /// Commits a write transaction, with its claims.
+    /// A write transaction that may change Users or their tokens: refused on a Cell that copies
+    /// them (see `replicating`), before anything is read or written.
+    pub(crate) async fn users_write(&self) -> Result<Tx> {
+        if self.copies_users() {
+            return Err(self.not_the_users_cell());
+        }
+        Ok(self.db.write().await?)
+    }
+
+    fn not_the_users_cell(&self) -> ServiceError {
+        ServiceError::Conflict(format!(
+            "Users and their tokens are changed on Cell {}; this request reached Cell {}",
+            USERS_CELL.0,
+            self.db.cell().0
+        ))
+    }
+
+    /// Commits a write transaction, with its claims and the cluster-wide rows it changed.
     pub(crate) async fn commit(&self, mut tx: Tx) -> Result<()> {
         let ops = tx.take_claim_ops();
-        let Some(topology) = self.topology.as_ref().filter(|_| !ops.is_empty()) else {
+        let rows = tx.take_rows();
+        let Some(topology) = self
+            .topology
+            .as_ref()
+            .filter(|_| !ops.is_empty() || !rows.is_empty())
+        else {
             return Ok(tx.commit().await?);
         };
-        let lease = topology.begin(&ops).await.map_err(refused)?;
+        if !rows.is_empty() && self.db.cell() != USERS_CELL {
+            return Err(self.not_the_users_cell());
+        }
+        let lease = topology.begin(&ops, &rows).await.map_err(refused)?;
         let committed = async {
             orgcells_store::leases::insert(tx.conn(), &lease, clock::now()).await?;
             tx.commit().await

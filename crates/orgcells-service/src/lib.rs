@@ -22,6 +22,7 @@ pub mod organizations;
 pub mod present;
 pub mod projects;
 mod refs;
+mod replicating;
 mod routes;
 mod secret;
 pub mod shares;

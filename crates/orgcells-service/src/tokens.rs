@@ -99,7 +99,7 @@ pub(crate) async fn insert(
         created_at: clock::now(),
         last_used_at: None,
     };
-    tokens::insert(tx.conn(), &row).await?;
+    tokens::insert(tx, &row).await?;
     Ok(row)
 }
 
@@ -151,7 +151,7 @@ impl Service {
         scopes: &str,
         expires_at: Option<String>,
     ) -> Result<CreatedToken> {
-        let mut tx = self.db.write().await?;
+        let mut tx = self.users_write().await?;
         if users::find(tx.conn(), user_id)
             .await?
             .is_none_or(|u| u.id == UserId::GHOST)
@@ -217,14 +217,14 @@ impl Service {
             TokenRef::Id(id) => id,
             TokenRef::Itself => caller.token_id.ok_or(ServiceError::Unauthorized)?,
         };
-        let mut tx = self.db.write().await?;
+        let mut tx = self.users_write().await?;
         let token = tokens::find(tx.conn(), id)
             .await?
             .ok_or(ServiceError::NotFound("Token"))?;
         if token.user_id != me.id && !caller.is_admin() {
             return Err(ServiceError::BadRequest("400 Bad request".into()));
         }
-        if !tokens::revoke(tx.conn(), id).await? {
+        if !tokens::revoke(&mut tx, id).await? {
             return Err(ServiceError::BadRequest("400 Bad request".into()));
         }
         self.commit(tx).await?;
@@ -252,7 +252,7 @@ impl Service {
                 }
             },
         };
-        let mut tx = self.db.write().await?;
+        let mut tx = self.users_write().await?;
         let token = match id {
             TokenRef::Itself => {
                 let id = caller.token_id.ok_or(ServiceError::Unauthorized)?;
@@ -264,7 +264,7 @@ impl Service {
             }
         }
         .ok_or(ServiceError::NotFound("Token"))?;
-        if !tokens::revoke(tx.conn(), token.id).await? {
+        if !tokens::revoke(&mut tx, token.id).await? {
             return Err(ServiceError::BadRequest(
                 "400 Bad request - token is revoked".into(),
             ));

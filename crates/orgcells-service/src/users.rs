@@ -133,7 +133,7 @@ pub(crate) async fn insert_user(
         created_at: now,
         updated_at: now,
     };
-    users::insert(tx.conn(), &user).await?;
+    users::insert(tx, &user).await?;
     ensure_org_user(tx, OrganizationId::DEFAULT, id).await?;
     personal_namespace(tx, OrganizationId::DEFAULT, &user).await?;
     Ok(user)
@@ -212,7 +212,7 @@ impl Service {
             return Err(ServiceError::invalid("password", "can't be blank"));
         }
         let valid = validate_new(input)?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self.users_write().await?;
         let id = tx.next_id().await?;
         let user = insert_user(&mut tx, id, &valid, i64::from(self.db.cell().0)).await?;
         self.commit(tx).await?;
@@ -305,7 +305,7 @@ impl Service {
         }
         invalid.into_result()?;
         let password_hash = input.password.as_deref().map(hash_password).transpose()?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self.users_write().await?;
         let mut user = users::find(tx.conn(), id)
             .await?
             .filter(|u| u.id != UserId::GHOST)
@@ -336,7 +336,7 @@ impl Service {
             user.password_hash = password_hash;
         }
         user.updated_at = clock::now();
-        users::update(tx.conn(), &user).await?;
+        users::update(&mut tx, &user).await?;
         self.commit(tx).await?;
         Ok(user)
     }
@@ -348,7 +348,7 @@ impl Service {
         if admin.id == id {
             return Err(ServiceError::forbidden("You cannot delete yourself"));
         }
-        let mut tx = self.db.write().await?;
+        let mut tx = self.users_write().await?;
         users::find(tx.conn(), id)
             .await?
             .filter(|u| u.id != UserId::GHOST)
@@ -371,7 +371,7 @@ impl Service {
         reassign_to_ghost(&mut tx, id).await?;
         members::delete_of_user(tx.conn(), id).await?;
         claims::release_all(&mut tx, user_owner(id)).await?;
-        users::delete(tx.conn(), id).await?;
+        users::delete(&mut tx, id).await?;
         self.commit(tx).await?;
         Ok(())
     }

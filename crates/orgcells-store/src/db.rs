@@ -84,6 +84,8 @@ pub struct Tx {
     /// The claims this transaction took and released, in order: what a Cell of a cluster asks
     /// the topology service for before it commits (see [`crate::claims`]).
     claim_ops: Vec<ClaimOp>,
+    /// The cluster-wide rows this transaction changed (see [`crate::replica`]).
+    rows: Vec<crate::topology::RowChange>,
 }
 
 impl Db {
@@ -172,6 +174,7 @@ impl Db {
             generation: self.generation.clone(),
             inner: self.writer.begin().await?,
             claim_ops: Vec::new(),
+            rows: Vec::new(),
         })
     }
 
@@ -236,6 +239,16 @@ impl Tx {
     /// Notes a claim taken or released (by [`crate::claims`]).
     pub(crate) fn record_claim(&mut self, op: ClaimOp) {
         self.claim_ops.push(op);
+    }
+
+    /// Notes a cluster-wide row changed (by [`crate::replica`]).
+    pub(crate) fn record_row(&mut self, row: crate::topology::RowChange) {
+        self.rows.push(row);
+    }
+
+    /// The cluster-wide rows changed so far, which the transaction no longer keeps.
+    pub fn take_rows(&mut self) -> Vec<crate::topology::RowChange> {
+        std::mem::take(&mut self.rows)
     }
 
     /// The claims taken and released so far, which the transaction no longer keeps.

@@ -31,6 +31,7 @@ pub mod members;
 pub mod namespaces;
 pub mod organizations;
 pub mod projects;
+pub mod replica;
 pub mod rows;
 pub mod scope;
 mod sql;

@@ -4,13 +4,16 @@ use orgcells_core::ids::{NamespaceId, TokenId, UserId};
 use sqlx::{AnyConnection, FromRow, Row};
 
 use crate::Result;
+use crate::db::Tx;
+use crate::replica::{self, Shared};
 use crate::rows::{Flag, TokenRow, UserRow};
 use crate::sql::Sql;
 
 const TOKEN_COLUMNS: &str =
     "id, user_id, name, digest, scopes, expires_at, revoked, created_at, last_used_at";
 
-pub async fn insert(conn: &mut AnyConnection, token: &TokenRow) -> Result<()> {
+/// Inserts a token, noted for the cluster's other Cells.
+pub async fn insert(tx: &mut Tx, token: &TokenRow) -> Result<()> {
     sqlx::query(
         "INSERT INTO personal_access_tokens (id, user_id, name, digest, scopes, expires_at, revoked, created_at, last_used_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -24,9 +27,9 @@ pub async fn insert(conn: &mut AnyConnection, token: &TokenRow) -> Result<()> {
     .bind(i64::from(token.revoked))
     .bind(token.created_at)
     .bind(token.last_used_at)
-    .execute(conn)
+    .execute(tx.conn())
     .await?;
-    Ok(())
+    replica::publish(tx, Shared::Tokens, token.id.into()).await
 }
 
 /// A token as authentication reads it: the token, its User and the User's personal namespace
@@ -84,14 +87,19 @@ pub async fn find(conn: &mut AnyConnection, id: TokenId) -> Result<Option<TokenR
     Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
 }
 
-/// Revokes a token; false when it was revoked already (or is gone).
-pub async fn revoke(conn: &mut AnyConnection, id: TokenId) -> Result<bool> {
+/// Revokes a token, noted for the cluster's other Cells; false when it was revoked already
+/// (or is gone).
+pub async fn revoke(tx: &mut Tx, id: TokenId) -> Result<bool> {
     let done =
         sqlx::query("UPDATE personal_access_tokens SET revoked = 1 WHERE id = $1 AND revoked = 0")
             .bind(id)
-            .execute(conn)
+            .execute(tx.conn())
             .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    replica::publish(tx, Shared::Tokens, id.into()).await?;
+    Ok(true)
 }
 
 /// Which tokens a list shows.

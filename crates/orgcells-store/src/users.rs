@@ -7,10 +7,13 @@ use sqlx::AnyConnection;
 
 use crate::Result;
 use crate::Totals;
+use crate::db::Tx;
+use crate::replica::{self, Shared};
 use crate::rows::{USER_COLUMNS, UserRow};
 use crate::sql::Sql;
 
-pub async fn insert(conn: &mut AnyConnection, user: &UserRow) -> Result<()> {
+/// Inserts a User, noted for the cluster's other Cells.
+pub async fn insert(tx: &mut Tx, user: &UserRow) -> Result<()> {
     sqlx::query(
         "INSERT INTO users (id, username, email, name, state, bot, admin, password_hash, home_organization_id, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -26,12 +29,13 @@ pub async fn insert(conn: &mut AnyConnection, user: &UserRow) -> Result<()> {
     .bind(user.home_organization_id)
     .bind(user.created_at)
     .bind(user.updated_at)
-    .execute(conn)
+    .execute(tx.conn())
     .await?;
-    Ok(())
+    replica::publish(tx, Shared::Users, user.id.into()).await
 }
 
-pub async fn update(conn: &mut AnyConnection, user: &UserRow) -> Result<()> {
+/// Changes a User, noted for the cluster's other Cells.
+pub async fn update(tx: &mut Tx, user: &UserRow) -> Result<()> {
     sqlx::query(
         "UPDATE users SET username = $2, email = $3, name = $4, state = $5, bot = $6, admin = $7, password_hash = $8, \
          updated_at = $9 WHERE id = $1",
@@ -45,9 +49,9 @@ pub async fn update(conn: &mut AnyConnection, user: &UserRow) -> Result<()> {
     .bind(i64::from(user.admin))
     .bind(&user.password_hash)
     .bind(user.updated_at)
-    .execute(conn)
+    .execute(tx.conn())
     .await?;
-    Ok(())
+    replica::publish(tx, Shared::Users, user.id.into()).await
 }
 
 pub async fn find(conn: &mut AnyConnection, id: UserId) -> Result<Option<UserRow>> {
@@ -185,14 +189,15 @@ pub async fn list(
     Ok((rows, total))
 }
 
-pub async fn delete(conn: &mut AnyConnection, id: UserId) -> Result<()> {
+/// Deletes a User and their tokens, noted for the cluster's other Cells.
+pub async fn delete(tx: &mut Tx, id: UserId) -> Result<()> {
     sqlx::query("DELETE FROM personal_access_tokens WHERE user_id = $1")
         .bind(id)
-        .execute(&mut *conn)
+        .execute(tx.conn())
         .await?;
     sqlx::query("DELETE FROM users WHERE id = $1")
         .bind(id)
-        .execute(conn)
+        .execute(tx.conn())
         .await?;
-    Ok(())
+    replica::publish(tx, Shared::Users, id.into()).await
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use orgcells_core::claims::{BucketType, SourceTable, SubjectType};
 use orgcells_core::ids::CellId;
 use orgcells_store::claims::{Bucket, ClaimOp};
+use orgcells_store::topology::RowChange;
 use tonic::Code;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
@@ -112,14 +113,22 @@ impl TopologyClient {
         i64::from(self.cell.0)
     }
 
-    /// Takes `ops` as one lease: its id.
-    pub async fn begin(&self, ops: &[ClaimOp]) -> Result<String, Refusal> {
+    /// Takes `ops`, and the cluster-wide `rows` the write changed, as one lease: its id.
+    pub async fn begin(&self, ops: &[ClaimOp], rows: &[RowChange]) -> Result<String, Refusal> {
         let (creates, destroys): (Vec<&ClaimOp>, Vec<&ClaimOp>) =
             ops.iter().partition(|op| op.create);
         let request = proto::BeginUpdateRequest {
             create_records: creates.iter().map(|op| metadata(op)).collect(),
             destroy_records: destroys.iter().map(|op| metadata(op)).collect(),
             cell_id: self.cell_id(),
+            rows: rows
+                .iter()
+                .map(|row| proto::RowChange {
+                    table: row.table.clone(),
+                    row_id: row.row_id,
+                    payload: row.payload.clone(),
+                })
+                .collect(),
         };
         match self.claims.clone().begin_update(request).await {
             Ok(answer) => Ok(answer.into_inner().lease_uuid),

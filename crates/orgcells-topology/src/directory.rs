@@ -1,5 +1,6 @@
 //! The read side of the topology service, for a router or a Cell that needs to know where things
-//! are: the Cells, and which Cell a key belongs to.
+//! are (the Cells, and which Cell a key belongs to) and for a Cell copying the cluster's change
+//! log of Users and their tokens.
 
 use std::time::Duration;
 
@@ -7,6 +8,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 
 use crate::proto::cell_service_client::CellServiceClient;
+use crate::proto::change_service_client::ChangeServiceClient;
 use crate::proto::classify_service_client::ClassifyServiceClient;
 use crate::proto::{self, ClassifyType};
 use crate::{ClusterSecret, PresentSecret};
@@ -43,6 +45,7 @@ pub struct Unanswered(pub String);
 pub struct Directory {
     cells: CellServiceClient<Secured>,
     classify: ClassifyServiceClient<Secured>,
+    changes: ChangeServiceClient<Secured>,
 }
 
 impl Directory {
@@ -60,7 +63,8 @@ impl Directory {
         let present = PresentSecret::new(secret);
         Ok(Directory {
             cells: CellServiceClient::with_interceptor(channel.clone(), present.clone()),
-            classify: ClassifyServiceClient::with_interceptor(channel, present),
+            classify: ClassifyServiceClient::with_interceptor(channel.clone(), present.clone()),
+            changes: ChangeServiceClient::with_interceptor(channel, present),
         })
     }
 
@@ -99,6 +103,24 @@ impl Directory {
             cell: entry(cell)?,
             found: answer.found,
         })
+    }
+}
+
+impl Directory {
+    /// The cluster's change log after `after`, in order: at most `limit` changes.
+    pub async fn changes(&self, after: i64, limit: i32) -> Result<Vec<proto::Change>, Unanswered> {
+        let request = proto::ListChangesRequest {
+            after,
+            limit: Some(limit),
+        };
+        Ok(self
+            .changes
+            .clone()
+            .list_changes(request)
+            .await
+            .map_err(|status| Unanswered(status.message().to_owned()))?
+            .into_inner()
+            .changes)
     }
 }
 

@@ -32,6 +32,7 @@ pub mod proto {
 }
 
 use proto::cell_service_server::CellServiceServer;
+use proto::change_service_server::ChangeServiceServer;
 use proto::claim_service_server::ClaimServiceServer;
 use proto::classify_service_server::ClassifyServiceServer;
 
@@ -74,6 +75,10 @@ impl Topology {
                 check.clone(),
             ))
             .add_service(ClassifyServiceServer::with_interceptor(
+                self.clone(),
+                check.clone(),
+            ))
+            .add_service(ChangeServiceServer::with_interceptor(
                 self.clone(),
                 check.clone(),
             ))

@@ -3,7 +3,7 @@
 use orgcells_core::claims::{BucketType, SourceTable};
 use orgcells_core::routable_token;
 use orgcells_core::routing::TOKEN_PREFIX;
-use orgcells_store::topology::CellRow;
+use orgcells_store::topology::{CellRow, RowChange};
 use tonic::{Request, Response, Status};
 
 use crate::convert::{self, cell_info, refusal};
@@ -219,9 +219,18 @@ impl proto::claim_service_server::ClaimService for Topology {
                 convert::bucket(m.bucket.as_ref(), &format!("destroy_records[{i}].bucket"))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let rows: Vec<RowChange> = request
+            .rows
+            .into_iter()
+            .map(|row| RowChange {
+                table: row.table,
+                row_id: row.row_id,
+                payload: row.payload,
+            })
+            .collect();
         let lease = self
             .db
-            .begin_update(cell, &creates, &destroys, now())
+            .begin_update(cell, &creates, &destroys, &rows, now())
             .await
             .map_err(refusal)?;
         Ok(Response::new(proto::BeginUpdateResponse {
@@ -310,6 +319,34 @@ impl proto::claim_service_server::ClaimService for Topology {
         Ok(Response::new(proto::ListRecordsResponse {
             records: records.iter().map(convert::record).collect(),
             next,
+        }))
+    }
+}
+
+#[tonic::async_trait]
+impl proto::change_service_server::ChangeService for Topology {
+    async fn list_changes(
+        &self,
+        request: Request<proto::ListChangesRequest>,
+    ) -> Result<Response<proto::ListChangesResponse>, Status> {
+        let request = request.into_inner();
+        let changes = self
+            .db
+            .changes(request.after, convert::limit(request.limit))
+            .await
+            .map_err(refusal)?;
+        Ok(Response::new(proto::ListChangesResponse {
+            changes: changes
+                .into_iter()
+                .map(|change| proto::Change {
+                    seq: change.seq,
+                    cell_id: change.cell_id,
+                    table: change.table_name,
+                    row_id: change.row_id,
+                    payload: change.payload,
+                    created_at: change.created_at,
+                })
+                .collect(),
         }))
     }
 }

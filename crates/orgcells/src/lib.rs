@@ -159,14 +159,16 @@ pub struct Running {
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     /// The lease reconciler of a Cell in a cluster.
     reconciler: Option<tokio::task::JoinHandle<()>>,
+    /// The copier of the cluster's Users, on a Cell of a cluster other than the first.
+    replicator: Option<tokio::task::JoinHandle<()>>,
     shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
 impl Running {
     /// Stops accepting, finishes the requests under way, closes the database.
     pub async fn stop(self) -> anyhow::Result<()> {
-        if let Some(reconciler) = self.reconciler {
-            reconciler.abort();
+        for task in [self.reconciler, self.replicator].into_iter().flatten() {
+            task.abort();
         }
         let _ = self.shutdown.send(());
         self.server.await.context("server task")??;
@@ -224,6 +226,56 @@ async fn reconcile(service: Service, stale_after: std::time::Duration) {
     }
 }
 
+/// How often a Cell copies the cluster's change log: a block, a ban or a revoked token holds on
+/// every Cell within this and a round trip (the goal: 1 s).
+const REPLICATE_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+/// How long a starting Cell waits to copy the log before it serves from what it has.
+const CATCH_UP_WITHIN: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Copies the change log before serving, so that a new Cell knows root and the admin token; a
+/// topology that does not answer within [`CATCH_UP_WITHIN`] leaves the Cell serving its own
+/// copy (which survives restarts).
+async fn catch_up(service: &Service) {
+    let deadline = std::time::Instant::now() + CATCH_UP_WITHIN;
+    loop {
+        match service.replicate().await {
+            Ok(applied) => {
+                tracing::info!(applied, "copied the cluster's users");
+                return;
+            }
+            Err(error) if std::time::Instant::now() < deadline => {
+                tracing::debug!(%error, "copying the cluster's users; trying again");
+                tokio::time::sleep(REPLICATE_EVERY).await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "the cluster's users could not be copied; serving this Cell's copy");
+                return;
+            }
+        }
+    }
+}
+
+/// Copies the change log on a schedule; says so once when it starts failing and once when it
+/// is copying again.
+async fn replicate(service: Service) {
+    let mut failing = false;
+    loop {
+        tokio::time::sleep(REPLICATE_EVERY).await;
+        match service.replicate().await {
+            Ok(_) if failing => {
+                failing = false;
+                tracing::info!("copying the cluster's users again");
+            }
+            Ok(_) => {}
+            Err(error) if !failing => {
+                failing = true;
+                tracing::warn!(%error, "copying the cluster's users failed; this Cell serves its copy meanwhile");
+            }
+            Err(_) => {}
+        }
+    }
+}
+
 /// The service over `db` with `config`'s settings, and the cluster's topology service when
 /// `config` names one: what `serve` and the commands that write without serving use.
 pub fn service(db: &Db, config: &Config) -> anyhow::Result<Service> {
@@ -247,6 +299,9 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let db = open_database(config).await?;
     let lock = lock_cell(config, &db).await?;
     let service = service(&db, config)?;
+    if service.copies_users() {
+        catch_up(&service).await;
+    }
     let new_admin_token = service
         .bootstrap(&config.admin)
         .await
@@ -255,6 +310,9 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         .topology_url
         .is_some()
         .then(|| tokio::spawn(reconcile(service.clone(), config.lease_stale_after)));
+    let replicator = service
+        .copies_users()
+        .then(|| tokio::spawn(replicate(service.clone())));
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
@@ -286,6 +344,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         lock,
         server,
         reconciler,
+        replicator,
         shutdown,
     })
 }

@@ -124,27 +124,19 @@ async fn values_are_unique_across_cells(cluster: Cluster) -> Cluster {
         )
         .await
         .expect(201);
-    // The same username (any case) or email on the other Cell: GitLab's answers, nothing written.
-    let refused = two
-        .post(
-            two.admin(),
-            "/users",
-            new_user("Sasha", "other@example.com"),
-        )
-        .await
-        .expect(409);
-    assert_eq!(refused.body["message"], "Username has already been taken");
-    let refused = two
-        .post(
-            two.admin(),
-            "/users",
-            new_user("sasha2", "SASHA@example.com"),
-        )
-        .await
-        .expect(409);
-    assert_eq!(refused.body["message"], "Email has already been taken");
-    assert_eq!(users_named(two, "sasha").await, 0);
+    // Users are written on the first Cell alone: another Cell refuses, and writes nothing.
+    for body in [
+        new_user("Sasha", "other@example.com"),
+        new_user("sasha2", "SASHA@example.com"),
+    ] {
+        let refused = two.post(two.admin(), "/users", body).await.expect(409);
+        assert_eq!(
+            refused.body["message"],
+            "Users and their tokens are changed on Cell 1; this request reached Cell 2"
+        );
+    }
     assert_eq!(users_named(two, "sasha2").await, 0);
+    assert_eq!(users_named(one, "sasha2").await, 0);
     // A username is a top-level route: a Group cannot take it on another Cell either.
     let taken = two
         .post(
@@ -198,14 +190,37 @@ async fn values_are_unique_across_cells(cluster: Cluster) -> Cluster {
     one.delete(one.admin(), &format!("/users/{}", sasha.id()))
         .await
         .expect(204);
-    two.post(
-        two.admin(),
-        "/users",
-        new_user("sasha", "sasha@example.com"),
-    )
-    .await
-    .expect(201);
-    assert_eq!(users_named(two, "sasha").await, 1);
+    let again = one
+        .post(
+            one.admin(),
+            "/users",
+            new_user("sasha", "sasha@example.com"),
+        )
+        .await
+        .expect(201);
+    // Cell 2's copy follows: the old Sasha gone, the new one there.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let found = two
+            .get(two.admin(), "/users?username=sasha")
+            .await
+            .expect(200);
+        let ids: Vec<i64> = found
+            .body
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(|u| u["id"].as_i64())
+            .collect();
+        if ids == [again.id()] {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Cell 2 still has {ids:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     cluster
 }
 
@@ -349,14 +364,20 @@ async fn crashed_leases_are_reconciled(cluster: Cluster) -> Cluster {
         owner_id: 4242,
     };
     // Crashed after its write committed (the lease noted), before committing the lease.
-    let noted = client.begin(&[op("after-commit")]).await.expect("lease");
+    let noted = client
+        .begin(&[op("after-commit")], &[])
+        .await
+        .expect("lease");
     let mut tx = cluster.one.db().write().await.expect("tx");
     orgcells_store::leases::insert(tx.conn(), &noted, 0)
         .await
         .expect("note");
     tx.commit().await.expect("commit");
     // Crashed before its write committed: nothing noted it.
-    client.begin(&[op("before-commit")]).await.expect("lease");
+    client
+        .begin(&[op("before-commit")], &[])
+        .await
+        .expect("lease");
     let active = orgcells_topology::proto::record::Status::Active as i32;
     let creating = orgcells_topology::proto::record::Status::LeaseCreating as i32;
     assert_eq!(
@@ -385,9 +406,9 @@ async fn crashed_leases_are_reconciled(cluster: Cluster) -> Cluster {
     );
     // The rolled-back value is free for anyone.
     cluster
-        .two
+        .one
         .post(
-            cluster.two.admin(),
+            cluster.one.admin(),
             "/users",
             new_user("before-commit", "bc@example.com"),
         )

@@ -507,6 +507,122 @@ async fn parts_that_hang_or_die(cluster: &Cluster) {
     }
 }
 
+/// A request through the router with `token`.
+async fn as_user(cluster: &Cluster, token: &str, method: &str, path: &str) -> u16 {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+    cluster
+        .http
+        .request(method, format!("{}{path}", cluster.router))
+        .header("PRIVATE-TOKEN", token)
+        .send()
+        .await
+        .expect("an answer")
+        .status()
+        .as_u16()
+}
+
+/// Waits (bounded by `within`) until `token` gets `status` for `GET path`: how long it took.
+async fn until_status(
+    cluster: &Cluster,
+    token: &str,
+    path: &str,
+    status: u16,
+    within: Duration,
+) -> Duration {
+    let started = Instant::now();
+    loop {
+        if as_user(cluster, token, "GET", path).await == status {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < within,
+            "{path} did not answer {status} within {within:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn users_are_shared_across_cells(cluster: &Cluster) {
+    // Sasha is made on the first Cell (a request that names no Organization goes there).
+    let sasha = cluster
+        .expect(
+            "POST",
+            "/api/v4/users",
+            Some(json!({"username": "sasha", "email": "sasha@example.com", "name": "Sasha", "password": "sasha-password-1"})),
+            201,
+        )
+        .await;
+    assert_eq!(cell_of(&sasha["id"]), 1, "{sasha}");
+    let token = cluster
+        .expect(
+            "POST",
+            &format!("/api/v4/users/{}/personal_access_tokens", sasha["id"]),
+            Some(json!({"name": "laptop", "scopes": ["api"]})),
+            201,
+        )
+        .await;
+    let secret = token["token"].as_str().expect("token").to_owned();
+    // An Organization on Cell 2: Sasha is known there within a second, and joins.
+    let (group, _) = organization_on(cluster, 2, "shared").await;
+    let started = Instant::now();
+    loop {
+        let (status, body) = cluster
+            .request(
+                "POST",
+                &format!("/api/v4/groups/{group}/members"),
+                Some(json!({"user_id": sasha["id"], "access_level": 30})),
+            )
+            .await
+            .expect("an answer");
+        if status == 201 {
+            break;
+        }
+        assert_eq!(status, 404, "{body}");
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "Sasha never reached Cell 2"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Sasha's token works on Cell 2, which has its own copy of it.
+    let path = format!("/api/v4/groups/{group}");
+    assert_eq!(as_user(cluster, &secret, "GET", &path).await, 200);
+    // Users are written on the first Cell only: a write reaching another is refused.
+    let cell_2 = cluster.part("cell", Some(2))["address"]
+        .as_str()
+        .expect("address")
+        .to_owned();
+    let (status, body) = cluster
+        .request_to(
+            &cell_2,
+            "POST",
+            "/api/v4/users",
+            Some(json!({"username": "stray", "email": "stray@example.com", "name": "Stray", "password": "stray-password-1"})),
+        )
+        .await
+        .expect("an answer");
+    assert_eq!(status, 409, "{body}");
+    // With the topology hung, Cell 2 still authenticates Sasha from its copy.
+    let topology = cluster.pid("topology", None).await;
+    signal(topology, "STOP");
+    assert_eq!(as_user(cluster, &secret, "GET", &path).await, 200);
+    signal(topology, "CONT");
+    // Revoked on the first Cell: refused on Cell 2 within a second.
+    cluster
+        .expect(
+            "DELETE",
+            &format!("/api/v4/personal_access_tokens/{}", token["id"]),
+            None,
+            204,
+        )
+        .await;
+    let took = until_status(cluster, &secret, &path, 401, Duration::from_secs(5)).await;
+    assert!(
+        took < Duration::from_secs(1),
+        "the revocation took {took:?} to reach Cell 2"
+    );
+}
+
 macro_rules! cluster_test {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -532,6 +648,7 @@ macro_rules! cluster_test {
 
 cluster_test!(
     every_request_lands_on_its_cell,
+    users_are_shared_across_cells,
     paths_stay_unique_across_cells,
     parts_that_hang_or_die,
 );

@@ -12,6 +12,7 @@ use orgcells_core::routable_token::{self, Routing};
 use orgcells_core::routing::TOKEN_PREFIX;
 use orgcells_topology::proto::bucket::Type as Bucket;
 use orgcells_topology::proto::cell_service_client::CellServiceClient;
+use orgcells_topology::proto::change_service_client::ChangeServiceClient;
 use orgcells_topology::proto::claim_service_client::ClaimServiceClient;
 use orgcells_topology::proto::classify_service_client::ClassifyServiceClient;
 use orgcells_topology::proto::record::Status as RecordStatus;
@@ -26,6 +27,7 @@ use tonic::transport::Channel;
 const SECRET: &str = "topology-test-secret-000001";
 
 type Claims = ClaimServiceClient<InterceptedService<Channel, PresentSecret>>;
+type Changes = ChangeServiceClient<InterceptedService<Channel, PresentSecret>>;
 type Classify = ClassifyServiceClient<InterceptedService<Channel, PresentSecret>>;
 type Creates = Vec<proto::Metadata>;
 type Destroys = Vec<proto::Metadata>;
@@ -94,6 +96,10 @@ impl Harness {
 
     async fn claims(&self, which: usize) -> Claims {
         ClaimServiceClient::with_interceptor(self.channel(which).await, Harness::secret())
+    }
+
+    async fn changes(&self, which: usize) -> Changes {
+        ChangeServiceClient::with_interceptor(self.channel(which).await, Harness::secret())
     }
 
     async fn classify(&self) -> Classify {
@@ -182,6 +188,7 @@ async fn begin(
             create_records: creates,
             destroy_records: destroys,
             cell_id: cell,
+            rows: Vec::new(),
         })
         .await
         .map(|r| r.into_inner().lease_uuid)
@@ -689,12 +696,22 @@ async fn only_the_cluster_answers(harness: Harness) -> Harness {
         .await
         .expect_err("no secret");
     assert_eq!(anonymous.code(), Code::Unauthenticated);
+    // The change log carries password and token digests: the cluster's alone.
+    let log = ChangeServiceClient::new(channel.clone())
+        .list_changes(proto::ListChangesRequest {
+            after: 0,
+            limit: None,
+        })
+        .await
+        .expect_err("no secret");
+    assert_eq!(log.code(), Code::Unauthenticated);
     let wrong = ClusterSecret::new("another-secret-0000000").expect("secret");
     let refused = ClaimServiceClient::with_interceptor(channel, PresentSecret::new(wrong))
         .begin_update(proto::BeginUpdateRequest {
             create_records: vec![route("intruder")],
             destroy_records: vec![],
             cell_id: 1,
+            rows: vec![],
         })
         .await
         .expect_err("wrong secret");
@@ -710,6 +727,124 @@ async fn only_the_cluster_answers(harness: Harness) -> Harness {
 /// Two topology services over one database; Cell 1 through one and Cell 2 through the other
 /// claim the same value at the same moment, 50 times: exactly one wins each time, and the
 /// claim is the winner's.
+fn row(table: &str, id: i64, payload: Option<&str>) -> proto::RowChange {
+    proto::RowChange {
+        table: table.into(),
+        row_id: id,
+        payload: payload.map(str::to_owned),
+    }
+}
+
+async fn begin_rows(claims: &mut Claims, rows: Vec<proto::RowChange>) -> Result<String, Code> {
+    claims
+        .begin_update(proto::BeginUpdateRequest {
+            create_records: Vec::new(),
+            destroy_records: Vec::new(),
+            cell_id: 1,
+            rows,
+        })
+        .await
+        .map(|r| r.into_inner().lease_uuid)
+        .map_err(|s| s.code())
+}
+
+/// The log after `after`: (seq, cell, table, row id, payload).
+async fn log(changes: &mut Changes, after: i64) -> Vec<(i64, i64, String, i64, Option<String>)> {
+    changes
+        .list_changes(proto::ListChangesRequest { after, limit: None })
+        .await
+        .expect("list changes")
+        .into_inner()
+        .changes
+        .into_iter()
+        .map(|c| (c.seq, c.cell_id, c.table, c.row_id, c.payload))
+        .collect()
+}
+
+async fn rows_are_logged_in_commit_order(mut harness: Harness) -> Harness {
+    let mut claims = harness.claims(0).await;
+    let mut changes = harness.changes(0).await;
+    // Rows alone: logged when the lease commits, in the order the update gave them.
+    let lease = begin_rows(
+        &mut claims,
+        vec![
+            row("users", 5, Some("{\"id\":5}")),
+            row("personal_access_tokens", 7, Some("{}")),
+        ],
+    )
+    .await
+    .expect("begin");
+    assert_eq!(log(&mut changes, 0).await, [], "nothing before the commit");
+    commit(&mut claims, 1, &lease).await.expect("commit");
+    let first = log(&mut changes, 0).await;
+    assert_eq!(
+        first,
+        [
+            (1, 1, "users".into(), 5, Some("{\"id\":5}".into())),
+            (2, 1, "personal_access_tokens".into(), 7, Some("{}".into())),
+        ]
+    );
+    // Rolled back: never logged. Two leases: logged in the order they commit, not begin.
+    let dropped = begin_rows(&mut claims, vec![row("users", 5, None)])
+        .await
+        .expect("begin");
+    rollback(&mut claims, 1, &dropped).await.expect("rollback");
+    let early = begin_rows(&mut claims, vec![row("users", 8, Some("{}"))])
+        .await
+        .expect("begin");
+    let late = begin_rows(&mut claims, vec![row("users", 9, None)])
+        .await
+        .expect("begin");
+    commit(&mut claims, 1, &late).await.expect("commit");
+    commit(&mut claims, 1, &early).await.expect("commit");
+    let rows: Vec<(i64, i64)> = log(&mut changes, 2)
+        .await
+        .iter()
+        .map(|c| (c.0, c.3))
+        .collect();
+    assert_eq!(rows, [(3, 9), (4, 8)]);
+    // What no Cell sends is refused, naming why, and nothing is logged.
+    let refused: &[proto::RowChange] = &[
+        row("Users; DROP", 1, None),
+        row("", 1, None),
+        row("users", 1, Some(&"x".repeat(64 * 1024 + 1))),
+    ];
+    for bad in refused {
+        assert_eq!(
+            begin_rows(&mut claims, vec![bad.clone()]).await,
+            Err(Code::InvalidArgument),
+            "{}",
+            bad.table
+        );
+    }
+    assert_eq!(
+        begin_rows(&mut claims, Vec::new()).await,
+        Err(Code::InvalidArgument)
+    );
+    // Two services over one database append at once: one log, no seq twice, none skipped.
+    let other = harness.start_another().await;
+    let writers = [harness.claims(0).await, harness.claims(other).await];
+    let mut tasks = Vec::new();
+    for (n, mut writer) in writers.into_iter().enumerate() {
+        tasks.push(tokio::spawn(async move {
+            for i in 0..20_i64 {
+                let id = 1000 * (i64::try_from(n).expect("n") + 1) + i;
+                let lease = begin_rows(&mut writer, vec![row("users", id, Some("{}"))])
+                    .await
+                    .expect("begin");
+                commit(&mut writer, 1, &lease).await.expect("commit");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("writer");
+    }
+    let all = log(&mut changes, 0).await;
+    let seqs: Vec<i64> = all.iter().map(|c| c.0).collect();
+    assert_eq!(seqs, (1..=44).collect::<Vec<_>>());
+    harness
+}
+
 async fn two_services_race_for_one_value(mut harness: Harness) -> Harness {
     let second = harness.start_another().await;
     let first = harness.claims(0).await;
@@ -760,6 +895,7 @@ async fn two_services_race_for_one_value(mut harness: Harness) -> Harness {
 }
 
 on_both!(
+    rows_are_logged_in_commit_order,
     leases_then_commit_or_roll_back,
     updates_are_all_or_nothing,
     bad_updates_are_refused,

@@ -134,6 +134,7 @@ async fn race(database_url: &str) {
                         create_records: vec![username(&value, cell)],
                         destroy_records: vec![],
                         cell_id: cell,
+                        rows: vec![],
                     })
                     .await;
                 match begun {
@@ -225,7 +226,7 @@ fn no_secret_no_service() {
 }
 
 /// `orgcells admin create` on a Cell of a cluster claims the new admin's username in the
-/// topology: a second Cell cannot create another with it.
+/// topology; on another Cell it is refused, since Users are written on the first Cell alone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_create_claims_in_the_topology() {
     let dir = std::env::temp_dir().join(common::unique("orgcells-topology-admin"));
@@ -260,9 +261,12 @@ async fn admin_create_claims_in_the_topology() {
         String::from_utf8_lossy(&first.stderr)
     );
     let second = create("2");
-    assert!(!second.status.success(), "the username is held by Cell 1");
+    assert!(!second.status.success(), "Users are written on Cell 1");
     let said = String::from_utf8_lossy(&second.stderr);
-    assert!(said.contains("Username has already been taken"), "{said}");
+    assert!(
+        said.contains("Users and their tokens are changed on Cell 1"),
+        "{said}"
+    );
     let held = claims(addr)
         .await
         .get_record(proto::GetRecordRequest {

@@ -9,6 +9,7 @@ use orgcells_core::claims::{BucketType, RecordStatus, SourceTable, SubjectType};
 use sqlx::AnyConnection;
 
 use super::TopologyDb;
+use super::changes::{self, RowChange};
 use crate::StoreError;
 
 /// The most records or leases one page lists.
@@ -149,12 +150,19 @@ fn validate(
     cell: i64,
     creates: &[NewClaim],
     destroys: &[(BucketType, String)],
+    rows: &[RowChange],
     now: i64,
 ) -> Result<Begin, ClaimError> {
-    if creates.is_empty() && destroys.is_empty() {
+    if creates.is_empty() && destroys.is_empty() && rows.is_empty() {
         return Err(ClaimError::Invalid(
-            "an update creates or destroys at least one claim".into(),
+            "an update creates or destroys at least one claim, or changes a row".into(),
         ));
+    }
+    changes::check(rows)?;
+    if i64::try_from(rows.len()).unwrap_or(i64::MAX) > MAX_PAGE {
+        return Err(ClaimError::Invalid(format!(
+            "an update changes at most {MAX_PAGE} rows"
+        )));
     }
     let total = creates.len() + destroys.len();
     if i64::try_from(total).unwrap_or(i64::MAX) > MAX_PAGE {
@@ -188,6 +196,7 @@ fn validate(
         lease: uuid::Uuid::new_v4().to_string(),
         creates: normalized_creates,
         destroys: normalized_destroys,
+        rows: rows.to_vec(),
         now,
     })
 }
@@ -227,6 +236,8 @@ struct Begin {
     lease: String,
     creates: Vec<(NewClaim, String)>,
     destroys: Vec<(BucketType, String)>,
+    /// The cluster-wide rows the update changes, appended to the log when it commits.
+    rows: Vec<RowChange>,
     now: i64,
 }
 
@@ -236,6 +247,7 @@ async fn begin_in(conn: &mut AnyConnection, update: &Begin) -> Result<(), ClaimE
         ref lease,
         ref creates,
         ref destroys,
+        ref rows,
         now,
     } = *update;
     let known: Option<i64> = sqlx::query_scalar("SELECT id FROM cells WHERE id = $1")
@@ -251,6 +263,7 @@ async fn begin_in(conn: &mut AnyConnection, update: &Begin) -> Result<(), ClaimE
         .bind(now)
         .execute(&mut *conn)
         .await?;
+    changes::hold(conn, lease, rows).await?;
     for (claim, value) in creates {
         let inserted = sqlx::query(
             "INSERT INTO claims (uuid, bucket_type, bucket_value, subject_type, subject_id, source_type, source_id, \
@@ -360,6 +373,7 @@ async fn end_in(conn: &mut AnyConnection, end: &End) -> Result<(), ClaimError> {
     .bind(i64::from(kept.number()))
     .execute(&mut *conn)
     .await?;
+    changes::end(conn, cell, lease, commit, now).await?;
     sqlx::query("DELETE FROM claim_leases WHERE uuid = $1")
         .bind(lease)
         .execute(&mut *conn)
@@ -368,15 +382,17 @@ async fn end_in(conn: &mut AnyConnection, end: &End) -> Result<(), ClaimError> {
 }
 
 impl TopologyDb {
-    /// Begins an update of `cell`'s claims, all or nothing: the new lease's id.
+    /// Begins an update of `cell`'s claims and cluster-wide rows, all or nothing: the new
+    /// lease's id.
     pub async fn begin_update(
         &self,
         cell: i64,
         creates: &[NewClaim],
         destroys: &[(BucketType, String)],
+        rows: &[RowChange],
         now: i64,
     ) -> Result<String, ClaimError> {
-        let update = validate(cell, creates, destroys, now)?;
+        let update = validate(cell, creates, destroys, rows, now)?;
         self.write(&update, |conn, update| Box::pin(begin_in(conn, update)))
             .await?;
         Ok(update.lease)

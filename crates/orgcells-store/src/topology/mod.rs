@@ -9,6 +9,7 @@
 //! database (Cloud Spanner, CockroachDB) whose transactions are serializable by default.
 
 mod cells;
+mod changes;
 mod claims;
 
 use std::future::Future;
@@ -18,6 +19,7 @@ use std::time::Duration;
 use sqlx::{AnyConnection, AnyPool};
 
 pub use cells::CellRow;
+pub use changes::{ChangeRow, MAX_PAYLOAD, RowChange};
 pub use claims::{ClaimError, ClaimRow, LeaseRow, MAX_PAGE, NewClaim};
 
 use crate::backend::Backend;
