@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Run the python-gitlab compatibility tests against a freshly started orgcells server.
 #
-#   ORGCELLS_BIN=target/release/orgcells tests/compat/run.sh [sqlite|postgres] [pytest args...]
+#   ORGCELLS_BIN=target/release/orgcells tests/compat/run.sh [sqlite|postgres|cluster] [pytest args...]
 #
 # Backend: the first argument, or postgres when DATABASE_URL is set, sqlite otherwise.
 #   sqlite    the server keeps its data in a temporary --data-dir (DATABASE_URL is not passed).
+#   cluster   `orgcells cluster --cells 3` (a topology service, three Cells on SQLite files, a
+#             router), every request through the router.
 #   postgres  a fresh database with a unique name is created next to DATABASE_URL (default
 #             postgres://postgres@127.0.0.1:5432/postgres) with psql, handed to the server as
 #             DATABASE_URL, and dropped at exit.
@@ -18,9 +20,9 @@ PYTHON_GITLAB_VERSION="8.6.0"
 PYTEST_VERSION="9.2.0"
 ADMIN_TOKEN="glpat-compat-admin-token-0001"
 ADMIN_PASSWORD="compat-Admin-password-0001"
-READY_TIMEOUT_S=20
+READY_TIMEOUT_S=60
 
-if [[ $# -ge 1 && ( $1 == sqlite || $1 == postgres ) ]]; then
+if [[ $# -ge 1 && ( $1 == sqlite || $1 == postgres || $1 == cluster ) ]]; then
     MODE="$1"
     shift
 elif [[ -n ${DATABASE_URL:-} ]]; then
@@ -80,6 +82,11 @@ trap 'exit 143' TERM
 print_server_log() {
     echo "----- orgcells server log ($SERVER_LOG) -----" >&2
     cat "$SERVER_LOG" >&2 || true
+    for part in "$DATA_DIR"/logs/*.log; do
+        [[ -e $part ]] || continue
+        echo "----- $part (last 40 lines) -----" >&2
+        tail -n 40 "$part" >&2 || true
+    done
     echo "----- end of server log -----" >&2
 }
 
@@ -130,12 +137,16 @@ print(s.getsockname()[1])
 s.close()')"
 BASE="http://127.0.0.1:$PORT"
 
-env -u DATABASE_URL \
+COMMAND=(serve)
+if [[ $MODE == cluster ]]; then
+    COMMAND=(cluster --cells 3)
+fi
+env -u DATABASE_URL -u ORGCELLS_CLUSTER_SECRET \
     ORGCELLS_ADMIN_TOKEN="$ADMIN_TOKEN" \
     ORGCELLS_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
     ORGCELLS_EXTERNAL_URL="$BASE" \
     "${SERVER_ENV[@]}" \
-    "$ORGCELLS_BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$DATA_DIR" \
+    "$ORGCELLS_BIN" "${COMMAND[@]}" --listen "127.0.0.1:$PORT" --data-dir "$DATA_DIR" \
     >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 

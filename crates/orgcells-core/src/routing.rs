@@ -194,10 +194,15 @@ fn split_encoded_slash(id: &str) -> &str {
     &id[..end]
 }
 
-/// Could be a path at all: GitLab's path characters, not empty. The topology service decides
-/// whether it is one.
+/// The longest path segment GitLab accepts: a longer one names nothing, and is not worth
+/// asking the topology about or remembering.
+const MAX_PATH: usize = 255;
+
+/// Could be a path at all: GitLab's path characters, not empty, at most [`MAX_PATH`] bytes.
+/// The topology service decides whether it is one.
 fn is_path(segment: &str) -> bool {
     !segment.is_empty()
+        && segment.len() <= MAX_PATH
         && segment
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
@@ -229,6 +234,10 @@ mod tests {
     #[test]
     fn paths() {
         let second_cell_id = (1_i64 << 41) + 5;
+        let long = "a".repeat(255);
+        let long_path = format!("/api/v4/groups/{long}");
+        let too_long_path = format!("/api/v4/groups/{long}a");
+        let too_long_top = format!("/{long}a/x");
         let cases: &[(&str, Route)] = &[
             (
                 "/-/organizations/acme/groups_and_projects",
@@ -255,6 +264,9 @@ mod tests {
             ("/api/v4/organizations/1", Route::Cell(CellId(1))),
             ("/api/v4/groups/99999999999999999999", Route::FirstCell),
             ("/api/v4/groups/%3Cscript%3E", Route::FirstCell),
+            (&long_path, Route::TopLevel(&long)),
+            (&too_long_path, Route::FirstCell),
+            (&too_long_top, Route::FirstCell),
             ("/api/v4/groups", Route::FirstCell),
             ("/api/v4/user", Route::FirstCell),
             ("/api/v4/users/5", Route::FirstCell),

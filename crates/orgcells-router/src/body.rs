@@ -35,7 +35,8 @@ pub async fn params(request: Request) -> Result<(Vec<(String, String)>, Request)
                 .to_ascii_lowercase()
         })
         .unwrap_or_default();
-    let json = kind == "application/json" || kind.ends_with("+json");
+    // As the Cells read a body: no media type is JSON.
+    let json = kind.is_empty() || kind == "application/json" || kind.ends_with("+json");
     let form = kind == "application/x-www-form-urlencoded";
     if !json && !form {
         return Ok((params, request));
@@ -52,11 +53,16 @@ pub async fn params(request: Request) -> Result<(Vec<(String, String)>, Request)
     let bytes = to_bytes(body, MAX_BODY).await.map_err(|_| too_large())?;
     if json {
         if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(&bytes) {
-            params.extend(fields.into_iter().filter_map(|(name, value)| match value {
-                serde_json::Value::String(text) => Some((name, text)),
-                serde_json::Value::Number(number) => Some((name, number.to_string())),
-                _ => None,
-            }));
+            for (name, value) in fields {
+                // A body's value, null included, takes the place of the query's, as the Cells
+                // merge them.
+                params.retain(|(n, _)| *n != name);
+                match value {
+                    serde_json::Value::String(text) => params.push((name, text)),
+                    serde_json::Value::Number(number) => params.push((name, number.to_string())),
+                    _ => {}
+                }
+            }
         }
     } else if let Ok(fields) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) {
         params.extend(fields);
@@ -98,7 +104,7 @@ mod tests {
     async fn parameters_come_from_the_query_then_the_body() {
         // (query, content type, body, parent_id read); one line per way a client sends it.
         let cases: &[(&str, Option<&str>, &str, Option<&str>)] = &[
-            ("?parent_id=7", None, "", Some("7")),
+            ("?parent_id=7", Some("text/plain"), "", Some("7")),
             (
                 "",
                 Some("application/json"),
@@ -126,6 +132,13 @@ mod tests {
             ("", Some("application/json"), "not json", None),
             ("", Some("application/json"), r#"{"parent_id": [1]}"#, None),
             ("", Some("multipart/form-data; boundary=x"), "--x--", None),
+            ("", None, r#"{"parent_id": 5}"#, Some("5")),
+            (
+                "?parent_id=1",
+                Some("application/json"),
+                r#"{"parent_id": null}"#,
+                None,
+            ),
         ];
         for (query, kind, body, expected) in cases {
             let (params, sent) = params(request(query, *kind, body)).await.expect("read");

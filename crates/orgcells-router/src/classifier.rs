@@ -124,9 +124,18 @@ impl Classifier {
         }
     }
 
-    /// Forgets a remembered classification that turned out wrong.
-    pub fn forget(&self, key: &Key) {
-        self.cache.remove(key);
+    /// Marks a remembered classification as doubtful (its Cell answered 404): the next request
+    /// asks the topology again, but the answer stays as the fallback while the topology is
+    /// away. At most once a [`Expiry::missing`] per key, so 404s cannot turn every request
+    /// into a question to the topology.
+    pub fn doubt(&self, key: &Key) {
+        if let Some(entry) = self.cache.get(key)
+            && entry.at.elapsed() >= self.expiry.missing
+        {
+            let past = self.expiry.found.max(self.expiry.missing);
+            let at = Instant::now().checked_sub(past).unwrap_or(entry.at);
+            self.cache.insert(key.clone(), Entry { at, ..entry });
+        }
     }
 
     async fn ask(&self, kind: Kind, value: &str) -> Result<(u16, bool), Unanswered> {

@@ -208,12 +208,12 @@ async fn route(
     match resolved {
         Ok((cell, remembered)) => {
             let answer = router.upstream.send(&cell, request, peer).await;
-            // A remembered answer that the Cell does not know is forgotten (the path moved or
-            // went), so the next request asks the topology again.
+            // A remembered answer the Cell answers 404 to is doubted (the path may have moved
+            // or gone): the next request asks the topology again.
             if answer.status() == StatusCode::NOT_FOUND
                 && let Some(key) = remembered
             {
-                router.classifier.forget(&key);
+                router.classifier.doubt(&key);
             }
             answer
         }

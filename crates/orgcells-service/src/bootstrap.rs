@@ -26,15 +26,18 @@ pub struct AdminSetup {
 impl Service {
     /// Creates what is missing of the Default Organization, the Ghost User and `root`. Returns
     /// root's token when it was created now (to be shown once). A Cell of a cluster other than
-    /// the first creates no User: the Ghost User and root, with the admin token, reach it
-    /// through the cluster's change log (see `replicating`).
+    /// the first creates none of them: the Default Organization lives on the first Cell, and
+    /// the Ghost User and root, with the admin token, reach the others through the cluster's
+    /// change log (see `replicating`).
     pub async fn bootstrap(&self, admin: &AdminSetup) -> Result<Option<String>> {
         let cell = i64::from(self.db.cell().0);
         let copies_users = self.copies_users();
         let mut tx = self.db.write().await?;
-        if organizations::find(tx.conn(), OrganizationId::DEFAULT)
-            .await?
-            .is_none()
+        // The Default Organization lives on the first Cell, as root and the Ghost User do.
+        if !copies_users
+            && organizations::find(tx.conn(), OrganizationId::DEFAULT)
+                .await?
+                .is_none()
         {
             let now = clock::now();
             let org = OrganizationRow {
@@ -133,11 +136,6 @@ impl Service {
                 )
                 .await?;
             }
-        }
-        // The Default Organization's path is claimed in the topology once, by the first Cell;
-        // another Cell keeps its own Default Organization without claiming it again.
-        if cell != 1 {
-            tx.take_claim_ops();
         }
         self.commit(tx).await?;
         Ok(shown)

@@ -49,6 +49,29 @@ impl Service {
         if !rows.is_empty() && self.db.cell() != USERS_CELL {
             return Err(self.not_the_users_cell());
         }
+        // Writes of cluster-wide rows go to the log one after another, each once the one before
+        // is there: the log's order is then the order of this Cell's commits, which is what
+        // every other Cell applies (a lease left uncommitted is committed first, or nothing).
+        let mut in_order = match rows.is_empty() {
+            true => None,
+            false => Some(self.users_order.lock().await),
+        };
+        if let Some(earlier) = in_order.as_mut().and_then(|pending| pending.take()) {
+            match topology.commit(&earlier).await {
+                Ok(()) => {}
+                // Unreachable still: this write waits, and so does the earlier lease.
+                Err(Refusal::Unavailable(message)) => {
+                    if let Some(pending) = in_order.as_mut() {
+                        **pending = Some(earlier);
+                    }
+                    return Err(refused(Refusal::Unavailable(message)));
+                }
+                // No longer held: the reconciler committed it meanwhile.
+                Err(refusal) => {
+                    tracing::debug!(%earlier, %refusal, "an earlier lease was ended already")
+                }
+            }
+        }
         let lease = topology.begin(&ops, &rows).await.map_err(refused)?;
         let committed = async {
             orgcells_store::leases::insert(tx.conn(), &lease, clock::now()).await?;
@@ -65,6 +88,9 @@ impl Service {
         // (one write fewer per claiming write), or commits the lease if this call fails.
         if let Err(refusal) = topology.commit(&lease).await {
             tracing::warn!(%lease, %refusal, "a committed write's lease is left to the reconciler");
+            if let Some(pending) = in_order.as_mut() {
+                **pending = Some(lease);
+            }
         }
         Ok(())
     }

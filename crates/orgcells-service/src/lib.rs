@@ -60,6 +60,9 @@ pub struct Service {
     topology: Option<orgcells_topology::TopologyClient>,
     /// The topology's read side: the Cells of the cluster.
     directory: Option<orgcells_topology::Directory>,
+    /// Held by a write of cluster-wide rows from its lease's beginning to its commit, with the
+    /// lease of such a write committed here but not yet in the topology (see `committing`).
+    users_order: std::sync::Arc<tokio::sync::Mutex<Option<String>>>,
 }
 
 impl Service {
@@ -73,6 +76,7 @@ impl Service {
             callers,
             topology: None,
             directory: None,
+            users_order: std::sync::Arc::default(),
         }
     }
 

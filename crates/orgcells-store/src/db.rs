@@ -191,10 +191,12 @@ impl Db {
                     file.display()
                 )));
             }
-            // A table every Cell has (not `SELECT 1`): an emptied database is not ready.
+            // A table every Cell has (not `SELECT 1`): a database without its tables is not
+            // ready. (Rows are not asked for: a Cell other than the first holds no
+            // Organization until one is placed on it.)
             let mut conn = self.reader.acquire().await?;
-            sqlx::query("SELECT id FROM organizations WHERE id = 1")
-                .fetch_one(&mut *conn)
+            sqlx::query("SELECT id FROM organizations LIMIT 1")
+                .fetch_optional(&mut *conn)
                 .await?;
             Ok::<(), StoreError>(())
         };

@@ -106,7 +106,7 @@ pub(crate) async fn publish(tx: &mut Tx, shared: Shared, id: i64) -> Result<()> 
 }
 
 /// Copies one change of the log into this Cell's tables: the row as the log has it (inserted or
-/// replaced), or deleted (a User with their tokens).
+/// replaced), or deleted (a token; a User becomes a tombstone, below).
 pub async fn apply(
     conn: &mut AnyConnection,
     shared: Shared,
@@ -160,15 +160,24 @@ pub async fn apply(
             .execute(conn)
             .await?;
         }
+        // The User's rows on this Cell (memberships, authorship) still name them: the copy
+        // stays as a blocked tombstone with its tokens gone and its username and email freed
+        // for whoever takes them next, so that applying goes on. (Removing a User from every
+        // Cell is a sequence of its own: the User's deletion work.)
         (Shared::Users, None) => {
             sqlx::query("DELETE FROM personal_access_tokens WHERE user_id = $1")
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query("DELETE FROM users WHERE id = $1")
-                .bind(id)
-                .execute(conn)
-                .await?;
+            sqlx::query(
+                "UPDATE users SET state = 'blocked', username = $2, email = $3, \
+                 password_hash = NULL, admin = 0 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(format!("deleted-user-{id}"))
+            .bind(format!("deleted-user-{id}@orgcells.invalid"))
+            .execute(conn)
+            .await?;
         }
         (Shared::Tokens, None) => {
             sqlx::query("DELETE FROM personal_access_tokens WHERE id = $1")

@@ -138,10 +138,14 @@ impl TopologyClient {
                     Code::AlreadyExists | Code::FailedPrecondition
                 ) =>
             {
-                Err(self
-                    .taken(&creates)
-                    .await
-                    .unwrap_or_else(|| Refusal::Refused(status.message().to_owned())))
+                // Held a moment ago and not now (a lease rolled back in between): the write
+                // may simply be tried again.
+                Err(self.taken(&creates).await.unwrap_or_else(|| {
+                    Refusal::Unavailable(format!(
+                        "a value this write claims was changing hands: {}",
+                        status.message()
+                    ))
+                }))
             }
             Err(status) if unavailable(&status) => {
                 Err(Refusal::Unavailable(status.message().to_owned()))

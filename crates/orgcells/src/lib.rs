@@ -306,6 +306,13 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         .bootstrap(&config.admin)
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
+    if config.topology_url.is_some() {
+        // Once before serving: a write of Users left uncommitted in the topology by a crash
+        // reaches the log before any new one does.
+        if let Err(error) = service.reconcile_leases(config.lease_stale_after).await {
+            tracing::warn!(%error, "reconciling the topology leases before serving");
+        }
+    }
     let reconciler = config
         .topology_url
         .is_some()

@@ -23,6 +23,8 @@ struct Cluster {
     topology_dir: std::path::PathBuf,
     one: TestApp,
     two: TestApp,
+    /// An Organization on Cell 2 (the Default Organization lives on Cell 1 alone).
+    two_org: i64,
 }
 
 impl Cluster {
@@ -59,12 +61,22 @@ impl Cluster {
             TestApp::sqlite_with(in_cluster(1)).await
         };
         let two = one.another(in_cluster(2)).await;
+        let two_org = two
+            .post(
+                two.admin(),
+                "/organizations",
+                json!({"name": "Two", "path": "cell-two"}),
+            )
+            .await
+            .expect(201)
+            .id();
         Some(Cluster {
             topology: Some(topology),
             topology_url: url,
             topology_dir,
             one,
             two,
+            two_org,
         })
     }
 
@@ -142,7 +154,7 @@ async fn values_are_unique_across_cells(cluster: Cluster) -> Cluster {
         .post(
             two.admin(),
             "/groups",
-            json!({"name": "Sasha", "path": "sasha"}),
+            json!({"name": "Sasha", "path": "sasha", "organization_id": cluster.two_org}),
         )
         .await
         .expect(400);
@@ -155,7 +167,7 @@ async fn values_are_unique_across_cells(cluster: Cluster) -> Cluster {
         .post(
             two.admin(),
             "/groups",
-            json!({"name": "Acme", "path": "acme"}),
+            json!({"name": "Acme", "path": "acme", "organization_id": cluster.two_org}),
         )
         .await
         .expect(201);
@@ -227,11 +239,15 @@ async fn values_are_unique_across_cells(cluster: Cluster) -> Cluster {
 async fn no_lease_is_left_behind(cluster: Cluster) -> Cluster {
     let (one, two) = (&cluster.one, &cluster.two);
     for n in 0..5 {
-        let app = if n % 2 == 0 { one } else { two };
+        let (app, org) = if n % 2 == 0 {
+            (one, 1)
+        } else {
+            (two, cluster.two_org)
+        };
         app.post(
             app.admin(),
             "/groups",
-            json!({"name": "G", "path": format!("lease-{n}")}),
+            json!({"name": "G", "path": format!("lease-{n}"), "organization_id": org}),
         )
         .await
         .expect(201);
