@@ -91,10 +91,8 @@ async fn databases(config: &Config, cells: u16) -> anyhow::Result<(String, Vec<S
             .collect::<anyhow::Result<Vec<_>>>()?;
         return Ok((file("topology", "topology.db")?, cell_urls));
     };
-    let (server, rest) = url
-        .rsplit_once('/')
+    let (server, base, query) = split_database_url(url)
         .context("--database-url names a database: postgres://user@host:port/name")?;
-    let (base, query) = rest.split_once('?').map_or((rest, ""), |(b, q)| (b, q));
     let query = if query.is_empty() {
         String::new()
     } else {
@@ -109,22 +107,34 @@ async fn databases(config: &Config, cells: u16) -> anyhow::Result<(String, Vec<S
     Ok((topology, urls.collect()))
 }
 
+/// A database URL's server, database name and query: the query split off first, since its
+/// values may hold a `/` (`sslrootcert=/etc/ca.pem`).
+fn split_database_url(url: &str) -> Option<(&str, &str, &str)> {
+    let (location, query) = url.split_once('?').unwrap_or((url, ""));
+    let (server, name) = location.rsplit_once('/')?;
+    (server.contains("://") && !server.ends_with('/') && !name.is_empty())
+        .then_some((server, name, query))
+}
+
 async fn create_postgres_databases(url: &str, names: &[String]) -> anyhow::Result<()> {
     use sqlx::Connection;
     // The server's own `postgres` database is there to connect to when the named one is not.
-    let maintenance = match url.rsplit_once('/') {
-        Some((server, rest)) => {
-            let query = rest.split_once('?').map(|(_, q)| format!("?{q}"));
-            format!("{server}/postgres{}", query.unwrap_or_default())
-        }
+    let (location, query) = url
+        .split_once('?')
+        .map_or((url, None), |(l, q)| (l, Some(q)));
+    let maintenance = match location.rsplit_once('/') {
+        Some((server, _)) => format!(
+            "{server}/postgres{}",
+            query.map(|q| format!("?{q}")).unwrap_or_default()
+        ),
         None => url.to_owned(),
     };
     let mut conn = sqlx::PgConnection::connect(&maintenance)
         .await
         .with_context(|| format!("connecting to {}", redact_url(&maintenance)))?;
     for name in names {
-        if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            anyhow::bail!("{name:?}: a database name of letters, digits and _");
+        if name.len() > 63 || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            anyhow::bail!("{name:?}: a database name of at most 63 letters, digits and _");
         }
         let exists: Option<i32> =
             sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
@@ -132,7 +142,8 @@ async fn create_postgres_databases(url: &str, names: &[String]) -> anyhow::Resul
                 .fetch_optional(&mut conn)
                 .await?;
         if exists.is_none() {
-            sqlx::query(&format!("CREATE DATABASE {name}"))
+            // Quoted, so that it is made with the very name looked up above.
+            sqlx::query(&format!("CREATE DATABASE \"{name}\""))
                 .execute(&mut conn)
                 .await
                 .with_context(|| format!("creating the database {name}"))?;
@@ -163,24 +174,24 @@ async fn plan(config: &Config, options: &Options, cells: u16) -> anyhow::Result<
         "--upstream-timeout".into(),
         Span(config.upstream_timeout).to_string(),
     ];
-    let mut env: Vec<(&'static str, String)> = vec![
+    // Secrets go by the environment, never on a command line (`ps` shows those to everyone);
+    // the admin's only to the Cells, which make root.
+    let env: Vec<(&'static str, String)> = vec![
         ("ORGCELLS_CLUSTER_SECRET", secret),
         (EXIT_WITH_PARENT, "1".into()),
     ];
+    let mut cell_env = env.clone();
     if let Some(token) = &config.admin.token {
-        env.push(("ORGCELLS_ADMIN_TOKEN", token.clone()));
+        cell_env.push(("ORGCELLS_ADMIN_TOKEN", token.clone()));
     }
     if let Some(password) = &config.admin.password {
-        env.push(("ORGCELLS_ADMIN_PASSWORD", password.clone()));
+        cell_env.push(("ORGCELLS_ADMIN_PASSWORD", password.clone()));
     }
     let mut parts = Vec::new();
-    let mut topology_args: Vec<String> = vec![
-        "topology".into(),
-        "--listen".into(),
-        topology_addr.clone(),
-        "--topology-database-url".into(),
-        topology_db.clone(),
-    ];
+    let mut topology_args: Vec<String> =
+        vec!["topology".into(), "--listen".into(), topology_addr.clone()];
+    let mut topology_env = env.clone();
+    topology_env.push(("ORGCELLS_TOPOLOGY_DATABASE_URL", topology_db.clone()));
     for (index, addr) in cell_addrs.iter().enumerate() {
         let id = index + 1;
         topology_args.push("--cell".into());
@@ -199,7 +210,7 @@ async fn plan(config: &Config, options: &Options, cells: u16) -> anyhow::Result<
             restarts: 0,
         },
         args: topology_args,
-        env: env.clone(),
+        env: topology_env,
     });
     shared.extend([
         "--topology-url".into(),
@@ -223,8 +234,8 @@ async fn plan(config: &Config, options: &Options, cells: u16) -> anyhow::Result<
             config.monitoring_allowlist.to_string(),
         ];
         args.extend(shared.iter().cloned());
-        let mut cell_env = env.clone();
-        cell_env.push(("DATABASE_URL", database.clone()));
+        let mut part_env = cell_env.clone();
+        part_env.push(("DATABASE_URL", database.clone()));
         parts.push(Part {
             name: format!("cell-{id}"),
             info: PartInfo {
@@ -237,7 +248,7 @@ async fn plan(config: &Config, options: &Options, cells: u16) -> anyhow::Result<
                 restarts: 0,
             },
             args,
-            env: cell_env,
+            env: part_env,
         });
     }
     let mut router_args: Vec<String> = vec![
@@ -468,4 +479,35 @@ pub async fn run(
         let _ = supervisor.await;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_url_is_split_before_its_query() {
+        // (URL, server, name, query); one line per shape an operator writes.
+        type Split = Option<(&'static str, &'static str, &'static str)>;
+        let cases: &[(&str, Split)] = &[
+            (
+                "postgres://u@h:5432/org",
+                Some(("postgres://u@h:5432", "org", "")),
+            ),
+            (
+                "postgres://u@h/org?sslmode=verify-full&sslrootcert=/etc/ca.pem",
+                Some((
+                    "postgres://u@h",
+                    "org",
+                    "sslmode=verify-full&sslrootcert=/etc/ca.pem",
+                )),
+            ),
+            ("postgres://u@h/", None),
+            ("postgres://u@h", None),
+            ("postgres:/org", None),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(split_database_url(url), *expected, "{url}");
+        }
+    }
 }
