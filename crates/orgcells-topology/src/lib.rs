@@ -60,24 +60,25 @@ impl Topology {
         self.db.close().await;
     }
 
-    /// Serves the three services on `listener` until `shutdown` completes, refusing every call
-    /// that does not carry `secret`.
+    /// Serves the four services on `listener` until `shutdown` completes, refusing every call
+    /// that does not carry `secret` (or, for `CellService` and `ClassifyService`, the router's
+    /// credential derived from it).
     pub async fn serve(
         self,
         listener: TcpListener,
         secret: ClusterSecret,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), tonic::transport::Error> {
+        // A router's credential lists the Cells and classifies; claims and the change log
+        // (password and token digests) take the cluster secret itself.
+        let read = RequireSecret::or_router(secret.clone());
         let check = RequireSecret::new(secret);
         tonic::transport::Server::builder()
             .add_service(CellServiceServer::with_interceptor(
                 self.clone(),
-                check.clone(),
+                read.clone(),
             ))
-            .add_service(ClassifyServiceServer::with_interceptor(
-                self.clone(),
-                check.clone(),
-            ))
+            .add_service(ClassifyServiceServer::with_interceptor(self.clone(), read))
             .add_service(ChangeServiceServer::with_interceptor(
                 self.clone(),
                 check.clone(),

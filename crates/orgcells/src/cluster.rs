@@ -176,8 +176,17 @@ async fn plan(config: &Config, options: &Options, cells: u16) -> anyhow::Result<
     ];
     // Secrets go by the environment, never on a command line (`ps` shows those to everyone);
     // the admin's only to the Cells, which make root.
+    // The router faces the internet: it gets a credential that lists Cells and classifies,
+    // not the secret that claims and reads the Users' change log.
+    let router_secret = orgcells_topology::ClusterSecret::new(&secret)
+        .context("the cluster secret has at least 16 characters")?
+        .for_router();
     let env: Vec<(&'static str, String)> = vec![
         ("ORGCELLS_CLUSTER_SECRET", secret),
+        (EXIT_WITH_PARENT, "1".into()),
+    ];
+    let router_env: Vec<(&'static str, String)> = vec![
+        ("ORGCELLS_CLUSTER_SECRET", router_secret.reveal().to_owned()),
         (EXIT_WITH_PARENT, "1".into()),
     ];
     let mut cell_env = env.clone();
@@ -269,7 +278,7 @@ async fn plan(config: &Config, options: &Options, cells: u16) -> anyhow::Result<
             restarts: 0,
         },
         args: router_args,
-        env,
+        env: router_env,
     });
     Ok(parts)
 }

@@ -50,8 +50,13 @@ enum Command {
         id: u16,
     },
     /// Run a cluster's router: every request to the Cell that owns it. It serves on `--listen`
-    /// and reads the Cells from the topology service at `--topology-url`.
-    Router,
+    /// and reads the Cells from the topology service at `--topology-url`. Give it the router's
+    /// credential as its `--cluster-secret` (it lists Cells and classifies, nothing more).
+    Router {
+        /// Print the router's credential, derived from the cluster secret given, and exit.
+        #[arg(long)]
+        print_credential: bool,
+    },
     /// Run a whole cluster on this machine: a topology service, a router on `--listen` and
     /// `--cells` Cells, each a child process with its own database, restarted when it dies.
     /// Writes `cluster.json` in the data directory.
@@ -208,7 +213,19 @@ async fn main() -> anyhow::Result<()> {
             running.wait(shutdown_signal()).await?;
             tracing::info!("stopped");
         }
-        Command::Router => {
+        Command::Router {
+            print_credential: true,
+        } => {
+            let secret =
+                orgcells_topology::ClusterSecret::new(config.cluster_secret.as_deref().context(
+                    "--print-credential needs --cluster-secret (ORGCELLS_CLUSTER_SECRET)",
+                )?)
+                .context("the cluster secret has at least 16 characters")?;
+            println!("{}", secret.for_router().reveal());
+        }
+        Command::Router {
+            print_credential: false,
+        } => {
             let topology_url = config
                 .topology_url
                 .as_deref()

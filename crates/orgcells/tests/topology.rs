@@ -705,6 +705,37 @@ async fn only_the_cluster_answers(harness: Harness) -> Harness {
         .await
         .expect_err("no secret");
     assert_eq!(log.code(), Code::Unauthenticated);
+    // The router's credential lists the Cells and classifies, and does nothing else.
+    let router = PresentSecret::new(ClusterSecret::new(SECRET).expect("secret").for_router());
+    let classified = ClassifyServiceClient::with_interceptor(channel.clone(), router.clone())
+        .classify(proto::ClassifyRequest {
+            r#type: ClassifyType::FirstCell.into(),
+            value: String::new(),
+        })
+        .await;
+    assert!(classified.is_ok(), "{classified:?}");
+    let cells = CellServiceClient::with_interceptor(channel.clone(), router.clone())
+        .get_cells(proto::GetCellsRequest {})
+        .await;
+    assert!(cells.is_ok(), "{cells:?}");
+    let log = ChangeServiceClient::with_interceptor(channel.clone(), router.clone())
+        .list_changes(proto::ListChangesRequest {
+            after: 0,
+            limit: None,
+        })
+        .await
+        .expect_err("the router's credential");
+    assert_eq!(log.code(), Code::Unauthenticated);
+    let claimed = ClaimServiceClient::with_interceptor(channel.clone(), router)
+        .begin_update(proto::BeginUpdateRequest {
+            create_records: vec![route("intruder")],
+            destroy_records: vec![],
+            cell_id: 1,
+            rows: vec![],
+        })
+        .await
+        .expect_err("the router's credential");
+    assert_eq!(claimed.code(), Code::Unauthenticated);
     let wrong = ClusterSecret::new("another-secret-0000000").expect("secret");
     let refused = ClaimServiceClient::with_interceptor(channel, PresentSecret::new(wrong))
         .begin_update(proto::BeginUpdateRequest {
