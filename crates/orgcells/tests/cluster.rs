@@ -204,10 +204,31 @@ impl Drop for Cluster {
             let _ = child.kill();
             let _ = child.wait();
         }
+        if std::thread::panicking() {
+            show_logs(&self.dir.join("logs"));
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
         for name in std::mem::take(&mut self.postgres) {
             common::drop_postgres_database_blocking(name);
         }
+    }
+}
+
+/// The last lines of each part's log, for a test that failed: what CI shows of the cause.
+fn show_logs(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        let tail = &lines[lines.len().saturating_sub(40)..];
+        eprintln!(
+            "---- {} (last {} lines) ----\n{}",
+            entry.path().display(),
+            tail.len(),
+            tail.join("\n")
+        );
     }
 }
 

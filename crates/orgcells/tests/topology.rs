@@ -925,7 +925,51 @@ async fn two_services_race_for_one_value(mut harness: Harness) -> Harness {
     harness
 }
 
+/// A write dropped part way (its gRPC call cancelled by a client that gave up) leaves its
+/// connection clean: the next write, on the same connection, goes through. Each round drops the
+/// write one poll later, so one of them stops between the database's BEGIN and the transaction
+/// it would have made.
+async fn writes_cut_short_leave_nothing_held(harness: Harness) -> Harness {
+    use orgcells_core::claims::{BucketType, SourceTable, SubjectType};
+    use orgcells_store::topology::{NewClaim, TopologyDb};
+    use std::future::Future;
+    use std::task::{Context, Waker};
+
+    let db = TopologyDb::connect(&harness.url).await.expect("connect");
+    let first = CellId(1).id_range().0;
+    let claim = |value: String, id: i64| NewClaim {
+        bucket: BucketType::Routes,
+        value,
+        subject: SubjectType::Group,
+        subject_id: id,
+        source: SourceTable::Routes,
+        source_id: id,
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    for polls in 1..=80_i64 {
+        let cut = [claim(format!("cut-{polls}"), first + polls)];
+        let mut write = Box::pin(db.begin_update(1, &cut, &[], &[], now));
+        let mut cx = Context::from_waker(Waker::noop());
+        for _ in 0..polls {
+            if write.as_mut().poll(&mut cx).is_ready() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_micros(25));
+        }
+        drop(write);
+        let next = [claim(format!("next-{polls}"), first + 1000 + polls)];
+        if let Err(error) = db.begin_update(1, &next, &[], &[], now).await {
+            panic!("the write after one cut short at poll {polls} failed: {error}");
+        }
+    }
+    db.close().await;
+    harness
+}
+
 on_both!(
+    writes_cut_short_leave_nothing_held,
     rows_are_logged_in_commit_order,
     leases_then_commit_or_roll_back,
     updates_are_all_or_nothing,

@@ -16,7 +16,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use sqlx::{AnyConnection, AnyPool};
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 
 pub use cells::CellRow;
 pub use changes::{ChangeRow, MAX_PAYLOAD, RowChange};
@@ -78,6 +78,22 @@ impl TopologyDb {
         self.writer.close().await;
     }
 
+    /// Begins a write transaction, in a task of its own. Dropped part way (a gRPC call its
+    /// client cancelled), sqlx's SQLite driver may leave a custom `BEGIN` run with no
+    /// transaction to end it, and the pool would hand that connection to the next write; a task
+    /// runs to the end, and a transaction nobody awaits any more is rolled back as it drops.
+    async fn begin(&self) -> Result<Transaction<'static, Any>> {
+        let statement = match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN ISOLATION LEVEL SERIALIZABLE",
+        };
+        let writer = self.writer.clone();
+        tokio::spawn(async move { writer.begin_with(statement).await })
+            .await
+            .map_err(|_| StoreError::from(sqlx::Error::WorkerCrashed))?
+            .map_err(StoreError::from)
+    }
+
     /// Runs `work` on `input` in a write transaction of its own, committed when it succeeds;
     /// tried again (up to [`ATTEMPTS`] times) when the database says the transaction lost a race.
     async fn write<I, T, F>(&self, input: &I, mut work: F) -> std::result::Result<T, ClaimError>
@@ -85,19 +101,11 @@ impl TopologyDb {
         I: Sync + ?Sized,
         F: for<'c> FnMut(&'c mut AnyConnection, &'c I) -> Work<'c, T>,
     {
-        let begin = match self.backend {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN ISOLATION LEVEL SERIALIZABLE",
-        };
         let mut pause = FIRST_PAUSE;
         let mut attempt = 1;
         loop {
             let outcome = async {
-                let mut tx = self
-                    .writer
-                    .begin_with(begin)
-                    .await
-                    .map_err(StoreError::from)?;
+                let mut tx = self.begin().await?;
                 let value = work(&mut tx, input).await?;
                 tx.commit().await.map_err(StoreError::from)?;
                 Ok(value)
