@@ -6,14 +6,20 @@
 //! 2. `/api/v4/(groups|projects|namespaces|organizations)/<id or path>`: a numeric id was drawn
 //!    from its Cell's range, so it names the Cell itself; a full path names its top-level route;
 //! 3. `/<top-level-path>/…` and `/groups/<top-level-path>/…`: a top-level route;
-//! 4. for a path that names no owner: the session cookie's Cell prefix
+//! 4. a list that names its Organization in its query (`GET /api/v4/groups?organization_id=N`):
+//!    that Organization's Cell, by the id's range;
+//! 5. for a path that names no owner: the session cookie's Cell prefix
 //!    (`_gitlab_session=cell-2-…`), then a routable token (`PRIVATE-TOKEN`,
 //!    `Authorization: Bearer`, `private_token=`);
-//! 5. anything else goes to the first Cell.
+//! 6. anything else goes to the first Cell.
 //!
 //! The path decides before the token, so a User with Organizations on two Cells reaches both
 //! with one token. Rules 1 and 3 (and paths in rule 2) give a key the topology service resolves
 //! (and the router caches); the others give the Cell at once.
+//!
+//! The cluster's lists (`GET /api/v4/groups`, `/projects`, `/namespaces`, `/organizations`)
+//! that name no Organization are answered by every Cell, each with its share, and merged by the
+//! router: [`spanning`] tells them.
 //!
 //! The few requests that name their owner only in their body (creating a Group, a Project or an
 //! Organization) are told by [`body_rule`], and classified by [`classify_body`] from the body's
@@ -63,6 +69,9 @@ pub fn classify<'a>(head: &RequestHead<'a>) -> Route<'a> {
     if let Some(route) = owner(head.path) {
         return route;
     }
+    if let Some(cell) = listed_organization(head) {
+        return Route::Cell(cell);
+    }
     if let Some(cell) = head.cookie.and_then(session_cell) {
         return Route::Cell(cell);
     }
@@ -93,6 +102,51 @@ fn owner(path: &str) -> Option<Route<'_>> {
         (Some(top), _, _, _) if is_path(top) && !is_reserved(top) => Some(Route::TopLevel(top)),
         _ => None,
     }
+}
+
+/// A list whose rows every Cell holds a share of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spanning {
+    Groups,
+    Projects,
+    Namespaces,
+    Organizations,
+}
+
+const SPANNING: &[(&str, Spanning)] = &[
+    ("/api/v4/groups", Spanning::Groups),
+    ("/api/v4/projects", Spanning::Projects),
+    ("/api/v4/namespaces", Spanning::Namespaces),
+    ("/api/v4/organizations", Spanning::Organizations),
+];
+
+fn spanning_path(path: &str) -> Option<Spanning> {
+    let path = path.strip_suffix('/').unwrap_or(path);
+    SPANNING
+        .iter()
+        .find(|(listed, _)| *listed == path)
+        .map(|(_, list)| *list)
+}
+
+/// The cluster-wide list a request asks for, if it asks for one: a `GET` of one of the
+/// cluster's lists whose query names no Organization (one that does goes to that
+/// Organization's Cell: see [`classify`]).
+pub fn spanning(method: &str, head: &RequestHead<'_>) -> Option<Spanning> {
+    if method != "GET" || listed_organization(head).is_some() {
+        return None;
+    }
+    spanning_path(head.path)
+}
+
+/// The Cell of the Organization a list's query names (`organization_id`).
+fn listed_organization(head: &RequestHead<'_>) -> Option<CellId> {
+    spanning_path(head.path)?;
+    let id = head.query?.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        (name == "organization_id").then_some(value)
+    })?;
+    let id: i64 = id.parse().ok().filter(|id| *id > 0)?;
+    Some(CellId::of_id(id))
 }
 
 /// A request whose owner is named only in its body.
@@ -268,6 +322,14 @@ mod tests {
             (&too_long_path, Route::FirstCell),
             (&too_long_top, Route::FirstCell),
             ("/api/v4/groups", Route::FirstCell),
+            ("/api/v4/groups?organization_id=1", Route::Cell(CellId(1))),
+            (
+                &format!("/api/v4/projects/?search=x&organization_id={second_cell_id}"),
+                Route::Cell(CellId(2)),
+            ),
+            ("/api/v4/groups?organization_id=x", Route::FirstCell),
+            ("/api/v4/groups?organization_id=-2", Route::FirstCell),
+            ("/api/v4/users?organization_id=1", Route::FirstCell),
             ("/api/v4/user", Route::FirstCell),
             ("/api/v4/users/5", Route::FirstCell),
             ("/api/v4/version", Route::FirstCell),
@@ -401,6 +463,49 @@ mod tests {
         ];
         for (head, expected) in cases {
             assert_eq!(classify(head), *expected, "{head:?}");
+        }
+    }
+
+    #[test]
+    fn lists_across_cells() {
+        // (method, path and query, the list); one line per rule.
+        let cases: &[(&str, &str, Option<Spanning>)] = &[
+            ("GET", "/api/v4/groups", Some(Spanning::Groups)),
+            ("GET", "/api/v4/groups/", Some(Spanning::Groups)),
+            (
+                "GET",
+                "/api/v4/projects?order_by=id",
+                Some(Spanning::Projects),
+            ),
+            ("GET", "/api/v4/namespaces", Some(Spanning::Namespaces)),
+            (
+                "GET",
+                "/api/v4/organizations",
+                Some(Spanning::Organizations),
+            ),
+            ("GET", "/api/v4/groups?organization_id=3", None),
+            (
+                "GET",
+                "/api/v4/groups?organization_id=x",
+                Some(Spanning::Groups),
+            ),
+            ("POST", "/api/v4/groups", None),
+            ("HEAD", "/api/v4/groups", None),
+            ("GET", "/api/v4/groups/5", None),
+            ("GET", "/api/v4/groups/5/projects", None),
+            ("GET", "/api/v4/users", None),
+            ("GET", "/api/v4/user", None),
+        ];
+        for (method, request, expected) in cases {
+            let (path, query) = request
+                .split_once('?')
+                .map_or((*request, None), |(p, q)| (p, Some(q)));
+            let head = RequestHead {
+                path,
+                query,
+                ..RequestHead::default()
+            };
+            assert_eq!(spanning(method, &head), *expected, "{method} {request}");
         }
     }
 

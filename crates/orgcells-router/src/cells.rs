@@ -23,7 +23,8 @@ impl Cells {
         }
     }
 
-    fn table(&self) -> Arc<Vec<CellEntry>> {
+    /// Every known Cell, by id.
+    pub fn table(&self) -> Arc<Vec<CellEntry>> {
         match self.table.read() {
             Ok(table) => table.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),

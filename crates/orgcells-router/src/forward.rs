@@ -96,33 +96,95 @@ impl Upstream {
                 strip_hop_by_hop(&mut parts.headers);
                 Response::from_parts(parts, Body::new(body))
             }
-            // Refused, or the connection closed before an answer: the Cell is away.
-            Ok(Err(error)) => {
-                tracing::warn!(cell = cell.id, %error, "the cell cannot be reached");
-                let mut answer = message(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    format!("Cell {} ({}) is unavailable", cell.id, cell.name),
-                );
-                answer.headers_mut().insert(
-                    header::RETRY_AFTER,
-                    HeaderValue::from_static(RETRY_AFTER_SECONDS),
-                );
-                answer
-            }
-            Err(_) => {
-                tracing::warn!(cell = cell.id, timeout = ?self.timeout, "the cell did not answer in time");
-                message(
-                    StatusCode::GATEWAY_TIMEOUT,
-                    format!(
-                        "Cell {} ({}) did not answer within {} s",
-                        cell.id,
-                        cell.name,
-                        self.timeout.as_secs_f64()
-                    ),
-                )
-            }
+            Ok(Err(error)) => self.away(cell, &error),
+            Err(_) => self.late(cell),
         }
     }
+
+    /// Asks `cell` for `path_and_query` with the client's `headers` (a `GET`), and reads the
+    /// whole answer, of at most [`MAX_FETCHED`] bytes, within the upstream timeout: for answers
+    /// the router merges. The error is the answer to give the client.
+    pub async fn fetch(
+        &self,
+        cell: &CellEntry,
+        path_and_query: &str,
+        headers: &HeaderMap,
+        peer: SocketAddr,
+    ) -> Result<Fetched, Response> {
+        let uri = format!("{}{path_and_query}", cell.address)
+            .parse::<Uri>()
+            .map_err(|_| message(StatusCode::BAD_REQUEST, "the request's path is not valid"))?;
+        let mut request = Request::new(Body::empty());
+        *request.uri_mut() = uri;
+        *request.headers_mut() = headers.clone();
+        let sent = request.headers_mut();
+        strip_hop_by_hop(sent);
+        sent.remove(header::CONTENT_LENGTH);
+        forwarded_for(sent, peer);
+        let read = async {
+            let answer = self.client.request(request).await?;
+            let (parts, body) = answer.into_parts();
+            let body = axum::body::to_bytes(Body::new(body), MAX_FETCHED).await;
+            Ok::<_, hyper_util::client::legacy::Error>((parts, body))
+        };
+        match tokio::time::timeout(self.timeout, read).await {
+            Ok(Ok((parts, Ok(body)))) => Ok(Fetched {
+                status: parts.status,
+                headers: parts.headers,
+                body,
+            }),
+            Ok(Ok((_, Err(error)))) => {
+                tracing::warn!(cell = cell.id, %error, "reading a cell's answer");
+                Err(message(
+                    StatusCode::BAD_GATEWAY,
+                    format!(
+                        "Cell {} ({}) gave an answer too large to merge",
+                        cell.id, cell.name
+                    ),
+                ))
+            }
+            Ok(Err(error)) => Err(self.away(cell, &error)),
+            Err(_) => Err(self.late(cell)),
+        }
+    }
+
+    /// Refused, or the connection closed before an answer: the Cell is away.
+    fn away(&self, cell: &CellEntry, error: &dyn std::fmt::Display) -> Response {
+        tracing::warn!(cell = cell.id, %error, "the cell cannot be reached");
+        let mut answer = message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("Cell {} ({}) is unavailable", cell.id, cell.name),
+        );
+        answer.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECONDS),
+        );
+        answer
+    }
+
+    fn late(&self, cell: &CellEntry) -> Response {
+        tracing::warn!(cell = cell.id, timeout = ?self.timeout, "the cell did not answer in time");
+        message(
+            StatusCode::GATEWAY_TIMEOUT,
+            format!(
+                "Cell {} ({}) did not answer within {} s",
+                cell.id,
+                cell.name,
+                self.timeout.as_secs_f64()
+            ),
+        )
+    }
+}
+
+/// The most the router reads of one Cell's answer to merge: a page of 100 rows is far less.
+pub const MAX_FETCHED: usize = 16 * 1024 * 1024;
+
+/// A Cell's whole answer.
+#[derive(Debug)]
+pub struct Fetched {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: axum::body::Bytes,
 }
 
 /// Appends the client's address to `X-Forwarded-For`.

@@ -16,6 +16,7 @@ pub mod body;
 pub mod cells;
 pub mod classifier;
 pub mod forward;
+pub mod merge;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -46,6 +47,9 @@ pub struct RouterConfig {
     /// How often the list of Cells is fetched again.
     pub refresh_every: Duration,
     pub expiry: Expiry,
+    /// The address clients reach the cluster at, for the links of merged lists (the request's
+    /// `Host` when unset).
+    pub external_url: Option<String>,
 }
 
 impl RouterConfig {
@@ -57,11 +61,13 @@ impl RouterConfig {
             topology_timeout: Duration::from_secs(2),
             refresh_every: Duration::from_secs(5),
             expiry: Expiry::default(),
+            external_url: None,
         }
     }
 }
 
 struct Router {
+    external_url: Option<String>,
     directory: Directory,
     cells: Cells,
     classifier: Classifier,
@@ -117,6 +123,10 @@ pub async fn start(
         source: Box::new(source),
     })?;
     let router = Arc::new(Router {
+        external_url: config
+            .external_url
+            .as_ref()
+            .map(|url| url.trim_end_matches('/').to_owned()),
         classifier: Classifier::new(directory.clone(), config.expiry),
         directory,
         cells: Cells::default(),
@@ -188,7 +198,7 @@ async fn route(
             Err(refused) => refused,
         };
     }
-    let target = {
+    let (target, spanning) = {
         let header = |name: header::HeaderName| {
             request
                 .headers()
@@ -202,8 +212,16 @@ async fn route(
             private_token: header(header::HeaderName::from_static("private-token")),
             authorization: header(header::AUTHORIZATION),
         };
-        Target::from(routing::classify(&head))
+        let spanning = routing::spanning(request.method().as_str(), &head);
+        (Target::from(routing::classify(&head)), spanning)
     };
+    if let Some(list) = spanning
+        && let Some(answer) = router
+            .merged(list, request.uri().clone(), request.headers().clone(), peer)
+            .await
+    {
+        return answer;
+    }
     let resolved = router.resolve(target).await;
     match resolved {
         Ok((cell, remembered)) => {
@@ -265,6 +283,39 @@ impl Router {
         let Classification { cell, remembered } = classified.map_err(topology_away)?;
         let cell = self.cell(CellId(cell)).ok_or_else(unknown_cells)?;
         Ok((cell, remembered))
+    }
+
+    /// A list every Cell holds a share of, merged (see [`merge`]); `None` when its paging is
+    /// not readable, for one Cell to refuse.
+    async fn merged(
+        &self,
+        list: routing::Spanning,
+        uri: http::Uri,
+        headers: http::HeaderMap,
+        peer: SocketAddr,
+    ) -> Option<Response> {
+        let cells = self.cells.table();
+        if cells.is_empty() {
+            return Some(unknown_cells());
+        }
+        let base = match &self.external_url {
+            Some(url) => url.clone(),
+            None => {
+                let host = headers
+                    .get(header::HOST)
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or("localhost");
+                format!("http://{host}")
+            }
+        };
+        let asked = merge::Request {
+            list,
+            uri: &uri,
+            headers: &headers,
+            peer,
+            base: &base,
+        };
+        merge::answer(&self.upstream, &cells, asked).await
     }
 
     fn cell(&self, id: CellId) -> Option<CellEntry> {

@@ -264,6 +264,8 @@ async fn plan(config: &Config, options: &Options, cells: u16) -> anyhow::Result<
         "router".into(),
         "--listen".into(),
         config.listen.to_string(),
+        "--external-url".into(),
+        external_url,
     ];
     router_args.extend(shared);
     parts.push(Part {

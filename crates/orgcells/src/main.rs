@@ -239,6 +239,7 @@ async fn main() -> anyhow::Result<()> {
             .context("the cluster secret has at least 16 characters")?;
             let mut router = orgcells_router::RouterConfig::new(topology_url, secret);
             router.upstream_timeout = config.upstream_timeout;
+            router.external_url = config.external_url.clone();
             let listener = tokio::net::TcpListener::bind(config.listen)
                 .await
                 .with_context(|| format!("binding {}", config.listen))?;
