@@ -40,6 +40,27 @@ impl Cells {
         self.table().iter().find(|cell| cell.id == id.0).cloned()
     }
 
+    /// The Cell a new Organization goes to, by the placement policy, from the last listing's
+    /// counts and the placements made since.
+    pub fn placement(&self) -> Option<CellEntry> {
+        least_loaded(&self.table()).cloned()
+    }
+
+    /// Counts one more Organization on Cell `id` (this router just placed one there), until
+    /// the next listing gives the topology's count.
+    pub fn placed(&self, id: u16) {
+        let mut table = match self.table.write() {
+            Ok(table) => table,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(cell) = Arc::make_mut(&mut table)
+            .iter_mut()
+            .find(|cell| cell.id == id)
+        {
+            cell.organizations_count = Some(cell.organizations_count.unwrap_or(0) + 1);
+        }
+    }
+
     /// The Cell with the lowest id: where requests that name no owner go.
     pub fn first(&self) -> Option<CellEntry> {
         self.table().first().cloned()
@@ -100,5 +121,22 @@ mod tests {
         assert_eq!(cells.first().map(|c| c.id), Some(1));
         assert_eq!(cells.get(CellId(2)).map(|c| c.id), Some(2));
         assert_eq!(cells.get(CellId(9)), None);
+    }
+
+    #[test]
+    fn placements_count_until_the_next_listing() {
+        let cells = Cells::default();
+        assert_eq!(cells.placement(), None);
+        cells.replace(vec![cell(1, 1), cell(2, 0), cell(3, 0)]);
+        let mut placed = Vec::new();
+        for _ in 0..5 {
+            let cell = cells.placement().expect("a Cell").id;
+            cells.placed(cell);
+            placed.push(cell);
+        }
+        assert_eq!(placed, [2, 3, 1, 2, 3]);
+        cells.placed(9);
+        cells.replace(vec![cell(1, 0), cell(2, 7), cell(3, 7)]);
+        assert_eq!(cells.placement().map(|c| c.id), Some(1));
     }
 }

@@ -194,7 +194,15 @@ async fn route(
             body::param(&params, name)
         }));
         return match router.resolve(target).await {
-            Ok((cell, _)) => router.upstream.send(&cell, request, peer).await,
+            Ok((cell, _)) => {
+                let answer = router.upstream.send(&cell, request, peer).await;
+                if rule == routing::BodyRule::NewOrganization
+                    && answer.status() == StatusCode::CREATED
+                {
+                    router.cells.placed(cell.id);
+                }
+                answer
+            }
             Err(refused) => refused,
         };
     }
@@ -274,7 +282,9 @@ impl Router {
                 return Ok((cell.ok_or_else(unknown_cells)?, None));
             }
             Target::FirstCell => return Ok((self.cells.first().ok_or_else(unknown_cells)?, None)),
-            Target::Placement => return self.placement().await.map(|cell| (cell, None)),
+            Target::Placement => {
+                return Ok((self.cells.placement().ok_or_else(unknown_cells)?, None));
+            }
             Target::Organization(path) => {
                 self.classifier.cell_of(Kind::OrganizationPath, &path).await
             }
@@ -320,16 +330,6 @@ impl Router {
 
     fn cell(&self, id: CellId) -> Option<CellEntry> {
         self.cells.get(id)
-    }
-
-    /// The Cell a new Organization goes to, from the topology's current counts.
-    async fn placement(&self) -> Result<CellEntry, Response> {
-        let cells = self.directory.cells().await.map_err(topology_away)?;
-        let chosen = cells::least_loaded(&cells)
-            .cloned()
-            .ok_or_else(unknown_cells)?;
-        self.cells.replace(cells);
-        Ok(chosen)
     }
 }
 

@@ -21,8 +21,27 @@ async fn admins_see_the_cells(app: &TestApp) {
             "organizations_count": 2,
         }])
     );
+    // An admin's tokens by scope: reading needs `read_api` or `api`, as every admin read.
+    let root = app.get(Some(ADMIN_TOKEN), "/user").await.expect(200).id();
+    let scoped = |scope: &'static str| async move {
+        let made = app
+            .post(
+                Some(ADMIN_TOKEN),
+                &format!("/users/{root}/personal_access_tokens"),
+                json!({"name": scope, "scopes": [scope]}),
+            )
+            .await
+            .expect(201);
+        made.body["token"].as_str().expect("token").to_owned()
+    };
+    let (read_api, read_user) = (scoped("read_api").await, scoped("read_user").await);
+    app.get(Some(&read_api), "/admin/cells").await.expect(200);
     // Who may not: one line per caller.
-    let refused: &[(Option<&str>, u16)] = &[(None, 401), (Some(user_token.as_str()), 403)];
+    let refused: &[(Option<&str>, u16)] = &[
+        (None, 401),
+        (Some(user_token.as_str()), 403),
+        (Some(read_user.as_str()), 403),
+    ];
     for (token, status) in refused {
         let reply = app.get(*token, "/admin/cells").await;
         assert_eq!(reply.status, *status, "{token:?}: {}", reply.body);
