@@ -3,11 +3,12 @@
 use orgcells_core::ids::{NamespaceId, TokenId, UserId};
 use orgcells_core::scopes::{self, SudoRefused, Surface};
 use orgcells_store::rows::UserRow;
-use orgcells_store::{namespaces, tokens, users};
+use orgcells_store::{namespaces, tokens};
 
 use std::sync::Arc;
 
 use crate::memo::Memo;
+use crate::refs::Ref;
 use crate::{Result, Service, ServiceError, clock};
 use orgcells_store::cache::GenerationCache;
 
@@ -88,13 +89,27 @@ impl Service {
         Ok(caller)
     }
 
+    /// The token with `digest` and its holder, looked for again once the Cell has caught up
+    /// with the cluster's tokens when it is not there (it may have been made on the first Cell
+    /// a moment ago).
+    async fn token_holder(&self, digest: &str) -> Result<Option<tokens::Holder>> {
+        let found = {
+            let mut conn = self.db.read().await?;
+            tokens::find_by_digest(&mut conn, digest).await?
+        };
+        if found.is_none() && self.caught_up().await {
+            let mut conn = self.db.read().await?;
+            return Ok(tokens::find_by_digest(&mut conn, digest).await?);
+        }
+        Ok(found)
+    }
+
     async fn authenticate_fresh(&self, digest: &str) -> Result<Caller> {
-        let mut conn = self.db.read().await?;
         let Some(tokens::Holder {
             token,
             user,
             namespace_id,
-        }) = tokens::find_by_digest(&mut conn, digest).await?
+        }) = self.token_holder(digest).await?
         else {
             return Err(ServiceError::Unauthorized);
         };
@@ -129,16 +144,21 @@ impl Service {
                 SudoRefused::Scope(needs) => ServiceError::InsufficientScope(needs.0),
             },
         )?;
-        let mut conn = self.db.read().await?;
-        let user = match ident.parse::<i64>() {
-            Ok(id) => users::find(&mut conn, UserId(id)).await?,
-            Err(_) => users::find_by_username(&mut conn, ident).await?,
+        let named = match ident.parse::<i64>() {
+            Ok(id) => Ref::Id(id),
+            Err(_) => Ref::Path(ident.to_owned()),
+        };
+        let user = match self.user_by_ref(&named).await {
+            Ok(user) => Some(user),
+            Err(ServiceError::NotFound(_)) => None,
+            Err(error) => return Err(error),
         };
         let Some(user) = user.filter(signs_in) else {
             return Err(ServiceError::NotFoundNamed(format!(
                 "User with ID or username '{ident}'"
             )));
         };
+        let mut conn = self.db.read().await?;
         let namespace_id = namespaces::personal_ids(&mut conn, &[user.id])
             .await?
             .first()

@@ -63,6 +63,9 @@ pub struct Service {
     /// Held by a write of cluster-wide rows from its lease's beginning to its commit, with the
     /// lease of such a write committed here but not yet in the topology (see `committing`).
     users_order: std::sync::Arc<tokio::sync::Mutex<Option<String>>>,
+    /// Held by a run copying the change log (one at a time), with the moment the last run
+    /// started (see `replicating`).
+    copying: std::sync::Arc<tokio::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 impl Service {
@@ -77,6 +80,7 @@ impl Service {
             topology: None,
             directory: None,
             users_order: std::sync::Arc::default(),
+            copying: std::sync::Arc::default(),
         }
     }
 

@@ -96,6 +96,25 @@ pub(crate) async fn find_user(conn: &mut AnyConnection, user: &Ref) -> Result<Us
         .ok_or(ServiceError::NotFound("User"))
 }
 
+impl crate::Service {
+    /// A User by id or username (never the ghost User), looked for again once the Cell has
+    /// caught up with the cluster's Users when it is not there (it may have been made on the
+    /// first Cell a moment ago); 404 when there is none.
+    pub(crate) async fn user_by_ref(&self, user: &Ref) -> Result<UserRow> {
+        let found = {
+            let mut conn = self.db.read().await?;
+            find_user(&mut conn, user).await
+        };
+        match found {
+            Err(ServiceError::NotFound(_)) if self.caught_up().await => {
+                let mut conn = self.db.read().await?;
+                find_user(&mut conn, user).await
+            }
+            other => other,
+        }
+    }
+}
+
 /// Writes to an Organization in maintenance (moving between Cells) are refused with 503.
 pub(crate) fn ensure_writable(org: &OrganizationRow) -> Result<()> {
     if org.state == OrganizationState::Maintenance {

@@ -386,6 +386,16 @@ impl Service {
         let expires_at = check_expiry(&mut invalid, input.expires_at.as_deref());
         invalid.into_result()?;
         let level = level.ok_or_else(|| ServiceError::invalid("access_level", "is missing"))?;
+        // A User made on the first Cell a moment ago may not be copied here yet: catch up
+        // first (outside the write, which the copy needs).
+        let named = match (input.user_id, &input.username) {
+            (Some(id), _) => Some(Ref::Id(id.0)),
+            (None, Some(username)) => Some(Ref::Path(username.clone())),
+            (None, None) => None,
+        };
+        if let Some(named) = &named {
+            let _ = self.user_by_ref(named).await;
+        }
         let mut tx = self.db.write().await?;
         let resolved = resolve(tx.conn(), caller, source).await?;
         let change = Change {

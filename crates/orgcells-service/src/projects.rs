@@ -18,8 +18,7 @@ use crate::caller::Caller;
 use crate::error::denied;
 use crate::locking::{lock_chains, lock_project};
 use crate::lookup::{
-    ensure_org_writable, find_group, find_project, find_user, personal_namespace,
-    project_shared_with,
+    ensure_org_writable, find_group, find_project, personal_namespace, project_shared_with,
 };
 use crate::membership::insert_member;
 use crate::present::{GroupOut, ProjectOut, present_groups, present_projects};
@@ -344,8 +343,8 @@ impl Service {
         filter: &ProjectFilter,
         page: &PageRequest,
     ) -> Result<Listed<ProjectOut>> {
+        let user = self.user_by_ref(user).await?;
         let mut conn = self.db.read().await?;
-        let user = find_user(&mut conn, user).await?;
         let ns = namespaces::find_personal(&mut conn, user.home_organization_id, user.id).await?;
         let Some(ns) = ns else {
             return Ok(Listed {

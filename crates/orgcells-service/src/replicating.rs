@@ -4,6 +4,8 @@
 //! and skips nothing; the commit moves the write generation on, so what this Cell remembered of
 //! a User or a token (a revoked token's caller, say) is forgotten at once.
 
+use std::time::Instant;
+
 use orgcells_store::replica::{self, Shared};
 
 use crate::committing::USERS_CELL;
@@ -22,8 +24,43 @@ impl Service {
     }
 
     /// Copies what the change log has that this Cell has not: how many changes were applied.
+    /// One run at a time: two interleaved runs could apply an older page after a newer one.
     pub async fn replicate(&self) -> Result<usize> {
-        let Some(directory) = self.directory.as_ref().filter(|_| self.copies_users()) else {
+        if !self.copies_users() {
+            return Ok(0);
+        }
+        let mut last = self.copying.lock().await;
+        *last = Some(Instant::now());
+        self.copy_changes().await
+    }
+
+    /// Whether a User or token this Cell did not find may have been made since its last copy:
+    /// then the log is copied at once (a client that made a User on the first Cell may use it
+    /// here the next moment), and `true` says to look again. Misses that come together share
+    /// one run (a run that started after the miss covers it), so unknown tokens sent in bulk
+    /// cost the topology no more than one request at a time. A topology that cannot be
+    /// reached leaves the miss a miss.
+    pub(crate) async fn caught_up(&self) -> bool {
+        if !self.copies_users() {
+            return false;
+        }
+        let missed = Instant::now();
+        let mut last = self.copying.lock().await;
+        if last.is_some_and(|started| started >= missed) {
+            return true;
+        }
+        *last = Some(Instant::now());
+        match self.copy_changes().await {
+            Ok(applied) => applied > 0,
+            Err(error) => {
+                tracing::warn!(%error, "copying the change log after a miss");
+                false
+            }
+        }
+    }
+
+    async fn copy_changes(&self) -> Result<usize> {
+        let Some(directory) = self.directory.as_ref() else {
             return Ok(0);
         };
         let own = i64::from(self.db.cell().0);

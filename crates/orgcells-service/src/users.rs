@@ -14,7 +14,7 @@ use orgcells_store::users::{Page, UserFilter};
 use orgcells_store::{Tx, members, namespaces, organizations, projects, users};
 
 use crate::caller::Caller;
-use crate::lookup::{find_user, personal_namespace};
+use crate::lookup::personal_namespace;
 use crate::membership::ensure_org_user;
 use crate::routes::{delete_group_tree, move_routes};
 use crate::{Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
@@ -221,8 +221,7 @@ impl Service {
 
     /// A User by id or username; 404 when there is none.
     pub async fn get_user(&self, _caller: &Caller, user: &Ref) -> Result<UserRow> {
-        let mut conn = self.db.read().await?;
-        find_user(&mut conn, user).await
+        self.user_by_ref(user).await
     }
 
     /// `GET /users`: admins see everyone, with their personal namespaces; others see active
