@@ -17,8 +17,8 @@
 //! with one token. Rules 1 and 3 (and paths in rule 2) give a key the topology service resolves
 //! (and the router caches); the others give the Cell at once.
 //!
-//! The cluster's lists (`GET /api/v4/groups`, `/projects`, `/namespaces`, `/organizations`)
-//! that name no Organization are answered by every Cell, each with its share, and merged by the
+//! The cluster's lists (`GET /api/v4/groups`, `/projects`, `/namespaces`, `/organizations`
+//! that name no Organization, and a User's memberships) are answered by every Cell, each with its share, and merged by the
 //! router: [`spanning`] tells them.
 //!
 //! The few requests that name their owner only in their body (creating a Group, a Project or an
@@ -111,6 +111,8 @@ pub enum Spanning {
     Projects,
     Namespaces,
     Organizations,
+    /// `GET /api/v4/users/:id/memberships` (admins).
+    Memberships,
 }
 
 const SPANNING: &[(&str, Spanning)] = &[
@@ -122,6 +124,12 @@ const SPANNING: &[(&str, Spanning)] = &[
 
 fn spanning_path(path: &str) -> Option<Spanning> {
     let path = path.strip_suffix('/').unwrap_or(path);
+    if let Some(user) = path
+        .strip_prefix("/api/v4/users/")
+        .and_then(|rest| rest.strip_suffix("/memberships"))
+    {
+        return (!user.is_empty() && !user.contains('/')).then_some(Spanning::Memberships);
+    }
     SPANNING
         .iter()
         .find(|(listed, _)| *listed == path)
@@ -493,6 +501,18 @@ mod tests {
             ("HEAD", "/api/v4/groups", None),
             ("GET", "/api/v4/groups/5", None),
             ("GET", "/api/v4/groups/5/projects", None),
+            (
+                "GET",
+                "/api/v4/users/7/memberships",
+                Some(Spanning::Memberships),
+            ),
+            (
+                "GET",
+                "/api/v4/users/7/memberships?type=Project",
+                Some(Spanning::Memberships),
+            ),
+            ("GET", "/api/v4/users//memberships", None),
+            ("GET", "/api/v4/users/7/projects", None),
             ("GET", "/api/v4/users", None),
             ("GET", "/api/v4/user", None),
         ];

@@ -1,6 +1,7 @@
 //! The cluster's lists (`GET /api/v4/groups`, `/projects`, `/namespaces`, `/organizations`
-//! that name no Organization), answered by every Cell with its share and merged into one list in
-//! the list's order, as one Cell holding everything would answer it.
+//! that name no Organization, and `/users/:id/memberships`), answered by every Cell with its
+//! share and merged into one list in the list's order, as one Cell holding everything would
+//! answer it.
 //!
 //! Each Cell is asked the client's own request (the same caller, filters and order) for the
 //! rows the merged page can draw from it: an offset page `p` of `n` needs at most a Cell's first
@@ -44,6 +45,9 @@ pub enum Key {
     Field(&'static str),
     /// The caller's personal namespace first, then the id (the namespaces list).
     PersonalFirst,
+    /// By the id of a row the answer does not show (a membership's): each Cell's rows in its
+    /// order, Cell after Cell, since every Cell's ids lie above those of the Cells before it.
+    CellOrder,
 }
 
 /// A list's order: its key, one way.
@@ -86,6 +90,10 @@ pub fn order<'a>(list: Spanning, param: impl Fn(&str) -> Option<&'a str>) -> Ord
             key: Key::Id,
             descending: false,
         },
+        Spanning::Memberships => Order {
+            key: Key::CellOrder,
+            descending: false,
+        },
     }
 }
 
@@ -122,6 +130,8 @@ impl Order {
             Key::PersonalFirst => personal(b)
                 .cmp(&personal(a))
                 .then_with(|| id(a).cmp(&id(b))),
+            // The sort is stable and the shares come Cell after Cell.
+            Key::CellOrder => Ordering::Equal,
         };
         if self.descending {
             ordering.reverse()
@@ -141,7 +151,7 @@ impl Order {
                 ),
                 ("id_after", String::new()),
             ],
-            Key::Id | Key::PersonalFirst => [
+            Key::Id | Key::PersonalFirst | Key::CellOrder => [
                 (
                     if self.descending {
                         "id_before"
@@ -555,6 +565,13 @@ mod tests {
                 false,
             ),
             (Spanning::Organizations, None, Some("desc"), Key::Id, false),
+            (
+                Spanning::Memberships,
+                Some("id"),
+                None,
+                Key::CellOrder,
+                false,
+            ),
         ];
         for (list, order_by, sort, key, descending) in cases {
             let found = order(*list, |name| match name {

@@ -383,10 +383,8 @@ impl Service {
         kind: Option<&str>,
     ) -> Result<Vec<Membership>> {
         caller.admin()?;
+        self.user_by_ref(&Ref::Id(id.0)).await?;
         let mut conn = self.db.read().await?;
-        users::find(&mut conn, id)
-            .await?
-            .ok_or(ServiceError::NotFound("User"))?;
         let rows = members::of_user(&mut conn, id, kind).await?;
         let group_ids: Vec<NamespaceId> = rows
             .iter()

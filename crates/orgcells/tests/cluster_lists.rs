@@ -345,6 +345,20 @@ async fn lists_span_cells(cluster: &Cluster) {
     expected.sort_unstable();
     assert_eq!(mine.ids(), expected, "Lee's Groups on Cells 2 and 3");
     assert_eq!(mine.header("x-total"), Some("2"));
+    // An admin sees Lee's memberships on every Cell, Cell after Cell; Lee may not.
+    let memberships = format!("/api/v4/users/{}/memberships", lee["id"]);
+    let held = get(cluster, admin, &memberships).await;
+    assert_eq!(held.status, 200, "{}", held.body);
+    let sources: Vec<i64> = held
+        .body
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|m| m["source_id"].as_i64().expect("source_id"))
+        .collect();
+    assert_eq!(sources, expected, "Lee's memberships on Cells 2 and 3");
+    assert_eq!(held.header("x-total"), Some("2"));
+    assert_eq!(get(cluster, Some(&token), &memberships).await.status, 403);
     let everything = get(
         cluster,
         Some(&token),
