@@ -38,6 +38,7 @@ mod sql;
 pub use sql::IdSet;
 pub mod tokens;
 pub mod topology;
+pub mod transfer;
 pub mod users;
 
 pub use db::{Db, PoolStats, Totals, Tx};
