@@ -24,6 +24,7 @@ pub mod ids;
 pub mod invalid;
 pub mod lists;
 pub mod members;
+pub mod moves;
 pub mod paths;
 pub mod policy;
 pub mod routable_token;

@@ -108,7 +108,7 @@ pub(crate) fn refusal(error: ClaimError) -> Status {
         | ClaimError::UnknownLease(_)
         | ClaimError::NotClaimed { .. } => Status::not_found(message),
         ClaimError::Taken { .. } => Status::already_exists(message),
-        ClaimError::Leased { .. } => Status::failed_precondition(message),
+        ClaimError::Leased { .. } | ClaimError::Moving(_) => Status::failed_precondition(message),
         ClaimError::NotHolder { .. } | ClaimError::NotLeaseHolder(_) => {
             Status::permission_denied(message)
         }

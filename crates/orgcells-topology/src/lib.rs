@@ -35,6 +35,7 @@ use proto::cell_service_server::CellServiceServer;
 use proto::change_service_server::ChangeServiceServer;
 use proto::claim_service_server::ClaimServiceServer;
 use proto::classify_service_server::ClassifyServiceServer;
+use proto::move_service_server::MoveServiceServer;
 
 /// The topology service over its store.
 #[derive(Debug, Clone)]
@@ -80,6 +81,10 @@ impl Topology {
             ))
             .add_service(ClassifyServiceServer::with_interceptor(self.clone(), read))
             .add_service(ChangeServiceServer::with_interceptor(
+                self.clone(),
+                check.clone(),
+            ))
+            .add_service(MoveServiceServer::with_interceptor(
                 self.clone(),
                 check.clone(),
             ))

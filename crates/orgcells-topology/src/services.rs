@@ -1,9 +1,10 @@
-//! The three gRPC services over the topology store.
+//! The gRPC services over the topology store.
 
 use orgcells_core::claims::{BucketType, SourceTable};
+use orgcells_core::moves::{MoveState, MoveStep};
 use orgcells_core::routable_token;
 use orgcells_core::routing::TOKEN_PREFIX;
-use orgcells_store::topology::{CellRow, RowChange};
+use orgcells_store::topology::{CellRow, Handover, MoveRow, RowChange};
 use tonic::{Request, Response, Status};
 
 use crate::convert::{self, cell_info, refusal};
@@ -348,5 +349,112 @@ impl proto::change_service_server::ChangeService for Topology {
                 })
                 .collect(),
         }))
+    }
+}
+
+fn organization_move(row: MoveRow) -> proto::OrganizationMove {
+    proto::OrganizationMove {
+        organization_id: row.organization_id,
+        from_cell_id: row.from_cell,
+        to_cell_id: row.to_cell,
+        state: row.state,
+        step: row.step,
+        error: row.error,
+        seq: row.seq,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+fn moved(row: MoveRow) -> Response<proto::MoveResponse> {
+    Response::new(proto::MoveResponse {
+        organization_move: Some(organization_move(row)),
+    })
+}
+
+#[tonic::async_trait]
+impl proto::move_service_server::MoveService for Topology {
+    async fn get_move(
+        &self,
+        request: Request<proto::GetMoveRequest>,
+    ) -> Result<Response<proto::GetMoveResponse>, Status> {
+        let organization = request.into_inner().organization_id;
+        let found = self
+            .db
+            .move_of(organization)
+            .await
+            .map_err(convert::store)?;
+        Ok(Response::new(proto::GetMoveResponse {
+            organization_move: found.map(organization_move),
+        }))
+    }
+
+    async fn begin_move(
+        &self,
+        request: Request<proto::BeginMoveRequest>,
+    ) -> Result<Response<proto::MoveResponse>, Status> {
+        let request = request.into_inner();
+        let row = self
+            .db
+            .begin_move(
+                request.organization_id,
+                request.from_cell_id,
+                request.to_cell_id,
+                now(),
+            )
+            .await
+            .map_err(refusal)?;
+        Ok(moved(row))
+    }
+
+    async fn set_move(
+        &self,
+        request: Request<proto::SetMoveRequest>,
+    ) -> Result<Response<proto::MoveResponse>, Status> {
+        let request = request.into_inner();
+        let state = MoveState::parse(&request.state).ok_or_else(|| {
+            Status::invalid_argument(format!("state {:?} is unknown", request.state))
+        })?;
+        let step = MoveStep::parse(&request.step).ok_or_else(|| {
+            Status::invalid_argument(format!("step {:?} is unknown", request.step))
+        })?;
+        let row = self
+            .db
+            .set_move(
+                request.organization_id,
+                state,
+                step,
+                request.error.as_deref(),
+                now(),
+            )
+            .await
+            .map_err(refusal)?;
+        Ok(moved(row))
+    }
+
+    async fn switch_move(
+        &self,
+        request: Request<proto::SwitchMoveRequest>,
+    ) -> Result<Response<proto::MoveResponse>, Status> {
+        let request = request.into_inner();
+        let mut handover = Handover::default();
+        for value in &request.values {
+            handover
+                .values
+                .push(convert::bucket(Some(value), "values")?);
+        }
+        for id in &request.ids {
+            let (bucket, value) = convert::bucket(Some(id), "ids")?;
+            let id = value
+                .parse::<i64>()
+                .map_err(|_| Status::invalid_argument(format!("ids: {value:?} is not an id")))?;
+            handover.ids.push((bucket, id));
+        }
+        let row = self
+            .db
+            .switch_move(request.organization_id, &handover, now())
+            .await
+            .map_err(refusal)?;
+        Ok(moved(row))
     }
 }

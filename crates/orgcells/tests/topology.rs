@@ -15,6 +15,7 @@ use orgcells_topology::proto::cell_service_client::CellServiceClient;
 use orgcells_topology::proto::change_service_client::ChangeServiceClient;
 use orgcells_topology::proto::claim_service_client::ClaimServiceClient;
 use orgcells_topology::proto::classify_service_client::ClassifyServiceClient;
+use orgcells_topology::proto::move_service_client::MoveServiceClient;
 use orgcells_topology::proto::record::Status as RecordStatus;
 use orgcells_topology::proto::source::Type as Source;
 use orgcells_topology::proto::subject::Type as Subject;
@@ -29,6 +30,7 @@ const SECRET: &str = "topology-test-secret-000001";
 type Claims = ClaimServiceClient<InterceptedService<Channel, PresentSecret>>;
 type Changes = ChangeServiceClient<InterceptedService<Channel, PresentSecret>>;
 type Classify = ClassifyServiceClient<InterceptedService<Channel, PresentSecret>>;
+type Moves = MoveServiceClient<InterceptedService<Channel, PresentSecret>>;
 type Creates = Vec<proto::Metadata>;
 type Destroys = Vec<proto::Metadata>;
 
@@ -100,6 +102,10 @@ impl Harness {
 
     async fn changes(&self, which: usize) -> Changes {
         ChangeServiceClient::with_interceptor(self.channel(which).await, Harness::secret())
+    }
+
+    async fn moves(&self) -> Moves {
+        MoveServiceClient::with_interceptor(self.channel(0).await, Harness::secret())
     }
 
     async fn classify(&self) -> Classify {
@@ -968,7 +974,197 @@ async fn writes_cut_short_leave_nothing_held(harness: Harness) -> Harness {
     harness
 }
 
+fn bucket(kind: Bucket, value: &str) -> proto::Bucket {
+    proto::Bucket {
+        r#type: kind.into(),
+        value: value.into(),
+    }
+}
+
+/// (state, step, seq) of a move's answer, or the refusal's code.
+fn standing(
+    answer: Result<tonic::Response<proto::MoveResponse>, tonic::Status>,
+) -> Result<(String, String, i64), Code> {
+    let found = answer
+        .map_err(|s| s.code())?
+        .into_inner()
+        .organization_move
+        .expect("a move");
+    Ok((found.state, found.step, found.seq))
+}
+
+/// An Organization moves from Cell 1 to Cell 2: its move is recorded (one at a time), and the
+/// switch hands its path, its routes and its ids to Cell 2 in one step, all or nothing, and
+/// again changes nothing.
+async fn organizations_move_between_cells(harness: Harness) -> Harness {
+    let mut claims = harness.claims(0).await;
+    let mut moves = harness.moves().await;
+    let mut classifier = harness.classify().await;
+    let (first, _) = CellId(1).id_range();
+    let (org, group, project) = (first + 11, first + 12, first + 13);
+    let lease = begin(
+        &mut claims,
+        1,
+        vec![
+            metadata(
+                Bucket::OrganizationPath,
+                "mover",
+                Subject::Organization,
+                org,
+            ),
+            metadata(Bucket::Routes, "mover-group", Subject::Group, group),
+            metadata(Bucket::Routes, "mover-group/api", Subject::Project, project),
+            metadata(Bucket::Routes, "stays", Subject::Group, first + 14),
+        ],
+        vec![],
+    )
+    .await
+    .expect("claimed");
+    commit(&mut claims, 1, &lease).await.expect("committed");
+    let never = moves
+        .get_move(proto::GetMoveRequest {
+            organization_id: org,
+        })
+        .await
+        .expect("asked")
+        .into_inner();
+    assert_eq!(never.organization_move, None);
+    let begin_move = |from, to| proto::BeginMoveRequest {
+        organization_id: org,
+        from_cell_id: from,
+        to_cell_id: to,
+    };
+    // Refused: one line per bad start.
+    for (from, to, code) in [(1, 1, Code::InvalidArgument), (1, 9, Code::NotFound)] {
+        assert_eq!(
+            standing(moves.begin_move(begin_move(from, to)).await),
+            Err(code),
+            "{from} -> {to}"
+        );
+    }
+    assert_eq!(
+        standing(moves.begin_move(begin_move(1, 2)).await),
+        Ok(("running".into(), "copying".into(), 0))
+    );
+    assert_eq!(
+        standing(moves.begin_move(begin_move(1, 2)).await),
+        Err(Code::FailedPrecondition),
+        "one move at a time"
+    );
+    let handover = |values: Vec<proto::Bucket>| proto::SwitchMoveRequest {
+        organization_id: org,
+        values,
+        ids: vec![
+            bucket(Bucket::OrganizationIds, &org.to_string()),
+            bucket(Bucket::NamespaceIds, &group.to_string()),
+            bucket(Bucket::ProjectIds, &project.to_string()),
+        ],
+    };
+    let values = vec![
+        bucket(Bucket::OrganizationPath, "mover"),
+        bucket(Bucket::Routes, "Mover-Group"),
+        bucket(Bucket::Routes, "mover-group/api"),
+    ];
+    // A value a write has leased, or one never claimed: nothing moves. (One the target holds
+    // already counts as handed over: the switch may run again.)
+    let leased = begin(&mut claims, 1, vec![], vec![route("mover-group/api")])
+        .await
+        .expect("leased");
+    for (extra, code) in [
+        (None, Code::FailedPrecondition),
+        (Some(bucket(Bucket::Routes, "nobody")), Code::NotFound),
+    ] {
+        let mut values = values.clone();
+        values.extend(extra.clone());
+        assert_eq!(
+            standing(moves.switch_move(handover(values)).await),
+            Err(code),
+            "{extra:?}"
+        );
+        assert_eq!(
+            classify(&mut classifier, ClassifyType::OrganizationPath, "mover").await,
+            (1, true)
+        );
+        if extra.is_none() {
+            rollback(&mut claims, 1, &leased)
+                .await
+                .expect("rolled back");
+        }
+    }
+    // The switch, twice: the second changes nothing.
+    for _ in 0..2 {
+        assert_eq!(
+            standing(moves.switch_move(handover(values.clone())).await),
+            Ok(("running".into(), "switched".into(), 1))
+        );
+    }
+    for (kind, value) in [
+        (ClassifyType::OrganizationPath, "mover".to_owned()),
+        (ClassifyType::Route, "mover-group".to_owned()),
+        (ClassifyType::Route, "mover-group/api".to_owned()),
+        (ClassifyType::OrganizationId, org.to_string()),
+        (ClassifyType::NamespaceId, group.to_string()),
+        (ClassifyType::ProjectId, project.to_string()),
+    ] {
+        assert_eq!(
+            classify(&mut classifier, kind, &value).await,
+            (2, true),
+            "{kind:?} {value}"
+        );
+    }
+    // What the Organization does not hold stays (an unclaimed id by its range).
+    assert_eq!(
+        classify(&mut classifier, ClassifyType::Route, "stays").await,
+        (1, true)
+    );
+    assert_eq!(
+        classify(
+            &mut classifier,
+            ClassifyType::ProjectId,
+            &(first + 14).to_string()
+        )
+        .await,
+        (1, true)
+    );
+    // A switched move cannot be rolled back or begun again until it finishes.
+    assert_eq!(
+        standing(moves.begin_move(begin_move(2, 1)).await),
+        Err(Code::FailedPrecondition)
+    );
+    let set = |state: &str, step: &str| proto::SetMoveRequest {
+        organization_id: org,
+        state: state.into(),
+        step: step.into(),
+        error: None,
+    };
+    assert_eq!(
+        standing(moves.set_move(set("done", "cleaning")).await),
+        Err(Code::InvalidArgument)
+    );
+    assert_eq!(
+        standing(moves.set_move(set("finished", "cleaning")).await),
+        Ok(("finished".into(), "cleaning".into(), 1))
+    );
+    // And back: the ids' claims now name Cell 1 again; the switch is numbered after the first.
+    standing(moves.begin_move(begin_move(2, 1)).await).expect("begun");
+    assert_eq!(
+        standing(moves.switch_move(handover(values)).await),
+        Ok(("running".into(), "switched".into(), 2))
+    );
+    assert_eq!(
+        classify(
+            &mut classifier,
+            ClassifyType::ProjectId,
+            &project.to_string()
+        )
+        .await,
+        (1, true)
+    );
+    harness
+}
+
 on_both!(
+    organizations_move_between_cells,
     writes_cut_short_leave_nothing_held,
     rows_are_logged_in_commit_order,
     leases_then_commit_or_roll_back,

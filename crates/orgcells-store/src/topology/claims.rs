@@ -34,6 +34,9 @@ pub enum ClaimError {
     UnknownLease(String),
     #[error("lease {0} belongs to another cell")]
     NotLeaseHolder(String),
+    /// An Organization's move does not allow what was asked.
+    #[error("{0}")]
+    Moving(String),
     /// The database kept reporting lost races; the caller may retry.
     #[error("the topology database is busy: {0}")]
     Busy(String),

@@ -11,6 +11,7 @@
 mod cells;
 mod changes;
 mod claims;
+mod moves;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -21,6 +22,7 @@ use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 pub use cells::CellRow;
 pub use changes::{ChangeRow, MAX_PAYLOAD, RowChange};
 pub use claims::{ClaimError, ClaimRow, LeaseRow, MAX_PAGE, NewClaim};
+pub use moves::{Handover, MAX_SWITCHED, MoveRow};
 
 use crate::backend::Backend;
 use crate::{Result, StoreError};
