@@ -1,7 +1,8 @@
 //! Sending a request on to its Cell and its answer back, streamed both ways: neither body is
-//! buffered. The Cell must answer the head within the upstream timeout; a Cell that cannot be
-//! reached (or closes the connection before answering) gets a 503 with `Retry-After`, one that
-//! does not answer in time a 504.
+//! buffered, and neither may stall for longer than the upstream timeout (a stalled upload gets
+//! a 408; a stalled answer is cut off). The Cell must answer the head within the upstream
+//! timeout of the request being sent; a Cell that cannot be reached (or closes the connection
+//! before answering) gets a 503 with `Retry-After`, one that does not answer in time a 504.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -15,6 +16,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use orgcells_topology::CellEntry;
+
+use crate::idle::{Idle, went_idle};
 
 /// A JSON answer in GitLab's `{"message": ...}` shape.
 pub fn message(status: StatusCode, text: impl Into<String>) -> Response {
@@ -89,15 +92,35 @@ impl Upstream {
         let headers = request.headers_mut();
         strip_hop_by_hop(headers);
         forwarded_for(headers, peer);
-        let answer = tokio::time::timeout(self.timeout, self.client.request(request)).await;
+        // Each body may go quiet for at most the timeout; the Cell has the timeout to answer
+        // the head from the moment the request is all sent (an upload takes what it takes).
+        let (ended, sent) = tokio::sync::oneshot::channel();
+        let request = request.map(|body| Body::new(Idle::new(body, self.timeout, Some(ended))));
+        let answer = self.client.request(request);
+        tokio::pin!(answer);
+        let head_deadline = async {
+            let _ = sent.await;
+            tokio::time::sleep(self.timeout).await;
+        };
+        let answer = tokio::select! {
+            answer = &mut answer => Some(answer),
+            () = head_deadline => None,
+        };
         match answer {
-            Ok(Ok(answer)) => {
+            Some(Ok(answer)) => {
                 let (mut parts, body) = answer.into_parts();
                 strip_hop_by_hop(&mut parts.headers);
-                Response::from_parts(parts, Body::new(body))
+                Response::from_parts(parts, Body::new(Idle::new(body, self.timeout, None)))
             }
-            Ok(Err(error)) => self.away(cell, &error),
-            Err(_) => self.late(cell),
+            Some(Err(error)) if went_idle(&error) => message(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "408 Request Timeout: the request's body stalled for {} s",
+                    self.timeout.as_secs_f64()
+                ),
+            ),
+            Some(Err(error)) => self.away(cell, &error),
+            None => self.late(cell),
         }
     }
 

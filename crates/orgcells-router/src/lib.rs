@@ -16,6 +16,7 @@ pub mod body;
 pub mod cells;
 pub mod classifier;
 pub mod forward;
+pub mod idle;
 pub mod merge;
 
 use std::net::SocketAddr;
