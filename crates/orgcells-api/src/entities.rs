@@ -580,6 +580,24 @@ pub struct Organization {
     pub cell_id: Option<u16>,
 }
 
+/// An Organization's move between Cells.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationMove {
+    pub organization_id: i64,
+    pub from_cell_id: i64,
+    pub to_cell_id: i64,
+    /// `running`, `finished`, `failed` or `rolled_back`.
+    pub state: String,
+    /// `copying`, `switched` or `cleaning`.
+    pub step: String,
+    /// Why a failed move stopped.
+    pub error: Option<String>,
+    #[schema(value_type = String)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String)]
+    pub updated_at: Timestamp,
+}
+
 /// A Cell of the cluster, as `GET /admin/cells` shows it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Cell {

@@ -2,8 +2,9 @@
 //! `routes!`, which adds each handler's route and its OpenAPI operation together, so the
 //! document at `/api/v4/openapi.json` lists exactly what is served.
 
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::get;
+use axum::routing::{get, post, put};
 use axum::{Extension, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::OpenApi;
@@ -12,8 +13,8 @@ use utoipa_axum::routes;
 
 use crate::error::{method_not_allowed, no_route};
 use crate::handlers::{
-    cells, groups, health, members, meta, metrics, namespaces, organizations, projects, tokens,
-    users,
+    cells, groups, health, internal, members, meta, metrics, moves, namespaces, organizations,
+    projects, tokens, users,
 };
 use crate::openapi::{self, ApiDoc, Document};
 use crate::{AppState, allowlist, observe, params};
@@ -117,6 +118,12 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(organizations::list_organization_users))
         // The cluster.
         .routes(routes!(cells::list_cells))
+        .routes(routes!(
+            moves::move_organization,
+            moves::get_organization_move
+        ))
+        .routes(routes!(moves::resume_organization_move))
+        .routes(routes!(moves::roll_back_organization_move))
 }
 
 /// `/api/v4` and the OpenAPI document that describes it.
@@ -135,6 +142,20 @@ fn monitoring(state: &AppState) -> Router<AppState> {
         .route_layer(from_fn_with_state(state.clone(), allowlist::only_allowed))
 }
 
+/// What the Cells of a cluster ask each other (see [`internal`]).
+fn cells_internal() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/-/cells/organizations/{id}",
+            put(internal::import_organization).delete(internal::drop_organization_copy),
+        )
+        .route(
+            "/-/cells/organizations/{id}/activate",
+            post(internal::activate_organization),
+        )
+        .layer(DefaultBodyLimit::max(internal::MAX_IMPORT))
+}
+
 /// The whole HTTP surface. Every request, routed or not, passes [`observe::observe`]; the
 /// routed ones also [`observe::record_route`], which learns their route template.
 pub fn router(state: AppState) -> Router {
@@ -149,6 +170,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(Extension(document)),
         )
         .merge(monitoring(&state))
+        .merge(cells_internal())
         .route_layer(from_fn(observe::record_route))
         .fallback(no_route)
         .layer(CatchPanicLayer::custom(|_| {

@@ -14,6 +14,21 @@ pub struct IdPath {
     pub id: String,
 }
 
+/// An Organization by numeric id.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct OrganizationIdPath {
+    /// The Organization's id.
+    pub id: i64,
+}
+
+/// Where an Organization moves.
+#[derive(ToSchema)]
+pub struct MoveBody {
+    /// The Cell it moves to.
+    pub cell_id: i64,
+}
+
 /// A User by numeric id.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -429,6 +444,8 @@ pub struct OrganizationBody {
     /// `private` is taken for `internal`, as GitLab does.
     pub visibility: Option<Visibility>,
     pub avatar_url: Option<String>,
+    /// The Cell a new Organization is placed on (admins; else the placement policy).
+    pub cell_id: Option<i64>,
 }
 
 /// How visible an Organization is: `internal` (GitLab's code also says `private`) or `public`.

@@ -3,8 +3,9 @@
 //! The first rule that matches decides, reading only the request head:
 //!
 //! 1. `/-/organizations/<path>/…`, and the API's `/api/v4/organizations/<path>`: an Organization;
-//! 2. `/api/v4/(groups|projects|namespaces|organizations)/<id or path>`: a numeric id was drawn
-//!    from its Cell's range, so it names the Cell itself; a full path names its top-level route;
+//! 2. `/api/v4/(groups|projects|namespaces|organizations)/<id or path>` (and an admin's
+//!    `/api/v4/admin/organizations/<id>/...`): a numeric id was drawn from its Cell's range, so
+//!    it names the Cell itself; a full path names its top-level route;
 //! 3. `/<top-level-path>/…` and `/groups/<top-level-path>/…`: a top-level route;
 //! 4. a list that names its Organization in its query (`GET /api/v4/groups?organization_id=N`):
 //!    that Organization's Cell, by the id's range;
@@ -83,6 +84,16 @@ pub fn classify<'a>(head: &RequestHead<'a>) -> Route<'a> {
 
 /// The owner the path names, if it names one.
 fn owner(path: &str) -> Option<Route<'_>> {
+    // An admin's Organization move goes to the Cell the id names.
+    if let Some(rest) = path.strip_prefix("/api/v4/admin/organizations/") {
+        let id = rest.split('/').next().unwrap_or_default();
+        return id
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then_some(())
+            .and_then(|()| id.parse::<i64>().ok())
+            .map(|id| Route::Cell(CellId::of_id(id)));
+    }
     let mut segments = path.strip_prefix('/').unwrap_or(path).split('/');
     match (
         segments.next(),
@@ -340,6 +351,16 @@ mod tests {
             ("/api/v4/users?organization_id=1", Route::FirstCell),
             ("/api/v4/user", Route::FirstCell),
             ("/api/v4/users/5", Route::FirstCell),
+            (
+                &format!("/api/v4/admin/organizations/{second_cell_id}/move"),
+                Route::Cell(CellId(2)),
+            ),
+            (
+                "/api/v4/admin/organizations/1/move/resume",
+                Route::Cell(CellId(1)),
+            ),
+            ("/api/v4/admin/organizations/acme/move", Route::FirstCell),
+            ("/api/v4/admin/cells", Route::FirstCell),
             ("/api/v4/version", Route::FirstCell),
             ("/acme/platform/api", Route::TopLevel("acme")),
             ("/acme", Route::TopLevel("acme")),

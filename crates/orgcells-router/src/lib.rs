@@ -186,6 +186,10 @@ async fn route(
     if MONITORING.contains(&path) {
         return monitoring(&router, path, peer);
     }
+    // What the Cells ask each other is never asked from outside.
+    if path.starts_with("/-/cells/") {
+        return message(StatusCode::NOT_FOUND, "404 Not Found");
+    }
     if let Some(rule) = routing::body_rule(request.method().as_str(), path) {
         let (params, request) = match body::params(request).await {
             Ok(read) => read,

@@ -17,6 +17,7 @@ mod lookup;
 pub mod members;
 mod membership;
 mod memo;
+pub mod moving;
 pub mod namespaces;
 pub mod organizations;
 pub mod present;
@@ -66,6 +67,8 @@ pub struct Service {
     /// Held by a run copying the change log (one at a time), with the moment the last run
     /// started (see `replicating`).
     copying: std::sync::Arc<tokio::sync::Mutex<Option<std::time::Instant>>>,
+    /// The cluster's secret, which Cells present to each other (see `moving`).
+    cluster_secret: Option<orgcells_topology::ClusterSecret>,
 }
 
 impl Service {
@@ -81,6 +84,7 @@ impl Service {
             directory: None,
             users_order: std::sync::Arc::default(),
             copying: std::sync::Arc::default(),
+            cluster_secret: None,
         }
     }
 
@@ -100,9 +104,11 @@ impl Service {
         mut self,
         topology: orgcells_topology::TopologyClient,
         directory: orgcells_topology::Directory,
+        secret: orgcells_topology::ClusterSecret,
     ) -> Service {
         self.topology = Some(topology);
         self.directory = Some(directory);
+        self.cluster_secret = Some(secret);
         self
     }
 

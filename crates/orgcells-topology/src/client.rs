@@ -13,6 +13,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 
 use crate::proto::claim_service_client::ClaimServiceClient;
+use crate::proto::move_service_client::MoveServiceClient;
 use crate::{ClusterSecret, PresentSecret, proto};
 
 /// Why the topology did not take a lease.
@@ -34,6 +35,7 @@ pub enum Refusal {
 pub struct TopologyClient {
     cell: CellId,
     claims: ClaimServiceClient<InterceptedService<Channel, PresentSecret>>,
+    moves: MoveServiceClient<InterceptedService<Channel, PresentSecret>>,
 }
 
 fn bucket_type(bucket: Bucket) -> BucketType {
@@ -105,7 +107,11 @@ impl TopologyClient {
             .connect_lazy();
         Ok(TopologyClient {
             cell,
-            claims: ClaimServiceClient::with_interceptor(channel, PresentSecret::new(secret)),
+            claims: ClaimServiceClient::with_interceptor(
+                channel.clone(),
+                PresentSecret::new(secret.clone()),
+            ),
+            moves: MoveServiceClient::with_interceptor(channel, PresentSecret::new(secret)),
         })
     }
 
@@ -233,4 +239,83 @@ impl TopologyClient {
             .map(|_| ())
             .map_err(|status| ending_refused(&status))
     }
+
+    /// An Organization's latest move, if it ever moved.
+    pub async fn move_of(
+        &self,
+        organization: i64,
+    ) -> Result<Option<proto::OrganizationMove>, Refusal> {
+        let request = proto::GetMoveRequest {
+            organization_id: organization,
+        };
+        self.moves
+            .clone()
+            .get_move(request)
+            .await
+            .map(|answer| answer.into_inner().organization_move)
+            .map_err(|status| ending_refused(&status))
+    }
+
+    /// Starts a move of `organization` from this Cell to `to`.
+    pub async fn begin_move(
+        &self,
+        organization: i64,
+        to: i64,
+    ) -> Result<proto::OrganizationMove, Refusal> {
+        let request = proto::BeginMoveRequest {
+            organization_id: organization,
+            from_cell_id: self.cell_id(),
+            to_cell_id: to,
+        };
+        moved(self.moves.clone().begin_move(request).await)
+    }
+
+    /// Records where a move stands.
+    pub async fn set_move(
+        &self,
+        organization: i64,
+        state: &str,
+        step: &str,
+        error: Option<String>,
+    ) -> Result<proto::OrganizationMove, Refusal> {
+        let request = proto::SetMoveRequest {
+            organization_id: organization,
+            state: state.to_owned(),
+            step: step.to_owned(),
+            error,
+        };
+        moved(self.moves.clone().set_move(request).await)
+    }
+
+    /// Hands the Organization to its move's target: its claimed `values` and its `ids`.
+    pub async fn switch_move(
+        &self,
+        organization: i64,
+        values: &[(BucketType, String)],
+        ids: &[(BucketType, i64)],
+    ) -> Result<proto::OrganizationMove, Refusal> {
+        let bucket = |bucket: BucketType, value: String| proto::Bucket {
+            r#type: bucket.number(),
+            value,
+        };
+        let request = proto::SwitchMoveRequest {
+            organization_id: organization,
+            values: values.iter().map(|(b, v)| bucket(*b, v.clone())).collect(),
+            ids: ids
+                .iter()
+                .map(|(b, id)| bucket(*b, id.to_string()))
+                .collect(),
+        };
+        moved(self.moves.clone().switch_move(request).await)
+    }
+}
+
+fn moved(
+    answer: Result<tonic::Response<proto::MoveResponse>, tonic::Status>,
+) -> Result<proto::OrganizationMove, Refusal> {
+    answer
+        .map_err(|status| ending_refused(&status))?
+        .into_inner()
+        .organization_move
+        .ok_or_else(|| Refusal::Refused("the topology answered no move".into()))
 }

@@ -184,8 +184,12 @@ impl Running {
     }
 }
 
-/// The clients this Cell takes its claims through and reads the cluster's Cells with.
-fn topology_clients(config: &Config, url: &str) -> anyhow::Result<(TopologyClient, Directory)> {
+/// The clients this Cell takes its claims through and reads the cluster's Cells with, and the
+/// cluster secret it presents to other Cells.
+fn topology_clients(
+    config: &Config,
+    url: &str,
+) -> anyhow::Result<(TopologyClient, Directory, ClusterSecret)> {
     let secret = config
         .cluster_secret
         .as_deref()
@@ -196,9 +200,9 @@ fn topology_clients(config: &Config, url: &str) -> anyhow::Result<(TopologyClien
     let timeout = config.upstream_timeout / 2;
     let claims = TopologyClient::new(url, secret.clone(), config.cell, timeout)
         .with_context(|| format!("the topology URL {url}"))?;
-    let directory =
-        Directory::new(url, secret, timeout).with_context(|| format!("the topology URL {url}"))?;
-    Ok((claims, directory))
+    let directory = Directory::new(url, secret.clone(), timeout)
+        .with_context(|| format!("the topology URL {url}"))?;
+    Ok((claims, directory, secret))
 }
 
 /// How often a Cell of a cluster reconciles its leases (GitLab's reconciler: every minute), or
@@ -287,8 +291,8 @@ pub fn service(db: &Db, config: &Config) -> anyhow::Result<Service> {
     );
     Ok(match &config.topology_url {
         Some(url) => {
-            let (claims, directory) = topology_clients(config, url)?;
-            service.with_topology(claims, directory)
+            let (claims, directory, secret) = topology_clients(config, url)?;
+            service.with_topology(claims, directory, secret)
         }
         None => service,
     })

@@ -119,4 +119,49 @@ async fn only_admins_see_or_choose_the_cell(app: &TestApp) {
     }
 }
 
-both!(admins_see_the_cells, only_admins_see_or_choose_the_cell);
+/// On a Cell on its own there is nowhere to move to; and only admins may ask.
+async fn moves_need_a_cluster_and_an_admin(app: &TestApp) {
+    let (_, user_token) = app.user("mover").await;
+    let org = app.organization("public").await;
+    let path = format!("/admin/organizations/{org}/move");
+    // (caller, method, path, status): one line per refusal.
+    let refused: &[(Option<&str>, &str, &str, u16)] = &[
+        (None, "POST", &path, 401),
+        (Some(&user_token), "POST", &path, 403),
+        (Some(&user_token), "GET", &path, 403),
+        (Some(ADMIN_TOKEN), "POST", &path, 400),
+        (Some(ADMIN_TOKEN), "GET", &path, 400),
+        (
+            Some(ADMIN_TOKEN),
+            "POST",
+            "/admin/organizations/x/move",
+            404,
+        ),
+    ];
+    for (token, method, path, status) in refused {
+        let reply = match *method {
+            "GET" => app.get(*token, path).await,
+            _ => app.post(*token, path, json!({"cell_id": 2})).await,
+        };
+        assert_eq!(
+            reply.status, *status,
+            "{method} {path} {token:?}: {}",
+            reply.body
+        );
+    }
+    // What the Cells ask each other is not there for anyone without the cluster secret.
+    let internal = reqwest::Client::new()
+        .put(format!("{}/-/cells/organizations/{org}", app.root()))
+        .bearer_auth(ADMIN_TOKEN)
+        .body("{}")
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(internal.status().as_u16(), 404);
+}
+
+both!(
+    admins_see_the_cells,
+    only_admins_see_or_choose_the_cell,
+    moves_need_a_cluster_and_an_admin
+);

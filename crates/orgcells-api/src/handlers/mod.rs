@@ -3,10 +3,12 @@
 pub mod cells;
 pub mod groups;
 pub mod health;
+pub mod internal;
 mod lists;
 pub mod members;
 pub mod meta;
 pub mod metrics;
+pub mod moves;
 pub mod namespaces;
 pub mod organizations;
 pub mod projects;

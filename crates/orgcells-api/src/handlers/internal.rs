@@ -1,0 +1,77 @@
+//! What the Cells of a cluster ask each other, on `/-/cells/...`, with the cluster secret as a
+//! bearer token: an Organization's rows imported by the target of its move, its maintenance
+//! lifted there after the switch, a rolled-back move's copy dropped. To anyone else, and on a
+//! Cell on its own, these paths do not exist (404). Not part of the API, nor of its document;
+//! the router never passes them on.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use orgcells_core::ids::OrganizationId;
+use orgcells_service::ServiceError;
+use orgcells_service::moving::Exported;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::handlers::no_content;
+
+/// The most an imported Organization may weigh.
+pub const MAX_IMPORT: usize = 1024 * 1024 * 1024;
+
+fn peer(app: &AppState, headers: &HeaderMap) -> ApiResult<()> {
+    let presented = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    Ok(app.service.cluster_peer(presented)?)
+}
+
+/// `PUT /-/cells/organizations/:id`: the rows, imported; each table's count and digest.
+pub async fn import_organization(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    peer(&app, &headers)?;
+    let exported: Exported = serde_json::from_slice(&body).map_err(|e| {
+        ApiError(ServiceError::BadRequest(format!(
+            "400 Bad Request - the rows: {e}"
+        )))
+    })?;
+    if exported.organization_id != id {
+        return Err(ApiError(ServiceError::BadRequest(
+            "400 Bad Request - the rows are another Organization's".into(),
+        )));
+    }
+    let summary = app.service.import_organization(&exported).await?;
+    Ok(Json(summary).into_response())
+}
+
+/// `POST /-/cells/organizations/:id/activate`: the maintenance lifted, after the switch.
+pub async fn activate_organization(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    peer(&app, &headers)?;
+    app.service
+        .activate_organization(OrganizationId(id))
+        .await?;
+    Ok(no_content())
+}
+
+/// `DELETE /-/cells/organizations/:id`: a rolled-back move's copy, dropped.
+pub async fn drop_organization_copy(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    peer(&app, &headers)?;
+    app.service
+        .drop_organization_copy(OrganizationId(id))
+        .await?;
+    Ok(no_content())
+}

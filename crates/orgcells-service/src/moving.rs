@@ -1,0 +1,488 @@
+//! Moving an Organization to another Cell. The Cell that holds it drives the move; the
+//! topology keeps its state (see `orgcells_core::moves`), so a move stopped anywhere goes on, or
+//! is given up, from what the topology says.
+//!
+//! 1. `copying`: the Organization goes into maintenance (its writes answered 503, its reads
+//!    still served); its rows are exported (`store::transfer`) and imported by the target, which
+//!    answers each table's count and digest; they must equal the source's.
+//! 2. The switch: the topology hands the Organization's claims and ids to the target in one
+//!    step. From here the target holds it: the move can only go on.
+//! 3. `switched`: the target lifts the maintenance. `cleaning`: after a pause in which routers
+//!    forget where the Organization was, the source deletes its rows; the move is `finished`.
+//!
+//! A failure before the switch lifts the source's maintenance, so the Organization is served
+//! as before; the move may be resumed (from the copy) or rolled back (the target's copy is
+//! dropped). Cells talk to each other on `/-/cells/...` with the cluster secret.
+
+use std::time::Duration;
+
+use orgcells_core::claims::BucketType;
+use orgcells_core::ids::OrganizationId;
+use orgcells_core::moves::{self, MoveAction, MoveState, MoveStep};
+use orgcells_core::states::OrganizationState;
+use orgcells_store::transfer::{self, Value};
+/// An Organization's rows as they cross between Cells, and a table's count and digest.
+pub use orgcells_store::transfer::{Exported, TableSummary};
+use orgcells_store::{locks, organizations};
+use orgcells_topology::proto::OrganizationMove;
+use orgcells_topology::{CellEntry, Refusal};
+use sha2::{Digest, Sha256};
+
+use crate::caller::Caller;
+use crate::{Result, Service, ServiceError};
+
+/// How long the source keeps its rows after the switch: routers forget what they remembered of
+/// the Organization within it.
+const CLEAN_AFTER: Duration = Duration::from_secs(2);
+/// How long a Cell has to import an Organization.
+const IMPORT_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// A move, as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoveOut {
+    pub organization_id: i64,
+    pub from_cell_id: i64,
+    pub to_cell_id: i64,
+    pub state: String,
+    pub step: String,
+    pub error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<OrganizationMove> for MoveOut {
+    fn from(row: OrganizationMove) -> MoveOut {
+        MoveOut {
+            organization_id: row.organization_id,
+            from_cell_id: row.from_cell_id,
+            to_cell_id: row.to_cell_id,
+            state: row.state,
+            step: row.step,
+            error: row.error,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+fn topology_refused(refusal: Refusal) -> ServiceError {
+    match refusal {
+        Refusal::Unavailable(message) => ServiceError::Unavailable {
+            message: format!(
+                "503 Service Unavailable: the topology service cannot be reached ({message})"
+            ),
+            retry_after: 1,
+        },
+        Refusal::Refused(message) => ServiceError::Conflict(message),
+        Refusal::Taken(op) => ServiceError::Conflict(format!("{op:?} is held elsewhere")),
+    }
+}
+
+fn standing(row: &OrganizationMove) -> Option<(MoveState, MoveStep)> {
+    Some((MoveState::parse(&row.state)?, MoveStep::parse(&row.step)?))
+}
+
+fn refused(refusal: moves::MoveRefused) -> ServiceError {
+    ServiceError::Conflict(refusal.to_string())
+}
+
+/// What a switch hands over: the claimed values, and the ids.
+type Handover = (Vec<(BucketType, String)>, Vec<(BucketType, i64)>);
+
+/// The claimed values and ids the switch hands over, from the exported rows.
+fn handover(exported: &Exported) -> Handover {
+    let mut values = Vec::new();
+    let mut ids = Vec::new();
+    for table in &exported.tables {
+        let column = |name: &str| table.columns.iter().position(|(c, _)| c == name);
+        match table.table.as_str() {
+            "claims" => {
+                let (Some(bucket), Some(value)) = (column("bucket"), column("value")) else {
+                    continue;
+                };
+                for row in &table.rows {
+                    let bucket = match &row[bucket] {
+                        Value::Text(b) if b == "route" => BucketType::Routes,
+                        Value::Text(b) if b == "organization_path" => BucketType::OrganizationPath,
+                        _ => continue,
+                    };
+                    if let Value::Text(value) = &row[value] {
+                        values.push((bucket, value.clone()));
+                    }
+                }
+            }
+            name @ ("organizations" | "namespaces" | "projects") => {
+                let bucket = match name {
+                    "organizations" => BucketType::OrganizationIds,
+                    "namespaces" => BucketType::NamespaceIds,
+                    _ => BucketType::ProjectIds,
+                };
+                let Some(id) = column("id") else { continue };
+                ids.extend(table.rows.iter().filter_map(|row| match row[id] {
+                    Value::Int(id) => Some((bucket, id)),
+                    _ => None,
+                }));
+            }
+            _ => {}
+        }
+    }
+    (values, ids)
+}
+
+impl Service {
+    fn mover(&self) -> Result<&orgcells_topology::TopologyClient> {
+        self.topology.as_ref().ok_or_else(|| {
+            ServiceError::BadRequest("400 Bad Request - This Cell is not part of a cluster".into())
+        })
+    }
+
+    /// Whether a request on `/-/cells/...` comes from a part of the cluster: it presents the
+    /// cluster secret. Anyone else (and everyone, on a Cell on its own) finds nothing there.
+    pub fn cluster_peer(&self, presented: Option<&str>) -> Result<()> {
+        let digest = |secret: &str| Sha256::digest(secret.as_bytes());
+        match (&self.cluster_secret, presented) {
+            (Some(secret), Some(presented)) if digest(secret.reveal()) == digest(presented) => {
+                Ok(())
+            }
+            _ => Err(ServiceError::NotFound("Route")),
+        }
+    }
+
+    async fn cell_entry(&self, id: i64) -> Result<CellEntry> {
+        let directory = self.directory.as_ref().ok_or_else(|| {
+            ServiceError::BadRequest("400 Bad Request - This Cell is not part of a cluster".into())
+        })?;
+        let cells = directory
+            .cells()
+            .await
+            .map_err(|e| ServiceError::Unavailable {
+                message: format!(
+                    "503 Service Unavailable: the topology service cannot be reached ({e})"
+                ),
+                retry_after: 1,
+            })?;
+        cells
+            .into_iter()
+            .find(|cell| i64::from(cell.id) == id)
+            .ok_or_else(|| ServiceError::invalid("cell_id", "is not a Cell of this cluster"))
+    }
+
+    /// `POST /admin/organizations/:id/move`: starts moving an Organization this Cell holds to
+    /// Cell `to` (admins). The move goes on in the background; its state is answered.
+    pub async fn move_organization(
+        &self,
+        caller: &Caller,
+        org: OrganizationId,
+        to: i64,
+    ) -> Result<MoveOut> {
+        caller.admin()?;
+        let topology = self.mover()?;
+        {
+            let mut conn = self.db.read().await?;
+            organizations::find(&mut conn, org)
+                .await?
+                .ok_or(ServiceError::NotFound("Organization"))?;
+        }
+        if org == OrganizationId::DEFAULT {
+            return Err(ServiceError::BadRequest(
+                "400 Bad Request - The Default Organization cannot move".into(),
+            ));
+        }
+        if to == i64::from(self.db.cell().0) {
+            return Err(ServiceError::invalid(
+                "cell_id",
+                "is the Organization's Cell already",
+            ));
+        }
+        self.cell_entry(to).await?;
+        let row = topology
+            .begin_move(org.0, to)
+            .await
+            .map_err(topology_refused)?;
+        self.spawn_drive(org);
+        Ok(row.into())
+    }
+
+    /// `GET /admin/organizations/:id/move`: the Organization's latest move (admins).
+    pub async fn organization_move(&self, caller: &Caller, org: OrganizationId) -> Result<MoveOut> {
+        caller.admin()?;
+        let row = self
+            .mover()?
+            .move_of(org.0)
+            .await
+            .map_err(topology_refused)?;
+        row.map(MoveOut::from).ok_or(ServiceError::NotFound("Move"))
+    }
+
+    /// The latest move, if this Cell drives it and `action` is allowed.
+    async fn driven_move(
+        &self,
+        org: OrganizationId,
+        action: MoveAction,
+    ) -> Result<OrganizationMove> {
+        let row = self
+            .mover()?
+            .move_of(org.0)
+            .await
+            .map_err(topology_refused)?
+            .ok_or(ServiceError::NotFound("Move"))?;
+        moves::allows(standing(&row), action).map_err(refused)?;
+        if row.from_cell_id != i64::from(self.db.cell().0) {
+            return Err(ServiceError::Conflict(format!(
+                "The move is driven by Cell {}, where the Organization was",
+                row.from_cell_id
+            )));
+        }
+        Ok(row)
+    }
+
+    /// `POST /admin/organizations/:id/move/resume`: goes on with a failed move (admins).
+    pub async fn resume_move(&self, caller: &Caller, org: OrganizationId) -> Result<MoveOut> {
+        caller.admin()?;
+        let row = self.driven_move(org, MoveAction::Resume).await?;
+        let row = self
+            .mover()?
+            .set_move(org.0, MoveState::Running.as_str(), &row.step, None)
+            .await
+            .map_err(topology_refused)?;
+        self.spawn_drive(org);
+        Ok(row.into())
+    }
+
+    /// `POST /admin/organizations/:id/move/rollback`: gives up a failed move before its switch
+    /// (admins): the target's copy is dropped, the source serves as before.
+    pub async fn roll_back_move(&self, caller: &Caller, org: OrganizationId) -> Result<MoveOut> {
+        caller.admin()?;
+        let row = self.driven_move(org, MoveAction::RollBack).await?;
+        let target = self.cell_entry(row.to_cell_id).await?;
+        self.peer(&target, reqwest::Method::DELETE, org, "", None)
+            .await?;
+        self.set_state(org, OrganizationState::Active).await?;
+        let row = self
+            .mover()?
+            .set_move(org.0, MoveState::RolledBack.as_str(), &row.step, None)
+            .await
+            .map_err(topology_refused)?;
+        Ok(row.into())
+    }
+
+    fn spawn_drive(&self, org: OrganizationId) {
+        let service = self.clone();
+        tokio::spawn(async move { service.drive(org).await });
+    }
+
+    /// Drives a move from where the topology says it stands; a failure is recorded there.
+    async fn drive(&self, org: OrganizationId) {
+        let Err(error) = self.drive_steps(org).await else {
+            return;
+        };
+        tracing::warn!(organization = org.0, %error, "moving an Organization failed");
+        let Ok(topology) = self.mover() else { return };
+        let step = match topology.move_of(org.0).await {
+            Ok(Some(row)) => MoveStep::parse(&row.step).unwrap_or(MoveStep::Copying),
+            _ => MoveStep::Copying,
+        };
+        if !step.switched()
+            && let Err(error) = self.set_state(org, OrganizationState::Active).await
+        {
+            tracing::warn!(organization = org.0, %error, "lifting the maintenance of a failed move");
+        }
+        if let Err(refusal) = topology
+            .set_move(
+                org.0,
+                MoveState::Failed.as_str(),
+                step.as_str(),
+                Some(error.to_string()),
+            )
+            .await
+        {
+            tracing::warn!(organization = org.0, %refusal, "recording a failed move");
+        }
+    }
+
+    async fn drive_steps(&self, org: OrganizationId) -> Result<()> {
+        let topology = self.mover()?;
+        let row = topology
+            .move_of(org.0)
+            .await
+            .map_err(topology_refused)?
+            .ok_or(ServiceError::NotFound("Move"))?;
+        let mut step = MoveStep::parse(&row.step).unwrap_or(MoveStep::Copying);
+        let target = self.cell_entry(row.to_cell_id).await?;
+        if step == MoveStep::Copying {
+            self.set_state(org, OrganizationState::Maintenance).await?;
+            // The Users the rows name must be on the target: they are, once it has caught up.
+            let exported = {
+                let mut conn = self.db.read().await?;
+                transfer::export(&mut conn, org.0).await?
+            };
+            let body = serde_json::to_vec(&exported)
+                .map_err(|e| ServiceError::Internal(format!("encoding the rows: {e}")))?;
+            let answer = self
+                .peer(&target, reqwest::Method::PUT, org, "", Some(body))
+                .await?;
+            let copied: Vec<TableSummary> = serde_json::from_slice(&answer)
+                .map_err(|e| ServiceError::Internal(format!("Cell {} answered: {e}", target.id)))?;
+            let source = transfer::summary(&exported);
+            if copied != source {
+                let differs = source
+                    .iter()
+                    .find(|table| !copied.contains(table))
+                    .map_or("a table", |table| table.table.as_str());
+                return Err(ServiceError::Conflict(format!(
+                    "The copy on Cell {} differs from the source in {differs}",
+                    target.id
+                )));
+            }
+            let (values, ids) = handover(&exported);
+            topology
+                .switch_move(org.0, &values, &ids)
+                .await
+                .map_err(topology_refused)?;
+            step = MoveStep::Switched;
+        }
+        if step == MoveStep::Switched {
+            self.peer(&target, reqwest::Method::POST, org, "/activate", None)
+                .await?;
+            topology
+                .set_move(
+                    org.0,
+                    MoveState::Running.as_str(),
+                    MoveStep::Cleaning.as_str(),
+                    None,
+                )
+                .await
+                .map_err(topology_refused)?;
+            tokio::time::sleep(CLEAN_AFTER).await;
+        }
+        let mut tx = self.db.write().await?;
+        transfer::delete(&mut tx, org.0).await?;
+        tx.commit().await?;
+        topology
+            .set_move(
+                org.0,
+                MoveState::Finished.as_str(),
+                MoveStep::Cleaning.as_str(),
+                None,
+            )
+            .await
+            .map_err(topology_refused)?;
+        tracing::info!(
+            organization = org.0,
+            to = target.id,
+            "the Organization moved"
+        );
+        Ok(())
+    }
+
+    /// Puts the Organization in `state`, once the writes under way inside it have committed
+    /// (they hold its row shared; this takes it whole).
+    async fn set_state(&self, org: OrganizationId, state: OrganizationState) -> Result<()> {
+        let mut tx = self.db.write().await?;
+        locks::organization(tx.conn(), org, locks::OrgLock::Exclusive).await?;
+        let Some(mut row) = organizations::find(tx.conn(), org).await? else {
+            return Ok(());
+        };
+        row.state = state;
+        organizations::update(tx.conn(), &row).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A call to another Cell's `/-/cells/organizations/:id{path}`: the answer's body.
+    async fn peer(
+        &self,
+        cell: &CellEntry,
+        method: reqwest::Method,
+        org: OrganizationId,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Vec<u8>> {
+        let secret = self
+            .cluster_secret
+            .as_ref()
+            .ok_or_else(|| ServiceError::Internal("no cluster secret".into()))?;
+        let client = reqwest::Client::builder()
+            .timeout(IMPORT_TIMEOUT)
+            .build()
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let mut request = client
+            .request(
+                method,
+                format!("{}/-/cells/organizations/{}{path}", cell.address, org.0),
+            )
+            .bearer_auth(secret.reveal());
+        if let Some(body) = body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body);
+        }
+        let unreachable = |e: reqwest::Error| ServiceError::Unavailable {
+            message: format!(
+                "503 Service Unavailable: Cell {} cannot be reached ({e})",
+                cell.id
+            ),
+            retry_after: 5,
+        };
+        let answer = request.send().await.map_err(unreachable)?;
+        let status = answer.status();
+        let body = answer.bytes().await.map_err(unreachable)?;
+        if !status.is_success() {
+            return Err(ServiceError::Conflict(format!(
+                "Cell {} answered {status}: {}",
+                cell.id,
+                String::from_utf8_lossy(&body)
+            )));
+        }
+        Ok(body.to_vec())
+    }
+
+    /// `PUT /-/cells/organizations/:id` on the target: the Organization's rows, imported whole
+    /// (replacing an earlier attempt's); each table's count and digest as it now holds them.
+    pub async fn import_organization(&self, exported: &Exported) -> Result<Vec<TableSummary>> {
+        // The Users the rows name were made on the first Cell: catch up with them first.
+        self.replicate().await?;
+        let org = OrganizationId(exported.organization_id);
+        let mut tx = self.db.write().await?;
+        self.only_a_copy(tx.conn(), org).await?;
+        transfer::import(&mut tx, i64::from(self.db.cell().0), exported).await?;
+        tx.commit().await?;
+        let mut conn = self.db.read().await?;
+        let copy = transfer::export(&mut conn, exported.organization_id).await?;
+        Ok(transfer::summary(&copy))
+    }
+
+    /// `POST /-/cells/organizations/:id/activate` on the target, after the switch.
+    pub async fn activate_organization(&self, org: OrganizationId) -> Result<()> {
+        self.set_state(org, OrganizationState::Active).await
+    }
+
+    /// `DELETE /-/cells/organizations/:id` on the target of a move rolled back: its copy.
+    pub async fn drop_organization_copy(&self, org: OrganizationId) -> Result<()> {
+        let mut tx = self.db.write().await?;
+        self.only_a_copy(tx.conn(), org).await?;
+        transfer::delete(&mut tx, org.0).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Refuses to replace or drop an Organization this Cell serves: only a copy in maintenance
+    /// (or none) may be.
+    async fn only_a_copy(
+        &self,
+        conn: &mut orgcells_store::AnyConnection,
+        org: OrganizationId,
+    ) -> Result<()> {
+        locks::organization(conn, org, locks::OrgLock::Exclusive).await?;
+        match organizations::find(conn, org).await? {
+            Some(row) if row.state != OrganizationState::Maintenance => {
+                Err(ServiceError::Conflict(format!(
+                    "Cell {} serves Organization {}: it is not a copy",
+                    self.db.cell().0,
+                    org.0
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! An Organization moved between the Cells of a three-Cell cluster (processes, SQLite and
+//! PostgreSQL), through the router's admin API: it is copied whole to its new Cell, which then
+//! serves it with everything it had, and the old Cell keeps nothing; a move to a Cell that
+//! cannot take it fails, leaves the Organization served where it was, and is rolled back.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::cluster::{Cluster, signal};
+use serde_json::{Value, json};
+
+/// Follows the move of `org` until it is no longer running: its last state.
+async fn settled(cluster: &Cluster, org: i64) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let answer = cluster
+            .expect(
+                "GET",
+                &format!("/api/v4/admin/organizations/{org}/move"),
+                None,
+                200,
+            )
+            .await;
+        if answer["state"] != "running" {
+            return answer;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the move is still running: {answer}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// `GET path` on one Cell, directly: its status.
+async fn on_cell(cluster: &Cluster, cell: u16, path: &str) -> u16 {
+    let address = cluster.part("cell", Some(cell))["address"]
+        .as_str()
+        .expect("address")
+        .to_owned();
+    cluster
+        .request_to(&address, "GET", path, None)
+        .await
+        .expect("an answer")
+        .0
+}
+
+async fn organizations_move_between_cells(cluster: &Cluster) {
+    let org = cluster
+        .expect(
+            "POST",
+            "/api/v4/organizations",
+            Some(json!({"name": "Travels", "path": "travels", "cell_id": 1})),
+            201,
+        )
+        .await;
+    let org_id = org["id"].as_i64().expect("id");
+    let group = cluster
+        .expect(
+            "POST",
+            "/api/v4/groups",
+            Some(json!({"name": "trips", "path": "trips", "organization_id": org_id, "visibility": "private"})),
+            201,
+        )
+        .await;
+    let sub = cluster
+        .expect(
+            "POST",
+            "/api/v4/groups",
+            Some(json!({"name": "europe", "path": "europe", "parent_id": group["id"]})),
+            201,
+        )
+        .await;
+    let project = cluster
+        .expect(
+            "POST",
+            "/api/v4/projects",
+            Some(json!({"name": "rail", "path": "rail", "namespace_id": sub["id"]})),
+            201,
+        )
+        .await;
+    let user = cluster
+        .expect(
+            "POST",
+            "/api/v4/users",
+            Some(json!({"username": "traveller", "email": "traveller@example.com", "name": "Traveller", "password": "traveller-pass-1"})),
+            201,
+        )
+        .await;
+    cluster
+        .expect(
+            "POST",
+            &format!("/api/v4/groups/{}/members", group["id"]),
+            Some(json!({"user_id": user["id"], "access_level": 30})),
+            201,
+        )
+        .await;
+    let reads = [
+        format!("/api/v4/groups/{}", group["id"]),
+        format!("/api/v4/groups/{}/members", group["id"]),
+        format!("/api/v4/groups/{}", sub["id"]),
+        format!("/api/v4/projects/{}", project["id"]),
+    ];
+    let before: Vec<(u16, Value)> = {
+        let mut read = Vec::new();
+        for path in &reads {
+            read.push(cluster.request("GET", path, None).await.expect("an answer"));
+        }
+        read
+    };
+
+    // Bad moves: one line per refusal.
+    let refused = [
+        (org_id, json!({}), 400),
+        (org_id, json!({"cell_id": 1}), 400),
+        (org_id, json!({"cell_id": 9}), 400),
+        (1, json!({"cell_id": 2}), 400),
+        (org_id + 999, json!({"cell_id": 2}), 404),
+    ];
+    for (id, body, status) in refused {
+        cluster
+            .expect(
+                "POST",
+                &format!("/api/v4/admin/organizations/{id}/move"),
+                Some(body.clone()),
+                status,
+            )
+            .await;
+    }
+
+    // To Cell 2.
+    let started = cluster
+        .expect(
+            "POST",
+            &format!("/api/v4/admin/organizations/{org_id}/move"),
+            Some(json!({"cell_id": 2})),
+            202,
+        )
+        .await;
+    assert_eq!(started["from_cell_id"], 1, "{started}");
+    assert_eq!(started["to_cell_id"], 2, "{started}");
+    let finished = settled(cluster, org_id).await;
+    assert_eq!(finished["state"], "finished", "{finished}");
+    // Cell 2 serves it all, as it was; Cell 1 keeps nothing.
+    for (path, (status, body)) in reads.iter().zip(&before) {
+        let address = cluster.part("cell", Some(2))["address"]
+            .as_str()
+            .expect("address")
+            .to_owned();
+        let (now_status, now) = cluster
+            .request_to(&address, "GET", path, None)
+            .await
+            .expect("an answer");
+        assert_eq!((now_status, &now), (*status, body), "{path} on Cell 2");
+        assert_eq!(on_cell(cluster, 1, path).await, 404, "{path} on Cell 1");
+    }
+    // Through the router, by path: the topology says Cell 2.
+    let moved = cluster
+        .expect("GET", "/api/v4/organizations/travels", None, 200)
+        .await;
+    assert_eq!(moved["cell_id"], 2, "{moved}");
+    cluster
+        .expect("GET", "/api/v4/groups/trips%2Feurope", None, 200)
+        .await;
+    // Writes go on there: a new subgroup, claimed by Cell 2. (Through the router an id from
+    // Cell 1's range still goes to Cell 1: the router's classification of moved ids is the
+    // next step.)
+    let cell_2 = cluster.part("cell", Some(2))["address"]
+        .as_str()
+        .expect("address")
+        .to_owned();
+    let (status, body) = cluster
+        .request_to(
+            &cell_2,
+            "POST",
+            "/api/v4/groups",
+            Some(json!({"name": "asia", "path": "asia", "parent_id": group["id"]})),
+        )
+        .await
+        .expect("an answer");
+    assert_eq!(status, 201, "{body}");
+
+    // To a Cell that does not answer: the move fails, the Organization stays on Cell 2 and
+    // takes writes again, and the move is rolled back.
+    let hung = cluster.pid("cell", Some(3)).await;
+    signal(hung, "STOP");
+    let address = cluster.part("cell", Some(2))["address"]
+        .as_str()
+        .expect("address")
+        .to_owned();
+    let (status, body) = cluster
+        .request_to(
+            &address,
+            "POST",
+            &format!("/api/v4/admin/organizations/{org_id}/move"),
+            Some(json!({"cell_id": 3})),
+        )
+        .await
+        .expect("an answer");
+    assert_eq!(status, 202, "{body}");
+    // The import waits for Cell 3; let it go once the move is under way, and kill it instead.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    signal(hung, "KILL");
+    let failed = settled(cluster, org_id).await;
+    assert_eq!(failed["state"], "failed", "{failed}");
+    assert_eq!(failed["step"], "copying", "{failed}");
+    assert!(failed["error"].is_string(), "{failed}");
+    let (status, _) = cluster
+        .request_to(&address, "GET", "/api/v4/organizations/travels", None)
+        .await
+        .expect("an answer");
+    assert_eq!(status, 200);
+    // Cell 3 is back (the cluster restarts it); the copy it may hold is dropped.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, body) = cluster
+            .request_to(
+                &address,
+                "POST",
+                &format!("/api/v4/admin/organizations/{org_id}/move/rollback"),
+                None,
+            )
+            .await
+            .expect("an answer");
+        if status == 200 {
+            assert_eq!(body["state"], "rolled_back", "{body}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never rolled back: {status} {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let (status, body) = cluster
+        .request_to(
+            &cell_2,
+            "POST",
+            "/api/v4/groups",
+            Some(json!({"name": "africa", "path": "africa", "parent_id": group["id"]})),
+        )
+        .await
+        .expect("an answer");
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        on_cell(cluster, 3, &format!("/api/v4/groups/{}", group["id"])).await,
+        404
+    );
+    // Only admins.
+    let anonymous = cluster
+        .http
+        .get(format!(
+            "{}/api/v4/admin/organizations/{org_id}/move",
+            cluster.router
+        ))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(anonymous.status().as_u16(), 401);
+}
+
+cluster_test!(organizations_move_between_cells);
