@@ -4,8 +4,9 @@
 //!
 //! 1. `/-/organizations/<path>/…`, and the API's `/api/v4/organizations/<path>`: an Organization;
 //! 2. `/api/v4/(groups|projects|namespaces|organizations)/<id or path>` (and an admin's
-//!    `/api/v4/admin/organizations/<id>/...`): a numeric id was drawn from its Cell's range, so
-//!    it names the Cell itself; a full path names its top-level route;
+//!    `/api/v4/admin/organizations/<id>/...`): a numeric id names its Group, Project or
+//!    Organization, whose Cell the topology knows (the one whose range it was drawn from, until
+//!    the Organization moves); a full path names its top-level route;
 //! 3. `/<top-level-path>/…` and `/groups/<top-level-path>/…`: a top-level route;
 //! 4. a list that names its Organization in its query (`GET /api/v4/groups?organization_id=N`):
 //!    that Organization's Cell, by the id's range;
@@ -15,8 +16,8 @@
 //! 6. anything else goes to the first Cell.
 //!
 //! The path decides before the token, so a User with Organizations on two Cells reaches both
-//! with one token. Rules 1 and 3 (and paths in rule 2) give a key the topology service resolves
-//! (and the router caches); the others give the Cell at once.
+//! with one token. Rules 1 to 4 give a key the topology service resolves (and the router
+//! caches); the others give the Cell at once.
 //!
 //! The cluster's lists (`GET /api/v4/groups`, `/projects`, `/namespaces`, `/organizations`
 //! that name no Organization, and a User's memberships) are answered by every Cell, each with its share, and merged by the
@@ -44,11 +45,23 @@ pub struct RequestHead<'a> {
     pub authorization: Option<&'a str>,
 }
 
+/// What a numeric id in a request names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IdKind {
+    /// A Group or a personal namespace.
+    Namespace,
+    Project,
+    Organization,
+}
+
 /// Where a request goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route<'a> {
     /// The request names its Cell.
     Cell(CellId),
+    /// A Group, Project or Organization by id: the Cell whose range it was drawn from, unless
+    /// the topology says its Organization has moved (it claims the ids of a moved one).
+    Id(IdKind, i64),
     /// The Cell that holds this Organization (by path), as the topology service says.
     Organization(&'a str),
     /// The Cell that claimed this top-level route (a Group or a User's namespace).
@@ -70,8 +83,8 @@ pub fn classify<'a>(head: &RequestHead<'a>) -> Route<'a> {
     if let Some(route) = owner(head.path) {
         return route;
     }
-    if let Some(cell) = listed_organization(head) {
-        return Route::Cell(cell);
+    if let Some(id) = listed_organization(head) {
+        return Route::Id(IdKind::Organization, id);
     }
     if let Some(cell) = head.cookie.and_then(session_cell) {
         return Route::Cell(cell);
@@ -92,7 +105,7 @@ fn owner(path: &str) -> Option<Route<'_>> {
             .all(|b| b.is_ascii_digit())
             .then_some(())
             .and_then(|()| id.parse::<i64>().ok())
-            .map(|id| Route::Cell(CellId::of_id(id)));
+            .map(|id| Route::Id(IdKind::Organization, id));
     }
     let mut segments = path.strip_prefix('/').unwrap_or(path).split('/');
     match (
@@ -157,15 +170,14 @@ pub fn spanning(method: &str, head: &RequestHead<'_>) -> Option<Spanning> {
     spanning_path(head.path)
 }
 
-/// The Cell of the Organization a list's query names (`organization_id`).
-fn listed_organization(head: &RequestHead<'_>) -> Option<CellId> {
+/// The Organization a list's query names (`organization_id`).
+fn listed_organization(head: &RequestHead<'_>) -> Option<i64> {
     spanning_path(head.path)?;
     let id = head.query?.split('&').find_map(|pair| {
         let (name, value) = pair.split_once('=')?;
         (name == "organization_id").then_some(value)
     })?;
-    let id: i64 = id.parse().ok().filter(|id| *id > 0)?;
-    Some(CellId::of_id(id))
+    id.parse().ok().filter(|id| *id > 0)
 }
 
 /// A request whose owner is named only in its body.
@@ -198,15 +210,16 @@ pub fn body_rule(method: &str, path: &str) -> Option<BodyRule> {
 /// A parameter that is not what its rule expects decides nothing: the Cell it reaches refuses
 /// it as bad input.
 pub fn classify_body<'a>(rule: BodyRule, param: impl Fn(&str) -> Option<&'a str>) -> Route<'a> {
-    let by_id = |name: &str| {
+    let by_id = |name: &str, kind: IdKind| {
         param(name)
             .and_then(|id| id.trim().parse::<i64>().ok())
             .filter(|id| *id > 0)
-            .map(|id| Route::Cell(CellId::of_id(id)))
+            .map(|id| Route::Id(kind, id))
     };
     let routed = match rule {
-        BodyRule::NewGroup => by_id("parent_id").or_else(|| by_id("organization_id")),
-        BodyRule::NewProject => by_id("namespace_id").or_else(|| {
+        BodyRule::NewGroup => by_id("parent_id", IdKind::Namespace)
+            .or_else(|| by_id("organization_id", IdKind::Organization)),
+        BodyRule::NewProject => by_id("namespace_id", IdKind::Namespace).or_else(|| {
             let path = param("namespace_id").or_else(|| param("namespace_path"))?;
             let top = path.split('/').next().filter(|top| is_path(top))?;
             Some(Route::TopLevel(top))
@@ -244,7 +257,12 @@ fn token<'a>(head: &RequestHead<'a>) -> Option<&'a str> {
 
 fn api_id<'a>(resource: &str, id: &'a str) -> Option<Route<'a>> {
     if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
-        return id.parse().ok().map(|id| Route::Cell(CellId::of_id(id)));
+        let kind = match resource {
+            "projects" => IdKind::Project,
+            "organizations" => IdKind::Organization,
+            _ => IdKind::Namespace,
+        };
+        return id.parse().ok().map(|id| Route::Id(kind, id));
     }
     let top = split_encoded_slash(id);
     match (resource, is_path(top)) {
@@ -318,11 +336,14 @@ mod tests {
             ),
             ("/-/organizations/acme", Route::Organization("acme")),
             ("/-/organizations/", Route::FirstCell),
-            ("/api/v4/groups/1000", Route::Cell(CellId(1))),
-            ("/api/v4/projects/42/members", Route::Cell(CellId(1))),
+            ("/api/v4/groups/1000", Route::Id(IdKind::Namespace, 1000)),
+            (
+                "/api/v4/projects/42/members",
+                Route::Id(IdKind::Project, 42),
+            ),
             (
                 &format!("/api/v4/projects/{second_cell_id}"),
-                Route::Cell(CellId(2)),
+                Route::Id(IdKind::Project, second_cell_id),
             ),
             (
                 "/api/v4/groups/acme%2Fplatform%2Fapi",
@@ -334,17 +355,23 @@ mod tests {
             ),
             ("/api/v4/namespaces/alice", Route::TopLevel("alice")),
             ("/api/v4/organizations/acme", Route::Organization("acme")),
-            ("/api/v4/organizations/1", Route::Cell(CellId(1))),
+            (
+                "/api/v4/organizations/1",
+                Route::Id(IdKind::Organization, 1),
+            ),
             ("/api/v4/groups/99999999999999999999", Route::FirstCell),
             ("/api/v4/groups/%3Cscript%3E", Route::FirstCell),
             (&long_path, Route::TopLevel(&long)),
             (&too_long_path, Route::FirstCell),
             (&too_long_top, Route::FirstCell),
             ("/api/v4/groups", Route::FirstCell),
-            ("/api/v4/groups?organization_id=1", Route::Cell(CellId(1))),
+            (
+                "/api/v4/groups?organization_id=1",
+                Route::Id(IdKind::Organization, 1),
+            ),
             (
                 &format!("/api/v4/projects/?search=x&organization_id={second_cell_id}"),
-                Route::Cell(CellId(2)),
+                Route::Id(IdKind::Organization, second_cell_id),
             ),
             ("/api/v4/groups?organization_id=x", Route::FirstCell),
             ("/api/v4/groups?organization_id=-2", Route::FirstCell),
@@ -353,11 +380,11 @@ mod tests {
             ("/api/v4/users/5", Route::FirstCell),
             (
                 &format!("/api/v4/admin/organizations/{second_cell_id}/move"),
-                Route::Cell(CellId(2)),
+                Route::Id(IdKind::Organization, second_cell_id),
             ),
             (
                 "/api/v4/admin/organizations/1/move/resume",
-                Route::Cell(CellId(1)),
+                Route::Id(IdKind::Organization, 1),
             ),
             ("/api/v4/admin/organizations/acme/move", Route::FirstCell),
             ("/api/v4/admin/cells", Route::FirstCell),
@@ -411,7 +438,7 @@ mod tests {
             ),
             (
                 head("/api/v4/projects/7", None, Some(&token), None, None),
-                Route::Cell(CellId(1)),
+                Route::Id(IdKind::Project, 7),
             ),
             (
                 head("/-/organizations/acme", None, None, Some(&bearer), None),
@@ -564,19 +591,19 @@ mod tests {
                 "POST",
                 "/api/v4/groups/",
                 &[("parent_id", "5")],
-                Some(Route::Cell(CellId(1))),
+                Some(Route::Id(IdKind::Namespace, 5)),
             ),
             (
                 "POST",
                 "/api/v4/groups",
                 &[("parent_id", &second.to_string()), ("organization_id", "1")],
-                Some(Route::Cell(CellId(2))),
+                Some(Route::Id(IdKind::Namespace, second)),
             ),
             (
                 "POST",
                 "/api/v4/groups",
                 &[("organization_id", &second.to_string())],
-                Some(Route::Cell(CellId(2))),
+                Some(Route::Id(IdKind::Organization, second)),
             ),
             (
                 "POST",
@@ -594,7 +621,7 @@ mod tests {
                 "POST",
                 "/api/v4/projects",
                 &[("namespace_id", &second.to_string())],
-                Some(Route::Cell(CellId(2))),
+                Some(Route::Id(IdKind::Namespace, second)),
             ),
             (
                 "POST",

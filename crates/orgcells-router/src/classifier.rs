@@ -1,4 +1,4 @@
-//! Which Cell holds an Organization path or a top-level route, as the topology service says,
+//! Which Cell holds an Organization path, a top-level route or an id, as the topology says,
 //! remembered with a bound and an expiry. A miss (the key is unknown, so the first Cell answers)
 //! is remembered for a shorter time, since the key may be created any moment. While the topology
 //! cannot be reached, what is remembered keeps routing, however old.
@@ -15,6 +15,11 @@ pub enum Kind {
     OrganizationPath,
     /// A top-level Group's or personal namespace's path (or a redirect route to one).
     TopLevel,
+    /// A Group's (or personal namespace's), a Project's or an Organization's id: the Cell of its
+    /// range, or the one its moved Organization went to.
+    NamespaceId,
+    ProjectId,
+    OrganizationId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -138,10 +143,19 @@ impl Classifier {
         }
     }
 
+    /// Forgets everything remembered: an Organization moved, and any path or id may have
+    /// gone with it (moves are rare; the next requests ask again).
+    pub fn forget_all(&self) {
+        self.cache.clear();
+    }
+
     async fn ask(&self, kind: Kind, value: &str) -> Result<(u16, bool), Unanswered> {
         let types: &[ClassifyType] = match kind {
             Kind::OrganizationPath => &[ClassifyType::OrganizationPath],
             Kind::TopLevel => &[ClassifyType::Route, ClassifyType::RedirectRoute],
+            Kind::NamespaceId => &[ClassifyType::NamespaceId],
+            Kind::ProjectId => &[ClassifyType::ProjectId],
+            Kind::OrganizationId => &[ClassifyType::OrganizationId],
         };
         let mut first = None;
         for kind in types {

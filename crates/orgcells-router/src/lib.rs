@@ -27,7 +27,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use orgcells_core::ids::CellId;
-use orgcells_core::routing::{self, RequestHead, Route};
+use orgcells_core::routing::{self, IdKind, RequestHead, Route};
 use orgcells_topology::{CellEntry, ClusterSecret, Directory, Unanswered};
 use tokio::net::TcpListener;
 
@@ -82,6 +82,7 @@ pub struct RunningRouter {
     pub addr: SocketAddr,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     refresher: tokio::task::JoinHandle<()>,
+    follower: tokio::task::JoinHandle<()>,
     shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -89,6 +90,7 @@ impl RunningRouter {
     /// Stops accepting and finishes the requests under way.
     pub async fn stop(self) -> std::io::Result<()> {
         self.refresher.abort();
+        self.follower.abort();
         let _ = self.shutdown.send(());
         self.server.await.map_err(std::io::Error::other)?
     }
@@ -135,6 +137,7 @@ pub async fn start(
     });
     refresh(&router).await;
     let refresher = tokio::spawn(keep_refreshing(router.clone(), config.refresh_every));
+    let follower = tokio::spawn(follow_switches(router.clone()));
     let addr = listener
         .local_addr()
         .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)));
@@ -154,6 +157,7 @@ pub async fn start(
         addr,
         server,
         refresher,
+        follower,
         shutdown,
     })
 }
@@ -171,6 +175,43 @@ async fn keep_refreshing(router: Shared, every: Duration) {
     loop {
         tokio::time::sleep(every).await;
         refresh(&router).await;
+    }
+}
+
+/// How often the router asks whether an Organization has moved. A source Cell keeps a moved
+/// Organization's rows for longer than this after the switch.
+const SWITCHES_EVERY: Duration = Duration::from_secs(1);
+
+/// Follows the switches of moved Organizations: each new one empties the classifier, so paths
+/// and ids are asked again and reach the Organization's new Cell. The switches before the
+/// router started are skipped; it remembered nothing then.
+async fn follow_switches(router: Shared) {
+    let mut last: Option<i64> = None;
+    loop {
+        // Bounded: 100 pages of 1,000 a round.
+        for _ in 0..100 {
+            let after = last.unwrap_or(0);
+            let switches = match router.directory.switches(after, 1000).await {
+                Ok(switches) => switches,
+                Err(error) => {
+                    tracing::debug!(%error, "following moved Organizations");
+                    break;
+                }
+            };
+            let Some(newest) = switches.iter().map(|(seq, _)| *seq).max() else {
+                last.get_or_insert(after);
+                break;
+            };
+            if last.is_some() {
+                tracing::info!(organizations = ?switches.iter().map(|(_, org)| *org).collect::<Vec<_>>(), "organizations moved: forgetting where things were");
+                router.classifier.forget_all();
+            }
+            last = Some(newest);
+            if switches.len() < 1000 {
+                break;
+            }
+        }
+        tokio::time::sleep(SWITCHES_EVERY).await;
     }
 }
 
@@ -256,6 +297,7 @@ async fn route(
 /// request's body may not be shared across threads, so the head cannot be held while waiting).
 enum Target {
     Cell(CellId),
+    Id(IdKind, i64),
     Organization(String),
     TopLevel(String),
     Placement,
@@ -266,6 +308,7 @@ impl From<Route<'_>> for Target {
     fn from(route: Route<'_>) -> Target {
         match route {
             Route::Cell(id) => Target::Cell(id),
+            Route::Id(kind, id) => Target::Id(kind, id),
             Route::Organization(path) => Target::Organization(path.to_owned()),
             Route::TopLevel(path) => Target::TopLevel(path.to_owned()),
             Route::Placement => Target::Placement,
@@ -294,6 +337,23 @@ impl Router {
                 self.classifier.cell_of(Kind::OrganizationPath, &path).await
             }
             Target::TopLevel(path) => self.classifier.cell_of(Kind::TopLevel, &path).await,
+            Target::Id(kind, id) => {
+                let kind = match kind {
+                    IdKind::Namespace => Kind::NamespaceId,
+                    IdKind::Project => Kind::ProjectId,
+                    IdKind::Organization => Kind::OrganizationId,
+                };
+                // With the topology away and nothing remembered, the id's range decides.
+                self.classifier
+                    .cell_of(kind, &id.to_string())
+                    .await
+                    .or_else(|_| {
+                        Ok(Classification {
+                            cell: CellId::of_id(id).0,
+                            remembered: None,
+                        })
+                    })
+            }
         };
         let Classification { cell, remembered } = classified.map_err(topology_away)?;
         let cell = self.cell(CellId(cell)).ok_or_else(unknown_cells)?;

@@ -10,6 +10,7 @@ use tonic::transport::{Channel, Endpoint};
 use crate::proto::cell_service_client::CellServiceClient;
 use crate::proto::change_service_client::ChangeServiceClient;
 use crate::proto::classify_service_client::ClassifyServiceClient;
+use crate::proto::switch_service_client::SwitchServiceClient;
 use crate::proto::{self, ClassifyType};
 use crate::{ClusterSecret, PresentSecret};
 
@@ -46,6 +47,7 @@ pub struct Directory {
     cells: CellServiceClient<Secured>,
     classify: ClassifyServiceClient<Secured>,
     changes: ChangeServiceClient<Secured>,
+    switches: SwitchServiceClient<Secured>,
 }
 
 impl Directory {
@@ -64,7 +66,8 @@ impl Directory {
         Ok(Directory {
             cells: CellServiceClient::with_interceptor(channel.clone(), present.clone()),
             classify: ClassifyServiceClient::with_interceptor(channel.clone(), present.clone()),
-            changes: ChangeServiceClient::with_interceptor(channel, present),
+            changes: ChangeServiceClient::with_interceptor(channel.clone(), present.clone()),
+            switches: SwitchServiceClient::with_interceptor(channel, present),
         })
     }
 
@@ -121,6 +124,28 @@ impl Directory {
             .map_err(|status| Unanswered(status.message().to_owned()))?
             .into_inner()
             .changes)
+    }
+}
+
+impl Directory {
+    /// The switches of moved Organizations after `after`, in order (at most `limit`): (the
+    /// switch's number, the Organization).
+    pub async fn switches(&self, after: i64, limit: i32) -> Result<Vec<(i64, i64)>, Unanswered> {
+        let request = proto::ListSwitchesRequest {
+            after,
+            limit: Some(limit),
+        };
+        Ok(self
+            .switches
+            .clone()
+            .list_switches(request)
+            .await
+            .map_err(|status| Unanswered(status.message().to_owned()))?
+            .into_inner()
+            .switches
+            .into_iter()
+            .map(|switch| (switch.seq, switch.organization_id))
+            .collect())
     }
 }
 

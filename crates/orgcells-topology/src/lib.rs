@@ -36,6 +36,7 @@ use proto::change_service_server::ChangeServiceServer;
 use proto::claim_service_server::ClaimServiceServer;
 use proto::classify_service_server::ClassifyServiceServer;
 use proto::move_service_server::MoveServiceServer;
+use proto::switch_service_server::SwitchServiceServer;
 
 /// The topology service over its store.
 #[derive(Debug, Clone)]
@@ -79,7 +80,11 @@ impl Topology {
                 self.clone(),
                 read.clone(),
             ))
-            .add_service(ClassifyServiceServer::with_interceptor(self.clone(), read))
+            .add_service(ClassifyServiceServer::with_interceptor(
+                self.clone(),
+                read.clone(),
+            ))
+            .add_service(SwitchServiceServer::with_interceptor(self.clone(), read))
             .add_service(ChangeServiceServer::with_interceptor(
                 self.clone(),
                 check.clone(),

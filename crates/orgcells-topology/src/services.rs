@@ -458,3 +458,21 @@ impl proto::move_service_server::MoveService for Topology {
         Ok(moved(row))
     }
 }
+
+#[tonic::async_trait]
+impl proto::switch_service_server::SwitchService for Topology {
+    async fn list_switches(
+        &self,
+        request: Request<proto::ListSwitchesRequest>,
+    ) -> Result<Response<proto::ListSwitchesResponse>, Status> {
+        let request = request.into_inner();
+        let switches = self
+            .db
+            .switches_after(request.after, convert::limit(request.limit))
+            .await
+            .map_err(convert::store)?;
+        Ok(Response::new(proto::ListSwitchesResponse {
+            switches: switches.into_iter().map(organization_move).collect(),
+        }))
+    }
+}

@@ -19,6 +19,7 @@ use orgcells_topology::proto::move_service_client::MoveServiceClient;
 use orgcells_topology::proto::record::Status as RecordStatus;
 use orgcells_topology::proto::source::Type as Source;
 use orgcells_topology::proto::subject::Type as Subject;
+use orgcells_topology::proto::switch_service_client::SwitchServiceClient;
 use orgcells_topology::proto::{self, ClassifyType};
 use orgcells_topology::{ClusterSecret, PresentSecret};
 use tonic::Code;
@@ -732,6 +733,31 @@ async fn only_the_cluster_answers(harness: Harness) -> Harness {
         .await
         .expect_err("the router's credential");
     assert_eq!(log.code(), Code::Unauthenticated);
+    // It follows moved Organizations, and cannot move one.
+    let switches = SwitchServiceClient::with_interceptor(channel.clone(), router.clone())
+        .list_switches(proto::ListSwitchesRequest {
+            after: 0,
+            limit: None,
+        })
+        .await;
+    assert!(switches.is_ok(), "{switches:?}");
+    let moved = MoveServiceClient::with_interceptor(channel.clone(), router.clone())
+        .begin_move(proto::BeginMoveRequest {
+            organization_id: 5,
+            from_cell_id: 1,
+            to_cell_id: 2,
+        })
+        .await
+        .expect_err("the router's credential");
+    assert_eq!(moved.code(), Code::Unauthenticated);
+    let unknown = SwitchServiceClient::new(channel.clone())
+        .list_switches(proto::ListSwitchesRequest {
+            after: 0,
+            limit: None,
+        })
+        .await
+        .expect_err("no secret");
+    assert_eq!(unknown.code(), Code::Unauthenticated);
     let claimed = ClaimServiceClient::with_interceptor(channel.clone(), router)
         .begin_update(proto::BeginUpdateRequest {
             create_records: vec![route("intruder")],
@@ -1159,6 +1185,24 @@ async fn organizations_move_between_cells(harness: Harness) -> Harness {
         )
         .await,
         (1, true)
+    );
+    // The switches, in order, as routers follow them.
+    let switches =
+        SwitchServiceClient::with_interceptor(harness.channel(0).await, Harness::secret())
+            .list_switches(proto::ListSwitchesRequest {
+                after: 1,
+                limit: None,
+            })
+            .await
+            .expect("listed")
+            .into_inner()
+            .switches;
+    assert_eq!(
+        switches
+            .iter()
+            .map(|s| (s.seq, s.organization_id))
+            .collect::<Vec<_>>(),
+        [(2, org)]
     );
     harness
 }
