@@ -147,7 +147,9 @@ fn cells_internal() -> Router<AppState> {
     Router::new()
         .route(
             "/-/cells/organizations/{id}",
-            put(internal::import_organization).delete(internal::drop_organization_copy),
+            put(internal::import_organization)
+                .patch(internal::update_organization_copy)
+                .delete(internal::drop_organization_copy),
         )
         .route(
             "/-/cells/organizations/{id}/activate",

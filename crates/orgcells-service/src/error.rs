@@ -61,6 +61,11 @@ impl From<StoreError> for ServiceError {
     fn from(error: StoreError) -> ServiceError {
         match error {
             StoreError::Conflict(_) => ServiceError::Conflict("409 Conflict".into()),
+            StoreError::InMaintenance => ServiceError::Unavailable {
+                message: "Organization is in maintenance mode: it is being moved. Try again later."
+                    .into(),
+                retry_after: 5,
+            },
             StoreError::Busy(message) => ServiceError::Unavailable {
                 message: format!("503 Service Unavailable: {message}"),
                 retry_after: 1,

@@ -22,7 +22,7 @@ use orgcells_core::moves::{self, MoveAction, MoveState, MoveStep};
 use orgcells_core::states::OrganizationState;
 use orgcells_store::transfer::{self, Value};
 /// An Organization's rows as they cross between Cells, and a table's count and digest.
-pub use orgcells_store::transfer::{Exported, TableSummary};
+pub use orgcells_store::transfer::{Delta, Exported, TableSummary};
 use orgcells_store::{locks, organizations};
 use orgcells_topology::proto::OrganizationMove;
 use orgcells_topology::{CellEntry, Refusal};
@@ -127,6 +127,44 @@ fn handover(exported: &Exported) -> Handover {
         }
     }
     (values, ids)
+}
+
+/// The exported Organization as held in maintenance.
+fn in_maintenance(exported: &mut Exported) {
+    for table in exported
+        .tables
+        .iter_mut()
+        .filter(|t| t.table == "organizations")
+    {
+        let Some(state) = table.columns.iter().position(|(name, _)| name == "state") else {
+            continue;
+        };
+        for row in &mut table.rows {
+            row[state] = Value::Text(OrganizationState::Maintenance.as_str().to_owned());
+        }
+    }
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| ServiceError::Internal(format!("encoding the rows: {e}")))
+}
+
+/// Checks the target's answer (each table's count and digest) against the rows sent.
+fn same_copy(target: &CellEntry, answer: &[u8], sent: &Exported) -> Result<()> {
+    let copied: Vec<TableSummary> = serde_json::from_slice(answer)
+        .map_err(|e| ServiceError::Internal(format!("Cell {} answered: {e}", target.id)))?;
+    let source = transfer::summary(sent);
+    if copied == source {
+        return Ok(());
+    }
+    let differs = source
+        .iter()
+        .find(|table| !copied.contains(table))
+        .map_or("a table", |table| table.table.as_str());
+    Err(ServiceError::Conflict(format!(
+        "The copy on Cell {} differs from the source in {differs}",
+        target.id
+    )))
 }
 
 impl Service {
@@ -310,30 +348,41 @@ impl Service {
         let mut step = MoveStep::parse(&row.step).unwrap_or(MoveStep::Copying);
         let target = self.cell_entry(row.to_cell_id).await?;
         if step == MoveStep::Copying {
-            self.set_state(org, OrganizationState::Maintenance).await?;
-            // The Users the rows name must be on the target: they are, once it has caught up.
-            let exported = {
-                let mut conn = self.db.read().await?;
-                transfer::export(&mut conn, org.0).await?
-            };
-            let body = serde_json::to_vec(&exported)
-                .map_err(|e| ServiceError::Internal(format!("encoding the rows: {e}")))?;
+            // A first copy while the Organization stays live; then, in maintenance, only what
+            // changed meanwhile: the writes are held for that short while alone.
+            // The copy is kept in maintenance until the switch: no one is served from it.
+            let mut first = self.export(org).await?;
+            in_maintenance(&mut first);
             let answer = self
-                .peer(&target, reqwest::Method::PUT, org, "", Some(body))
+                .peer(
+                    &target,
+                    reqwest::Method::PUT,
+                    org,
+                    "",
+                    Some(encode(&first)?),
+                )
                 .await?;
-            let copied: Vec<TableSummary> = serde_json::from_slice(&answer)
-                .map_err(|e| ServiceError::Internal(format!("Cell {} answered: {e}", target.id)))?;
-            let source = transfer::summary(&exported);
-            if copied != source {
-                let differs = source
-                    .iter()
-                    .find(|table| !copied.contains(table))
-                    .map_or("a table", |table| table.table.as_str());
-                return Err(ServiceError::Conflict(format!(
-                    "The copy on Cell {} differs from the source in {differs}",
-                    target.id
-                )));
-            }
+            same_copy(&target, &answer, &first)?;
+            self.set_state(org, OrganizationState::Maintenance).await?;
+            let paused = std::time::Instant::now();
+            let exported = self.export(org).await?;
+            let delta = transfer::diff(&first, &exported)?;
+            let answer = self
+                .peer(
+                    &target,
+                    reqwest::Method::PATCH,
+                    org,
+                    "",
+                    Some(encode(&delta)?),
+                )
+                .await?;
+            same_copy(&target, &answer, &exported)?;
+            tracing::info!(
+                organization = org.0,
+                rows = delta.rows(),
+                held_ms = paused.elapsed().as_millis() as u64,
+                "the copy caught up in maintenance"
+            );
             let (values, ids) = handover(&exported);
             topology
                 .switch_move(org.0, &values, &ids)
@@ -373,6 +422,11 @@ impl Service {
             "the Organization moved"
         );
         Ok(())
+    }
+
+    async fn export(&self, org: OrganizationId) -> Result<Exported> {
+        let mut conn = self.db.read().await?;
+        Ok(transfer::export(&mut conn, org.0).await?)
     }
 
     /// Puts the Organization in `state`, once the writes under way inside it have committed
@@ -450,6 +504,18 @@ impl Service {
         let mut conn = self.db.read().await?;
         let copy = transfer::export(&mut conn, exported.organization_id).await?;
         Ok(transfer::summary(&copy))
+    }
+
+    /// `PATCH /-/cells/organizations/:id` on the target: what changed since the import,
+    /// applied to the copy; each table's count and digest as it now holds them.
+    pub async fn update_organization_copy(&self, delta: &Delta) -> Result<Vec<TableSummary>> {
+        self.replicate().await?;
+        let org = OrganizationId(delta.organization_id);
+        let mut tx = self.db.write().await?;
+        self.only_a_copy(tx.conn(), org).await?;
+        transfer::apply(&mut tx, i64::from(self.db.cell().0), delta).await?;
+        tx.commit().await?;
+        Ok(transfer::summary(&self.export(org).await?))
     }
 
     /// `POST /-/cells/organizations/:id/activate` on the target, after the switch.

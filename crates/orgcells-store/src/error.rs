@@ -16,11 +16,18 @@ pub enum StoreError {
     /// Another process serves this Cell's database.
     #[error("{0}")]
     CellLocked(String),
+    /// The write changes an Organization in maintenance (moving between Cells): the database
+    /// refused it (see the `maintenance_guard` migrations).
+    #[error("the organization is in maintenance")]
+    InMaintenance,
     #[error(transparent)]
     Database(sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
+
+/// What the maintenance guard's triggers say.
+const MAINTENANCE: &str = "orgcells: the organization is in maintenance";
 
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> StoreError {
@@ -38,6 +45,9 @@ impl From<sqlx::Error> for StoreError {
                 // SQLite: SQLITE_BUSY (5), SQLITE_LOCKED (6) and their extended codes.
                 // PostgreSQL: serialization failure, deadlock, too many connections.
                 let code = db.code().unwrap_or_default();
+                if code == "OC001" || db.message().contains(MAINTENANCE) {
+                    return StoreError::InMaintenance;
+                }
                 let busy = matches!(
                     code.as_ref(),
                     "5" | "6" | "261" | "262" | "517" | "40001" | "40P01" | "53300"

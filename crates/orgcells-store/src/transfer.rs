@@ -31,6 +31,8 @@ pub struct Table {
     /// A column naming the Cell that holds the row: not copied, but set to the importing
     /// Cell's id.
     held_by: Option<&'static str>,
+    /// The columns that tell its rows apart (its primary key).
+    key: &'static [&'static str],
 }
 
 /// The Organization's values in the Cell's book: its path, and the routes of its Groups,
@@ -47,54 +49,63 @@ pub const TABLES: &[Table] = &[
         name: "organizations",
         filter: "id = $1",
         order: "id",
+        key: &["id"],
         held_by: None,
     },
     Table {
         name: "organization_users",
         filter: "organization_id = $1",
         order: "user_id",
+        key: &["organization_id", "user_id"],
         held_by: None,
     },
     Table {
         name: "namespaces",
         filter: "organization_id = $1",
         order: "traversal",
+        key: &["id"],
         held_by: None,
     },
     Table {
         name: "projects",
         filter: "organization_id = $1",
         order: "id",
+        key: &["id"],
         held_by: None,
     },
     Table {
         name: "members",
         filter: "organization_id = $1",
         order: "id",
+        key: &["id"],
         held_by: None,
     },
     Table {
         name: "group_group_links",
         filter: "organization_id = $1",
         order: "id",
+        key: &["id"],
         held_by: None,
     },
     Table {
         name: "project_group_links",
         filter: "organization_id = $1",
         order: "id",
+        key: &["id"],
         held_by: None,
     },
     Table {
         name: "redirect_routes",
         filter: "organization_id = $1",
         order: "id",
+        key: &["id"],
         held_by: None,
     },
     Table {
         name: "claims",
         filter: CLAIMS,
         order: "bucket, value",
+        key: &["bucket", "value"],
         held_by: Some("cell_id"),
     },
 ];
@@ -108,7 +119,7 @@ pub enum Kind {
 }
 
 /// One column's value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Value {
     Int(i64),
@@ -250,8 +261,50 @@ pub fn summary(exported: &Exported) -> Vec<TableSummary> {
         .collect()
 }
 
-/// Removes `organization`'s rows, children first.
+/// The state the move's own writes are made under: the maintenance guard leaves it alone.
+/// It never outlives the transaction that sets it.
+const MOVING: &str = "moving";
+
+/// Lets the move's own writes through the maintenance guard, inside `tx`: the Organization's
+/// state as it was (none when this Cell has no row of it).
+async fn unguard(tx: &mut Tx, organization: i64) -> Result<Option<String>> {
+    let was: Option<String> = sqlx::query_scalar("SELECT state FROM organizations WHERE id = $1")
+        .bind(organization)
+        .fetch_optional(tx.conn())
+        .await?;
+    if was.is_some() {
+        reguard(tx, organization, MOVING).await?;
+    }
+    Ok(was)
+}
+
+async fn reguard(tx: &mut Tx, organization: i64, state: &str) -> Result<()> {
+    sqlx::query("UPDATE organizations SET state = $1 WHERE id = $2")
+        .bind(state)
+        .bind(organization)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// The state an exported Organization row carries, and the same row written as [`MOVING`].
+fn moving_row(table: &str, columns: &[(String, Kind)], row: &mut [Value]) -> Option<String> {
+    if table != "organizations" {
+        return None;
+    }
+    let at = columns.iter().position(|(name, _)| name == "state")?;
+    let state = match &row[at] {
+        Value::Text(state) => state.clone(),
+        _ => return None,
+    };
+    row[at] = Value::Text(MOVING.to_owned());
+    Some(state)
+}
+
+/// Removes `organization`'s rows, children first (through the maintenance guard: the move's
+/// own deletion).
 pub async fn delete(tx: &mut Tx, organization: i64) -> Result<()> {
+    unguard(tx, organization).await?;
     for table in TABLES.iter().rev() {
         let sql = format!("DELETE FROM {} WHERE {}", table.name, table.filter);
         sqlx::query(&sql)
@@ -267,6 +320,9 @@ pub async fn delete(tx: &mut Tx, organization: i64) -> Result<()> {
 /// whole import.
 pub async fn import(tx: &mut Tx, cell: i64, exported: &Exported) -> Result<()> {
     delete(tx, exported.organization_id).await?;
+    // Written as moving, then given its state: the guard would refuse the rows of an
+    // Organization imported in maintenance.
+    let mut finally = None;
     for table in &exported.tables {
         let Some(known) = TABLES.iter().find(|t| t.name == table.table) else {
             return Err(refused(format!(
@@ -293,6 +349,10 @@ pub async fn import(tx: &mut Tx, cell: i64, exported: &Exported) -> Result<()> {
         }
         let mut rows = Vec::with_capacity(table.rows.len());
         for row in &table.rows {
+            let mut row = row.clone();
+            if let Some(state) = moving_row(&table.table, &table.columns, &mut row) {
+                finally = Some(state);
+            }
             if row.len() != table.columns.len() {
                 return Err(refused(format!(
                     "a row of {} has {} values",
@@ -316,6 +376,247 @@ pub async fn import(tx: &mut Tx, cell: i64, exported: &Exported) -> Result<()> {
             );
         }
         bulk::insert(tx.conn(), known.name, &columns, &rows).await?;
+    }
+    if let Some(state) = finally {
+        reguard(tx, exported.organization_id, &state).await?;
+    }
+    Ok(())
+}
+
+/// What changed in one table between two exports: rows added or changed (whole), and the keys
+/// of rows removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableDelta {
+    pub table: String,
+    pub columns: Vec<(String, Kind)>,
+    pub upserts: Vec<Vec<Value>>,
+    /// The key's values of each row removed, in the table's key order.
+    pub deletes: Vec<Vec<Value>>,
+}
+
+/// What changed in an Organization between two exports: what a copy made from the first needs
+/// to equal the second.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delta {
+    pub organization_id: i64,
+    pub tables: Vec<TableDelta>,
+}
+
+impl Delta {
+    /// How many rows it adds, changes or removes.
+    pub fn rows(&self) -> usize {
+        self.tables
+            .iter()
+            .map(|t| t.upserts.len() + t.deletes.len())
+            .sum()
+    }
+}
+
+fn key_positions(table: &Table, columns: &[(String, Kind)]) -> Result<Vec<usize>> {
+    table
+        .key
+        .iter()
+        .map(|key| {
+            columns
+                .iter()
+                .position(|(name, _)| name == key)
+                .ok_or_else(|| refused(format!("{} has no column {key}", table.name)))
+        })
+        .collect()
+}
+
+/// What changed from `before` to `after` (two exports of one Organization, in that order). A
+/// table without rows has no columns in an export: its rows' columns come from the other.
+pub fn diff(before: &Exported, after: &Exported) -> Result<Delta> {
+    let empty = TableRows {
+        table: String::new(),
+        columns: Vec::new(),
+        rows: Vec::new(),
+    };
+    let mut tables = Vec::with_capacity(after.tables.len());
+    for rows in &after.tables {
+        let Some(table) = TABLES.iter().find(|t| t.name == rows.table) else {
+            return Err(refused(format!(
+                "{:?} is not a table that moves",
+                rows.table
+            )));
+        };
+        let earlier = before
+            .tables
+            .iter()
+            .find(|t| t.table == rows.table)
+            .unwrap_or(&empty);
+        let columns = if rows.rows.is_empty() {
+            earlier.columns.clone()
+        } else {
+            rows.columns.clone()
+        };
+        if !earlier.rows.is_empty() && !rows.rows.is_empty() && earlier.columns != rows.columns {
+            return Err(refused(format!(
+                "{}'s columns changed between exports",
+                table.name
+            )));
+        }
+        let keys = if columns.is_empty() {
+            Vec::new()
+        } else {
+            key_positions(table, &columns)?
+        };
+        let key_of = |row: &[Value]| keys.iter().map(|&i| row[i].clone()).collect::<Vec<_>>();
+        let was: std::collections::HashMap<Vec<Value>, &Vec<Value>> =
+            earlier.rows.iter().map(|row| (key_of(row), row)).collect();
+        let mut seen = std::collections::HashSet::with_capacity(rows.rows.len());
+        let mut upserts = Vec::new();
+        for row in &rows.rows {
+            let key = key_of(row);
+            if was.get(&key).is_none_or(|before| *before != row) {
+                upserts.push(row.clone());
+            }
+            seen.insert(key);
+        }
+        let deletes = was.into_keys().filter(|key| !seen.contains(key)).collect();
+        tables.push(TableDelta {
+            table: rows.table.clone(),
+            columns,
+            upserts,
+            deletes,
+        });
+    }
+    Ok(Delta {
+        organization_id: after.organization_id,
+        tables,
+    })
+}
+
+fn cell_of(value: &Value, kind: Kind) -> Cell {
+    match (value, kind) {
+        (Value::Int(v), _) => Cell::Int(*v),
+        (Value::Text(v), _) => Cell::Text(v.clone()),
+        (Value::Null, Kind::Int) => Cell::Null,
+        (Value::Null, Kind::Text) => Cell::NullText,
+    }
+}
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+fn bind(query: Query<'_>, cell: Cell) -> Query<'_> {
+    match cell {
+        Cell::Int(v) => query.bind(v),
+        Cell::Text(v) => query.bind(v),
+        Cell::Null => query.bind(None::<i64>),
+        Cell::NullText => query.bind(None::<String>),
+    }
+}
+
+/// Brings a copy up to date with a [`Delta`], in Cell `cell`: rows removed children first,
+/// then rows added or changed parents first (each written whole over the one with its key).
+pub async fn apply(tx: &mut Tx, cell: i64, delta: &Delta) -> Result<()> {
+    let mut known = Vec::with_capacity(delta.tables.len());
+    for rows in &delta.tables {
+        let Some(table) = TABLES.iter().find(|t| t.name == rows.table) else {
+            return Err(refused(format!(
+                "{:?} is not a table that moves",
+                rows.table
+            )));
+        };
+        let mut named = std::collections::HashSet::new();
+        if let Some(bad) = rows
+            .columns
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .find(|name| {
+                name.is_empty()
+                    || !name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                    || Some(*name) == table.held_by
+                    || !named.insert(*name)
+            })
+        {
+            return Err(refused(format!(
+                "{bad:?} is not a column of {} to write",
+                table.name
+            )));
+        }
+        if rows.columns.is_empty() {
+            if rows.upserts.is_empty() && rows.deletes.is_empty() {
+                continue;
+            }
+            return Err(refused(format!(
+                "a change of {} names no columns",
+                table.name
+            )));
+        }
+        let keys = key_positions(table, &rows.columns)?;
+        known.push((table, rows, keys));
+    }
+    let mut finally = unguard(tx, delta.organization_id).await?;
+    for (table, rows, keys) in known.iter().rev() {
+        let condition: Vec<String> = table
+            .key
+            .iter()
+            .enumerate()
+            .map(|(i, column)| format!("{column} = ${}", i + 1))
+            .collect();
+        let sql = format!(
+            "DELETE FROM {} WHERE {}",
+            table.name,
+            condition.join(" AND ")
+        );
+        for key in &rows.deletes {
+            if key.len() != keys.len() {
+                return Err(refused(format!(
+                    "a key of {} has {} values",
+                    table.name,
+                    key.len()
+                )));
+            }
+            let mut query = sqlx::query(&sql);
+            for (value, &at) in key.iter().zip(keys.iter()) {
+                query = bind(query, cell_of(value, rows.columns[at].1));
+            }
+            query.execute(tx.conn()).await?;
+        }
+    }
+    for (table, rows, _) in &known {
+        let mut columns: Vec<&str> = rows.columns.iter().map(|(name, _)| name.as_str()).collect();
+        columns.extend(table.held_by);
+        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+        let updates: Vec<String> = columns
+            .iter()
+            .filter(|column| !table.key.contains(column))
+            .map(|column| format!("{column} = excluded.{column}"))
+            .collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
+            table.name,
+            columns.join(", "),
+            placeholders.join(", "),
+            table.key.join(", "),
+            updates.join(", ")
+        );
+        for row in &rows.upserts {
+            if row.len() != rows.columns.len() {
+                return Err(refused(format!(
+                    "a row of {} has {} values",
+                    table.name,
+                    row.len()
+                )));
+            }
+            let mut row = row.clone();
+            if let Some(state) = moving_row(&rows.table, &rows.columns, &mut row) {
+                finally = Some(state);
+            }
+            let mut query = sqlx::query(&sql);
+            for (value, (_, kind)) in row.iter().zip(&rows.columns) {
+                query = bind(query, cell_of(value, *kind));
+            }
+            if table.held_by.is_some() {
+                query = query.bind(cell);
+            }
+            query.execute(tx.conn()).await?;
+        }
+    }
+    if let Some(state) = finally {
+        reguard(tx, delta.organization_id, &state).await?;
     }
     Ok(())
 }

@@ -5,6 +5,8 @@
 
 mod common;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use common::cluster::{Cluster, signal};
@@ -44,6 +46,52 @@ async fn on_cell(cluster: &Cluster, cell: u16, path: &str) -> u16 {
         .await
         .expect("an answer")
         .0
+}
+
+/// Makes Groups (with `parent` naming where) through the router until told to stop: the ids
+/// acknowledged, and how many times a write was held (503, retried). Any other answer fails.
+async fn keep_writing(
+    http: reqwest::Client,
+    router: String,
+    parent: Value,
+    prefix: &'static str,
+    stop: Arc<AtomicBool>,
+) -> (Vec<i64>, usize) {
+    let mut made = Vec::new();
+    let mut held = 0;
+    for n in 0..5_000 {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let name = format!("{prefix}{n}");
+        let mut body = parent.clone();
+        body["name"] = json!(name);
+        body["path"] = json!(name);
+        loop {
+            let answer = http
+                .post(format!("{router}/api/v4/groups"))
+                .header("PRIVATE-TOKEN", common::cluster::ADMIN_TOKEN)
+                .json(&body)
+                .send()
+                .await
+                .expect("an answer");
+            let status = answer.status().as_u16();
+            let text = answer.text().await.unwrap_or_default();
+            match status {
+                201 => {
+                    let group: Value = serde_json::from_str(&text).expect("a Group");
+                    made.push(group["id"].as_i64().expect("id"));
+                    break;
+                }
+                503 if held < 500 => {
+                    held += 1;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                _ => panic!("write {name}: {status} {text}"),
+            }
+        }
+    }
+    (made, held)
 }
 
 async fn organizations_move_between_cells(cluster: &Cluster) {
@@ -129,7 +177,32 @@ async fn organizations_move_between_cells(cluster: &Cluster) {
             .await;
     }
 
-    // To Cell 2.
+    // To Cell 2, while one client keeps making subgroups in the Organization and another in
+    // an Organization that stays.
+    let stays = cluster
+        .expect(
+            "POST",
+            "/api/v4/organizations",
+            Some(json!({"name": "Stays", "path": "stays", "cell_id": 1})),
+            201,
+        )
+        .await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let moving_writer = tokio::spawn(keep_writing(
+        cluster.http.clone(),
+        cluster.router.clone(),
+        json!({"parent_id": sub["id"]}),
+        "mw",
+        stop.clone(),
+    ));
+    let other_writer = tokio::spawn(keep_writing(
+        cluster.http.clone(),
+        cluster.router.clone(),
+        json!({"organization_id": stays["id"]}),
+        "ow",
+        stop.clone(),
+    ));
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let started = cluster
         .expect(
             "POST",
@@ -142,6 +215,33 @@ async fn organizations_move_between_cells(cluster: &Cluster) {
     assert_eq!(started["to_cell_id"], 2, "{started}");
     let finished = settled(cluster, org_id).await;
     assert_eq!(finished["state"], "finished", "{finished}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::Relaxed);
+    let (made, held) = moving_writer
+        .await
+        .expect("the moving Organization's writer");
+    let (other, other_held) = other_writer.await.expect("the other writer");
+    assert!(
+        !made.is_empty() && !other.is_empty(),
+        "{} and {} writes",
+        made.len(),
+        other.len()
+    );
+    assert_eq!(
+        other_held, 0,
+        "the other Organization's writes were never held"
+    );
+    // Every acknowledged write is there after the move (some waited out the maintenance).
+    for id in made.iter().chain(&other) {
+        cluster
+            .expect("GET", &format!("/api/v4/groups/{id}"), None, 200)
+            .await;
+    }
+    eprintln!(
+        "{} writes to the moving Organization ({held} held by its maintenance), {} to another",
+        made.len(),
+        other.len()
+    );
     // Cell 2 serves it all, as it was; Cell 1 keeps nothing.
     for (path, (status, body)) in reads.iter().zip(&before) {
         let address = cluster.part("cell", Some(2))["address"]

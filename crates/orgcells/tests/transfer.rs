@@ -150,6 +150,56 @@ async fn copied(from: &TestApp, to: &TestApp) {
         };
         assert_eq!(strip(after), strip(before.clone()), "{path}");
     }
+    // The source changes on (a subgroup made, a Group renamed, a Project deleted, a share
+    // removed); the copy catches up with the difference alone.
+    let group = |path: &str| {
+        path.strip_prefix("/groups/")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let first_group = reads.iter().find_map(|p| group(p)).expect("a group");
+    let project = reads
+        .iter()
+        .find_map(|p| {
+            p.strip_prefix("/projects/")
+                .and_then(|id| id.parse::<i64>().ok())
+        })
+        .expect("a project");
+    from.group(Some(first_group), "public", Some(org)).await;
+    from.put(
+        Some(ADMIN_TOKEN),
+        &format!("/groups/{first_group}"),
+        json!({"description": "changed after the copy"}),
+    )
+    .await
+    .expect(200);
+    from.delete(Some(ADMIN_TOKEN), &format!("/projects/{project}"))
+        .await
+        .expect(202);
+    let again = {
+        let mut conn = from.db().read().await.expect("read");
+        transfer::export(&mut conn, org).await.expect("export")
+    };
+    let delta = transfer::diff(&exported, &again).expect("diff");
+    assert!(
+        delta.rows() > 0 && delta.rows() < 20,
+        "{} rows",
+        delta.rows()
+    );
+    let sent: transfer::Delta =
+        serde_json::from_slice(&serde_json::to_vec(&delta).expect("json")).expect("parse");
+    let mut tx = to.db().write().await.expect("write");
+    transfer::apply(&mut tx, 2, &sent).await.expect("apply");
+    tx.commit().await.expect("commit");
+    let copy = {
+        let mut conn = to.db().read().await.expect("read");
+        transfer::export(&mut conn, org).await.expect("export")
+    };
+    assert_eq!(transfer::summary(&copy), transfer::summary(&again));
+    // Applying it again changes nothing; nor does the difference of equal exports.
+    let mut tx = to.db().write().await.expect("write");
+    transfer::apply(&mut tx, 2, &sent).await.expect("apply");
+    tx.commit().await.expect("commit");
+    assert_eq!(transfer::diff(&again, &again).expect("diff").rows(), 0);
     let mut tx = from.db().write().await.expect("write");
     transfer::delete(&mut tx, org).await.expect("delete");
     tx.commit().await.expect("commit");
@@ -161,6 +211,9 @@ async fn copied(from: &TestApp, to: &TestApp) {
         transfer::summary(&left)
     );
     from.get(Some(ADMIN_TOKEN), &reads[0]).await.expect(404);
+    to.get(Some(ADMIN_TOKEN), &format!("/groups/{first_group}"))
+        .await
+        .expect(200);
 }
 
 fn strip_urls(value: &mut serde_json::Value) {

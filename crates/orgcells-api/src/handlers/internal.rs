@@ -1,5 +1,6 @@
 //! What the Cells of a cluster ask each other, on `/-/cells/...`, with the cluster secret as a
-//! bearer token: an Organization's rows imported by the target of its move, its maintenance
+//! bearer token: an Organization's rows imported by the target of its move (then what changed
+//! since, applied in the move's short maintenance), its maintenance
 //! lifted there after the switch, a rolled-back move's copy dropped. To anyone else, and on a
 //! Cell on its own, these paths do not exist (404). Not part of the API, nor of its document;
 //! the router never passes them on.
@@ -11,7 +12,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use orgcells_core::ids::OrganizationId;
 use orgcells_service::ServiceError;
-use orgcells_service::moving::Exported;
+use orgcells_service::moving::{Delta, Exported};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -47,6 +48,29 @@ pub async fn import_organization(
         )));
     }
     let summary = app.service.import_organization(&exported).await?;
+    Ok(Json(summary).into_response())
+}
+
+/// `PATCH /-/cells/organizations/:id`: what changed since the import, applied; each table's
+/// count and digest.
+pub async fn update_organization_copy(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    peer(&app, &headers)?;
+    let delta: Delta = serde_json::from_slice(&body).map_err(|e| {
+        ApiError(ServiceError::BadRequest(format!(
+            "400 Bad Request - the changes: {e}"
+        )))
+    })?;
+    if delta.organization_id != id {
+        return Err(ApiError(ServiceError::BadRequest(
+            "400 Bad Request - the changes are another Organization's".into(),
+        )));
+    }
+    let summary = app.service.update_organization_copy(&delta).await?;
     Ok(Json(summary).into_response())
 }
 
