@@ -5,6 +5,7 @@
 pub mod cluster;
 pub mod generate;
 pub mod options;
+pub mod org_move;
 pub mod topology;
 
 use orgcells_topology::{ClusterSecret, Directory, TopologyClient};

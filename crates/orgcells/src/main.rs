@@ -94,6 +94,33 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// The Organizations of a running cluster.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Move an Organization to another Cell, through the cluster's admin API (the admin token
+    /// is `ORGCELLS_ADMIN_TOKEN`), and follow the move to its end.
+    Move {
+        /// The Organization, by id or path.
+        org: String,
+        /// The Cell it moves to.
+        #[arg(long, required_unless_present_any = ["resume", "rollback"])]
+        to: Option<u16>,
+        /// Go on with a move that failed.
+        #[arg(long, conflicts_with_all = ["to", "rollback"])]
+        resume: bool,
+        /// Give up a move that failed before its switch.
+        #[arg(long, conflicts_with_all = ["to", "resume"])]
+        rollback: bool,
+        /// The cluster's address: its router [default: http://LISTEN].
+        #[arg(long)]
+        url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -250,6 +277,29 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Cluster { cells } => {
             orgcells::cluster::run(&config, &options, cells, shutdown_signal()).await?;
+        }
+        Command::Org {
+            command:
+                OrgCommand::Move {
+                    org,
+                    to,
+                    resume,
+                    rollback,
+                    url,
+                },
+        } => {
+            let token = config.admin.token.as_deref().context(
+                "moving an Organization needs the admin's token in ORGCELLS_ADMIN_TOKEN",
+            )?;
+            let url = url.unwrap_or_else(|| format!("http://{}", config.listen));
+            let action = match (to, resume, rollback) {
+                (Some(cell), false, false) => orgcells::org_move::Action::To(cell),
+                (None, true, false) => orgcells::org_move::Action::Resume,
+                (None, false, true) => orgcells::org_move::Action::RollBack,
+                _ => anyhow::bail!("give one of --to, --resume or --rollback"),
+            };
+            let answer = orgcells::org_move::run(&url, token, &org, action).await?;
+            println!("{answer}");
         }
         Command::Config => print!("{}", options.describe()),
         Command::Topology {

@@ -346,6 +346,40 @@ async fn organizations_move_between_cells(cluster: &Cluster) {
         on_cell(cluster, 3, &format!("/api/v4/groups/{}", group["id"])).await,
         404
     );
+    // From the command line, by path, to Cell 3 (back since its kill): followed to the end.
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_orgcells"))
+        .args([
+            "org",
+            "move",
+            "travels",
+            "--to",
+            "3",
+            "--url",
+            &cluster.router,
+        ])
+        .env("ORGCELLS_ADMIN_TOKEN", common::cluster::ADMIN_TOKEN)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("orgcells org move");
+    let printed = String::from_utf8_lossy(&cli.stdout);
+    assert!(
+        cli.status.success(),
+        "{printed}{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
+    let last: Value = serde_json::from_str(printed.trim()).expect("the move as JSON");
+    assert_eq!(
+        (last["state"].as_str(), last["to_cell_id"].as_i64()),
+        (Some("finished"), Some(3))
+    );
+    assert!(String::from_utf8_lossy(&cli.stderr).contains("finished"));
+    cluster
+        .expect("GET", &format!("/api/v4/groups/{}", group["id"]), None, 200)
+        .await;
+    assert_eq!(
+        on_cell(cluster, 3, &format!("/api/v4/groups/{}", group["id"])).await,
+        200
+    );
     // Only admins.
     let anonymous = cluster
         .http
