@@ -143,7 +143,7 @@ fn monitoring(state: &AppState) -> Router<AppState> {
 }
 
 /// What the Cells of a cluster ask each other (see [`internal`]).
-fn cells_internal() -> Router<AppState> {
+fn cells_internal(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(
             "/-/cells/organizations/{id}",
@@ -155,6 +155,7 @@ fn cells_internal() -> Router<AppState> {
             "/-/cells/organizations/{id}/activate",
             post(internal::activate_organization),
         )
+        .route_layer(from_fn_with_state(state.clone(), internal::only_peers))
         .layer(DefaultBodyLimit::max(internal::MAX_IMPORT))
 }
 
@@ -172,7 +173,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(Extension(document)),
         )
         .merge(monitoring(&state))
-        .merge(cells_internal())
+        .merge(cells_internal(&state))
         .route_layer(from_fn(observe::record_route))
         .fallback(no_route)
         .layer(CatchPanicLayer::custom(|_| {

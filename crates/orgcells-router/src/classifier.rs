@@ -3,6 +3,7 @@
 //! is remembered for a shorter time, since the key may be created any moment. While the topology
 //! cannot be reached, what is remembered keeps routing, however old.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use orgcells_topology::proto::ClassifyType;
@@ -69,6 +70,8 @@ pub struct Classifier {
     directory: Directory,
     cache: Cache<Key, Entry>,
     expiry: Expiry,
+    /// Moved on by [`Classifier::forget_all`]: an answer asked for before it is not kept.
+    generation: AtomicU64,
 }
 
 impl Classifier {
@@ -77,6 +80,7 @@ impl Classifier {
             directory,
             cache: Cache::new(expiry.capacity.max(1)),
             expiry,
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -100,8 +104,16 @@ impl Classifier {
                 });
             }
         }
+        let generation = self.generation.load(Ordering::Acquire);
         match self.ask(kind, &key.value).await {
             Ok((cell, found)) => {
+                // An answer that crossed a move is used once, not remembered.
+                if self.generation.load(Ordering::Acquire) != generation {
+                    return Ok(Classification {
+                        cell,
+                        remembered: None,
+                    });
+                }
                 self.cache.insert(
                     key,
                     Entry {
@@ -146,6 +158,7 @@ impl Classifier {
     /// Forgets everything remembered: an Organization moved, and any path or id may have
     /// gone with it (moves are rare; the next requests ask again).
     pub fn forget_all(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
         self.cache.clear();
     }
 

@@ -180,17 +180,16 @@ async fn keep_refreshing(router: Shared, every: Duration) {
 
 /// How often the router asks whether an Organization has moved. A source Cell keeps a moved
 /// Organization's rows for longer than this after the switch.
-const SWITCHES_EVERY: Duration = Duration::from_secs(1);
+const SWITCHES_EVERY: Duration = Duration::from_millis(200);
 
 /// Follows the switches of moved Organizations: each new one empties the classifier, so paths
-/// and ids are asked again and reach the Organization's new Cell. The switches before the
-/// router started are skipped; it remembered nothing then.
+/// and ids are asked again and reach the Organization's new Cell.
 async fn follow_switches(router: Shared) {
-    let mut last: Option<i64> = None;
+    let mut last = 0;
     loop {
         // Bounded: 100 pages of 1,000 a round.
         for _ in 0..100 {
-            let after = last.unwrap_or(0);
+            let after = last;
             let switches = match router.directory.switches(after, 1000).await {
                 Ok(switches) => switches,
                 Err(error) => {
@@ -199,14 +198,13 @@ async fn follow_switches(router: Shared) {
                 }
             };
             let Some(newest) = switches.iter().map(|(seq, _)| *seq).max() else {
-                last.get_or_insert(after);
                 break;
             };
-            if last.is_some() {
-                tracing::info!(organizations = ?switches.iter().map(|(_, org)| *org).collect::<Vec<_>>(), "organizations moved: forgetting where things were");
-                router.classifier.forget_all();
-            }
-            last = Some(newest);
+            // Every switch seen empties the classifier, the first ones too: the router may
+            // have remembered answers while the topology was away.
+            tracing::info!(organizations = ?switches.iter().map(|(_, org)| *org).collect::<Vec<_>>(), "organizations moved: forgetting where things were");
+            router.classifier.forget_all();
+            last = newest;
             if switches.len() < 1000 {
                 break;
             }

@@ -233,6 +233,13 @@ impl Service {
             ));
         }
         self.cell_entry(to).await?;
+        // A move given up before its switch may have left a copy on its target: gone first.
+        if let Some(earlier) = topology.move_of(org.0).await.map_err(topology_refused)?
+            && standing(&earlier)
+                .is_some_and(|(state, step)| state == MoveState::Failed && !step.switched())
+        {
+            self.drop_copy(&earlier).await?;
+        }
         let row = topology
             .begin_move(org.0, to)
             .await
@@ -292,9 +299,7 @@ impl Service {
     pub async fn roll_back_move(&self, caller: &Caller, org: OrganizationId) -> Result<MoveOut> {
         caller.admin()?;
         let row = self.driven_move(org, MoveAction::RollBack).await?;
-        let target = self.cell_entry(row.to_cell_id).await?;
-        self.peer(&target, reqwest::Method::DELETE, org, "", None)
-            .await?;
+        self.drop_copy(&row).await?;
         self.set_state(org, OrganizationState::Active).await?;
         let row = self
             .mover()?
@@ -302,6 +307,15 @@ impl Service {
             .await
             .map_err(topology_refused)?;
         Ok(row.into())
+    }
+
+    /// Drops the copy a move left on its target.
+    async fn drop_copy(&self, row: &OrganizationMove) -> Result<()> {
+        let target = self.cell_entry(row.to_cell_id).await?;
+        let org = OrganizationId(row.organization_id);
+        self.peer(&target, reqwest::Method::DELETE, org, "", None)
+            .await?;
+        Ok(())
     }
 
     fn spawn_drive(&self, org: OrganizationId) {
@@ -316,14 +330,26 @@ impl Service {
         };
         tracing::warn!(organization = org.0, %error, "moving an Organization failed");
         let Ok(topology) = self.mover() else { return };
-        let step = match topology.move_of(org.0).await {
-            Ok(Some(row)) => MoveStep::parse(&row.step).unwrap_or(MoveStep::Copying),
-            _ => MoveStep::Copying,
+        // Where it stopped, as the topology says. Not known (the topology away): the switch
+        // may have happened, so the Organization stays in maintenance here, never served by
+        // two Cells; the move, still running, can be resumed once it is stale.
+        let Ok(Some(row)) = topology.move_of(org.0).await else {
+            tracing::warn!(
+                organization = org.0,
+                "a failed move's step is not known: the Organization stays in maintenance"
+            );
+            return;
         };
-        if !step.switched()
-            && let Err(error) = self.set_state(org, OrganizationState::Active).await
-        {
-            tracing::warn!(organization = org.0, %error, "lifting the maintenance of a failed move");
+        let step = MoveStep::parse(&row.step).unwrap_or(MoveStep::Switched);
+        if !step.switched() {
+            if let Err(error) = self.set_state(org, OrganizationState::Active).await {
+                tracing::warn!(organization = org.0, %error, "lifting the maintenance of a failed move");
+            }
+            // The target's copy goes too: nothing of it may outlive the move (a later change
+            // here, a permission taken away, would not reach it).
+            if let Err(error) = self.drop_copy(&row).await {
+                tracing::warn!(organization = org.0, %error, "dropping a failed move's copy");
+            }
         }
         if let Err(refusal) = topology
             .set_move(
@@ -426,7 +452,7 @@ impl Service {
 
     async fn export(&self, org: OrganizationId) -> Result<Exported> {
         let mut conn = self.db.read().await?;
-        Ok(transfer::export(&mut conn, org.0).await?)
+        Ok(transfer::export_snapshot(&mut conn, org.0).await?)
     }
 
     /// Puts the Organization in `state`, once the writes under way inside it have committed

@@ -240,6 +240,21 @@ pub async fn export(conn: &mut AnyConnection, organization: i64) -> Result<Expor
     })
 }
 
+/// [`export`] inside one read transaction, so every table is read as of one moment (the rows
+/// of a Project made between two of its reads would otherwise be half there): on PostgreSQL
+/// `REPEATABLE READ`, on SQLite a read transaction's own snapshot.
+pub async fn export_snapshot(conn: &mut AnyConnection, organization: i64) -> Result<Exported> {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    if crate::backend::Backend::of(&tx) == crate::backend::Backend::Postgres {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let exported = export(&mut tx, organization).await?;
+    tx.commit().await?;
+    Ok(exported)
+}
+
 /// Each table's row count and digest.
 pub fn summary(exported: &Exported) -> Vec<TableSummary> {
     exported
@@ -349,10 +364,6 @@ pub async fn import(tx: &mut Tx, cell: i64, exported: &Exported) -> Result<()> {
         }
         let mut rows = Vec::with_capacity(table.rows.len());
         for row in &table.rows {
-            let mut row = row.clone();
-            if let Some(state) = moving_row(&table.table, &table.columns, &mut row) {
-                finally = Some(state);
-            }
             if row.len() != table.columns.len() {
                 return Err(refused(format!(
                     "a row of {} has {} values",
@@ -360,15 +371,14 @@ pub async fn import(tx: &mut Tx, cell: i64, exported: &Exported) -> Result<()> {
                     row.len()
                 )));
             }
-            let values =
-                row.iter()
-                    .zip(&table.columns)
-                    .map(|(value, (_, kind))| match (value, kind) {
-                        (Value::Int(v), _) => Cell::Int(*v),
-                        (Value::Text(v), _) => Cell::Text(v.clone()),
-                        (Value::Null, Kind::Int) => Cell::Null,
-                        (Value::Null, Kind::Text) => Cell::NullText,
-                    });
+            let mut row = row.clone();
+            if let Some(state) = moving_row(&table.table, &table.columns, &mut row) {
+                finally = Some(state);
+            }
+            let values = row
+                .iter()
+                .zip(&table.columns)
+                .map(|(value, (_, kind))| cell_of(value, *kind));
             rows.push(
                 values
                     .chain(known.held_by.map(|_| Cell::Int(cell)))
@@ -474,7 +484,14 @@ pub fn diff(before: &Exported, after: &Exported) -> Result<Delta> {
             }
             seen.insert(key);
         }
-        let deletes = was.into_keys().filter(|key| !seen.contains(key)).collect();
+        // Removed rows children first: the earlier export's order (parents first), reversed.
+        let deletes = earlier
+            .rows
+            .iter()
+            .rev()
+            .map(|row| key_of(row))
+            .filter(|key| !seen.contains(key))
+            .collect();
         tables.push(TableDelta {
             table: rows.table.clone(),
             columns,

@@ -7,8 +7,9 @@
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::Request;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use orgcells_core::ids::OrganizationId;
 use orgcells_service::ServiceError;
@@ -21,22 +22,26 @@ use crate::handlers::no_content;
 /// The most an imported Organization may weigh.
 pub const MAX_IMPORT: usize = 1024 * 1024 * 1024;
 
-fn peer(app: &AppState, headers: &HeaderMap) -> ApiResult<()> {
-    let presented = headers
+/// Lets through only the parts of the cluster (the cluster secret as a bearer token), before
+/// anything of the request's body is read.
+pub async fn only_peers(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let presented = request
+        .headers()
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "));
-    Ok(app.service.cluster_peer(presented)?)
+    match app.service.cluster_peer(presented) {
+        Ok(()) => next.run(request).await,
+        Err(refused) => ApiError(refused).into_response(),
+    }
 }
 
 /// `PUT /-/cells/organizations/:id`: the rows, imported; each table's count and digest.
 pub async fn import_organization(
     State(app): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    peer(&app, &headers)?;
     let exported: Exported = serde_json::from_slice(&body).map_err(|e| {
         ApiError(ServiceError::BadRequest(format!(
             "400 Bad Request - the rows: {e}"
@@ -55,11 +60,9 @@ pub async fn import_organization(
 /// count and digest.
 pub async fn update_organization_copy(
     State(app): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    peer(&app, &headers)?;
     let delta: Delta = serde_json::from_slice(&body).map_err(|e| {
         ApiError(ServiceError::BadRequest(format!(
             "400 Bad Request - the changes: {e}"
@@ -77,10 +80,8 @@ pub async fn update_organization_copy(
 /// `POST /-/cells/organizations/:id/activate`: the maintenance lifted, after the switch.
 pub async fn activate_organization(
     State(app): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
-    peer(&app, &headers)?;
     app.service
         .activate_organization(OrganizationId(id))
         .await?;
@@ -90,10 +91,8 @@ pub async fn activate_organization(
 /// `DELETE /-/cells/organizations/:id`: a rolled-back move's copy, dropped.
 pub async fn drop_organization_copy(
     State(app): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
-    peer(&app, &headers)?;
     app.service
         .drop_organization_copy(OrganizationId(id))
         .await?;
