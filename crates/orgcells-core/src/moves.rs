@@ -104,11 +104,24 @@ impl std::fmt::Display for MoveRefused {
 
 impl std::error::Error for MoveRefused {}
 
-/// Whether `action` is allowed given the Organization's latest move (`None`: it never moved).
+/// How long a running move may go without news before it counts as stopped (its driver died):
+/// then it may be resumed, or rolled back before its switch.
+pub const STALE_AFTER_MS: i64 = 10 * 60 * 1000;
+
+/// Whether `action` is allowed given the Organization's latest move (`None`: it never moved)
+/// and whether that move, if running, is stale (no news for [`STALE_AFTER_MS`]).
 pub fn allows(
     latest: Option<(MoveState, MoveStep)>,
+    stale: bool,
     action: MoveAction,
 ) -> Result<(), MoveRefused> {
+    // A running move nobody has heard of for long stopped with its driver: as if it failed.
+    let latest = match latest {
+        Some((MoveState::Running, step)) if stale && action != MoveAction::Begin => {
+            Some((MoveState::Failed, step))
+        }
+        other => other,
+    };
     match (action, latest) {
         (_, Some((MoveState::Running, _))) => Err(MoveRefused::Running),
         (MoveAction::Begin, Some((MoveState::Failed, step))) if step.switched() => {
@@ -186,7 +199,31 @@ mod tests {
             ),
         ];
         for (latest, action, expected) in cases {
-            assert_eq!(allows(*latest, *action), *expected, "{latest:?} {action:?}");
+            assert_eq!(
+                allows(*latest, false, *action),
+                *expected,
+                "{latest:?} {action:?}"
+            );
+        }
+        // A running move gone stale: its driver died. (latest, action, allowed); one per case.
+        let stale: &[Case] = &[
+            (Some((Running, Copying)), Resume, Ok(())),
+            (Some((Running, Copying)), RollBack, Ok(())),
+            (Some((Running, Switched)), Resume, Ok(())),
+            (
+                Some((Running, Switched)),
+                RollBack,
+                Err(MoveRefused::Switched),
+            ),
+            (Some((Running, Copying)), Begin, Err(MoveRefused::Running)),
+            (Some((Failed, Copying)), Resume, Ok(())),
+        ];
+        for (latest, action, expected) in stale {
+            assert_eq!(
+                allows(*latest, true, *action),
+                *expected,
+                "stale {latest:?} {action:?}"
+            );
         }
     }
 }

@@ -220,6 +220,12 @@ pub fn merge(order: Order, paging: Paging, shares: Vec<Share>) -> Merged {
         .filter(|total| *total <= COUNT_LIMIT);
     let mut rows: Vec<Value> = shares.into_iter().flat_map(|share| share.rows).collect();
     rows.sort_by(|a, b| order.compare(a, b));
+    // An Organization between the switch of its move and the source's cleaning is on two
+    // Cells for a moment: each row once.
+    if order.key != Key::CellOrder {
+        let mut seen = std::collections::HashSet::with_capacity(rows.len());
+        rows.retain(|row| seen.insert(id(row)));
+    }
     let per_page = paging.per_page as usize;
     if paging.keyset {
         let next = (rows.len() > per_page || more)
@@ -688,6 +694,28 @@ mod tests {
             ],
         );
         assert_eq!(large.total, None);
+    }
+
+    #[test]
+    fn a_row_on_two_cells_is_shown_once() {
+        let order = Order {
+            key: Key::Field("name"),
+            descending: false,
+        };
+        let paging = Paging {
+            page: 1,
+            per_page: 10,
+            keyset: false,
+        };
+        let merged = merge(
+            order,
+            paging,
+            vec![
+                share(vec![group(5, "b"), group(7, "c")], Some(2), false),
+                share(vec![group(5, "b"), group(6, "a")], Some(2), false),
+            ],
+        );
+        assert_eq!(ids(&merged.rows), [6, 5, 7]);
     }
 
     #[test]

@@ -271,7 +271,8 @@ impl Service {
             .await
             .map_err(topology_refused)?
             .ok_or(ServiceError::NotFound("Move"))?;
-        moves::allows(standing(&row), action).map_err(refused)?;
+        let stale = crate::clock::now() - row.updated_at > moves::STALE_AFTER_MS;
+        moves::allows(standing(&row), stale, action).map_err(refused)?;
         if row.from_cell_id != i64::from(self.db.cell().0) {
             return Err(ServiceError::Conflict(format!(
                 "The move is driven by Cell {}, where the Organization was",
@@ -463,6 +464,11 @@ impl Service {
         let Some(mut row) = organizations::find(tx.conn(), org).await? else {
             return Ok(());
         };
+        // Already so (a move resumed after its Cell died in maintenance): nothing to write, and
+        // the guard would refuse to rewrite a row in maintenance.
+        if row.state == state {
+            return Ok(());
+        }
         row.state = state;
         organizations::update(tx.conn(), &row).await?;
         tx.commit().await?;

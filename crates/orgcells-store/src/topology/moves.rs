@@ -188,7 +188,7 @@ impl TopologyDb {
                     known.ok_or(ClaimError::UnknownCell(cell))?;
                 }
                 let latest = find(conn, organization).await?;
-                moves::allows(latest.as_ref().and_then(MoveRow::standing), MoveAction::Begin)
+                moves::allows(latest.as_ref().and_then(MoveRow::standing), false, MoveAction::Begin)
                     .map_err(refused)?;
                 sqlx::query(
                     "INSERT INTO organization_moves (organization_id, from_cell, to_cell, state, step, error, seq, created_at, updated_at) \

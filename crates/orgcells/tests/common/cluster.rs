@@ -77,6 +77,23 @@ impl Cluster {
             assert!(Instant::now() < deadline, "the cluster did not come up");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        // And every Cell ready on its own (the router answers as soon as the first is).
+        for part in cluster.parts().iter().filter(|p| p["role"] == "cell") {
+            let address = part["address"].as_str().expect("address").to_owned();
+            loop {
+                let ready = cluster
+                    .http
+                    .get(format!("{address}/-/readiness"))
+                    .send()
+                    .await
+                    .is_ok_and(|answer| answer.status().is_success());
+                if ready {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "{address} never became ready");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
         cluster
     }
 
