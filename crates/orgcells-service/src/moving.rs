@@ -319,6 +319,32 @@ impl Service {
         Ok(())
     }
 
+    /// At start: the moves this Cell was driving when it stopped go on. Such a move left its
+    /// Organization in maintenance here (copying or cleaning); a Cell holding a copy for
+    /// another's move finds the move driven elsewhere and leaves it. The moves resumed.
+    pub async fn resume_moves(&self) -> Result<usize> {
+        let Some(topology) = self.topology.as_ref() else {
+            return Ok(0);
+        };
+        let held = {
+            let mut conn = self.db.read().await?;
+            organizations::in_maintenance(&mut conn).await?
+        };
+        let me = i64::from(self.db.cell().0);
+        let mut resumed = 0;
+        for org in held {
+            let row = topology.move_of(org.0).await.map_err(topology_refused)?;
+            if let Some(row) =
+                row.filter(|row| row.state == MoveState::Running.as_str() && row.from_cell_id == me)
+            {
+                tracing::info!(organization = org.0, step = %row.step, "going on with a move this Cell was driving");
+                self.spawn_drive(org);
+                resumed += 1;
+            }
+        }
+        Ok(resumed)
+    }
+
     fn spawn_drive(&self, org: OrganizationId) {
         let service = self.clone();
         tokio::spawn(async move { service.drive(org).await });

@@ -62,6 +62,15 @@ pub async fn update(conn: &mut AnyConnection, org: &OrganizationRow) -> Result<(
     Ok(())
 }
 
+/// The Organizations of this Cell in maintenance (a move under way, here or to here): their ids.
+pub async fn in_maintenance(conn: &mut AnyConnection) -> Result<Vec<OrganizationId>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM organizations WHERE state = 'maintenance' ORDER BY id")
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
 /// Deletes an Organization that holds no Groups or Projects, with its Organization Users.
 pub async fn delete(conn: &mut AnyConnection, id: OrganizationId) -> Result<()> {
     sqlx::query("DELETE FROM organization_users WHERE organization_id = $1")

@@ -317,6 +317,10 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         if let Err(error) = service.reconcile_leases(config.lease_stale_after).await {
             tracing::warn!(%error, "reconciling the topology leases before serving");
         }
+        // The moves this Cell was driving when it stopped go on.
+        if let Err(error) = service.resume_moves().await {
+            tracing::warn!(%error, "going on with the moves this Cell was driving");
+        }
     }
     let reconciler = config
         .topology_url
