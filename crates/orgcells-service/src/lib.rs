@@ -69,6 +69,8 @@ pub struct Service {
     copying: std::sync::Arc<tokio::sync::Mutex<Option<std::time::Instant>>>,
     /// The cluster's secret, which Cells present to each other (see `moving`).
     cluster_secret: Option<orgcells_topology::ClusterSecret>,
+    /// The Organizations whose moves this process is driving: one driver each.
+    driving: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
 }
 
 impl Service {
@@ -85,6 +87,7 @@ impl Service {
             users_order: std::sync::Arc::default(),
             copying: std::sync::Arc::default(),
             cluster_secret: None,
+            driving: std::sync::Arc::default(),
         }
     }
 

@@ -271,6 +271,9 @@ impl Service {
             .await
             .map_err(topology_refused)?
             .ok_or(ServiceError::NotFound("Move"))?;
+        if self.drives(org) {
+            return Err(refused(moves::MoveRefused::Running));
+        }
         let stale = crate::clock::now() - row.updated_at > moves::STALE_AFTER_MS;
         moves::allows(standing(&row), stale, action).map_err(refused)?;
         if row.from_cell_id != i64::from(self.db.cell().0) {
@@ -338,16 +341,41 @@ impl Service {
                 row.filter(|row| row.state == MoveState::Running.as_str() && row.from_cell_id == me)
             {
                 tracing::info!(organization = org.0, step = %row.step, "going on with a move this Cell was driving");
-                self.spawn_drive(org);
-                resumed += 1;
+                if self.spawn_drive(org) {
+                    resumed += 1;
+                }
             }
         }
         Ok(resumed)
     }
 
-    fn spawn_drive(&self, org: OrganizationId) {
+    /// Starts driving the move of `org`, unless this process drives it already (two resumes at
+    /// once): `false` then.
+    fn spawn_drive(&self, org: OrganizationId) -> bool {
+        let taken = match self.driving.lock() {
+            Ok(mut driving) => driving.insert(org.0),
+            Err(poisoned) => poisoned.into_inner().insert(org.0),
+        };
+        if !taken {
+            return false;
+        }
         let service = self.clone();
-        tokio::spawn(async move { service.drive(org).await });
+        tokio::spawn(async move {
+            service.drive(org).await;
+            match service.driving.lock() {
+                Ok(mut driving) => driving.remove(&org.0),
+                Err(poisoned) => poisoned.into_inner().remove(&org.0),
+            };
+        });
+        true
+    }
+
+    /// Whether this process is driving the move of `org` now.
+    fn drives(&self, org: OrganizationId) -> bool {
+        match self.driving.lock() {
+            Ok(driving) => driving.contains(&org.0),
+            Err(poisoned) => poisoned.into_inner().contains(&org.0),
+        }
     }
 
     /// Drives a move from where the topology says it stands; a failure is recorded there.
