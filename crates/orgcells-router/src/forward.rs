@@ -17,7 +17,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use orgcells_topology::CellEntry;
 
-use crate::idle::{Idle, went_idle};
+use crate::idle::{Idle, Progress, went_idle};
 
 /// A JSON answer in GitLab's `{"message": ...}` shape.
 pub fn message(status: StatusCode, text: impl Into<String>) -> Response {
@@ -95,22 +95,41 @@ impl Upstream {
         // Each body may go quiet for at most the timeout; the Cell has the timeout to answer
         // the head from the moment the request is all sent (an upload takes what it takes).
         let (ended, sent) = tokio::sync::oneshot::channel();
-        let request = request.map(|body| Body::new(Idle::new(body, self.timeout, Some(ended))));
+        let progress = Progress::default();
+        let request = request.map(|body| {
+            Body::new(Idle::new(
+                body,
+                self.timeout,
+                Some(ended),
+                Some(progress.clone()),
+            ))
+        });
         let answer = self.client.request(request);
         tokio::pin!(answer);
         let head_deadline = async {
             let _ = sent.await;
             tokio::time::sleep(self.timeout).await;
         };
+        // A Cell that stops reading the upload: nobody polls its body any more, so neither
+        // its idle timer nor the head deadline can fire; its silence, twice the timeout, does.
+        let upload_stuck = async {
+            loop {
+                tokio::time::sleep(self.timeout / 2).await;
+                if progress.quiet_for() > self.timeout * 2 {
+                    return;
+                }
+            }
+        };
         let answer = tokio::select! {
             answer = &mut answer => Some(answer),
             () = head_deadline => None,
+            () = upload_stuck => None,
         };
         match answer {
             Some(Ok(answer)) => {
                 let (mut parts, body) = answer.into_parts();
                 strip_hop_by_hop(&mut parts.headers);
-                Response::from_parts(parts, Body::new(Idle::new(body, self.timeout, None)))
+                Response::from_parts(parts, Body::new(Idle::new(body, self.timeout, None, None)))
             }
             Some(Err(error)) if went_idle(&error) => message(
                 StatusCode::REQUEST_TIMEOUT,

@@ -21,6 +21,37 @@ pub struct IdleTimeout(pub Duration);
 /// What a wrapped body may fail with.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// When a body last moved, for whoever waits on it from outside: a body nobody reads any more
+/// (a Cell that stopped reading an upload) is not polled, so its own timer never fires.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    start: Instant,
+    /// Milliseconds from `start` to the last frame.
+    last: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Default for Progress {
+    fn default() -> Progress {
+        Progress {
+            start: Instant::now(),
+            last: std::sync::Arc::default(),
+        }
+    }
+}
+
+impl Progress {
+    fn mark(&self) {
+        let now = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last.store(now, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// How long since the body last moved (or since it was made).
+    pub fn quiet_for(&self) -> Duration {
+        let last = Duration::from_millis(self.last.load(std::sync::atomic::Ordering::Relaxed));
+        self.start.elapsed().saturating_sub(last)
+    }
+}
+
 pin_project_lite::pin_project! {
     /// `inner`, failing once it is idle for `limit`.
     pub struct Idle<B> {
@@ -30,17 +61,25 @@ pin_project_lite::pin_project! {
         quiet: Sleep,
         limit: Duration,
         ended: Option<oneshot::Sender<()>>,
+        progress: Option<Progress>,
     }
 }
 
 impl<B: Body> Idle<B> {
-    /// `inner`, failing after `limit` without a frame; `ended` is told when it ends (or fails).
-    pub fn new(inner: B, limit: Duration, ended: Option<oneshot::Sender<()>>) -> Idle<B> {
+    /// `inner`, failing after `limit` without a frame; `ended` is told when it ends (or fails),
+    /// `progress` of every frame.
+    pub fn new(
+        inner: B,
+        limit: Duration,
+        ended: Option<oneshot::Sender<()>>,
+        progress: Option<Progress>,
+    ) -> Idle<B> {
         let mut idle = Idle {
             inner,
             quiet: tokio::time::sleep(limit),
             limit,
             ended,
+            progress,
         };
         if idle.inner.is_end_stream()
             && let Some(ended) = idle.ended.take()
@@ -68,6 +107,9 @@ where
             Poll::Ready(Some(Ok(frame))) => {
                 let limit = *this.limit;
                 this.quiet.as_mut().reset(Instant::now() + limit);
+                if let Some(progress) = this.progress.as_ref() {
+                    progress.mark();
+                }
                 return Poll::Ready(Some(Ok(frame)));
             }
             Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(error.into()))),
@@ -144,6 +186,7 @@ mod tests {
             Sent(receiver),
             Duration::from_secs(2),
             Some(ended),
+            None,
         ));
         // Frames a second apart, for longer than the limit in all: none is late.
         for _ in 0..4 {
@@ -162,13 +205,14 @@ mod tests {
             Sent(receiver),
             Duration::from_secs(2),
             Some(ended),
+            None,
         ));
         drop(sender);
         assert!(told.try_recv().is_err());
         assert!(next(&mut idle).await.is_none());
         assert!(told.await.is_ok());
         let (ended, told) = oneshot::channel();
-        let _empty = Idle::new(AxumBody::empty(), Duration::from_secs(2), Some(ended));
+        let _empty = Idle::new(AxumBody::empty(), Duration::from_secs(2), Some(ended), None);
         assert!(told.await.is_ok());
     }
 }

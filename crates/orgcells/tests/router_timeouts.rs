@@ -1,6 +1,7 @@
 //! The router's timeouts, against a Cell that the test plays: an upload slower in all than the
-//! upstream timeout goes through (only stalls count), a stalled upload gets a 408, and an
-//! answer that stalls half way is cut off instead of holding the client for ever.
+//! upstream timeout goes through (only stalls count), a stalled upload gets a 408, an answer
+//! that stalls half way is cut off instead of holding the client for ever, and a Cell that
+//! reads none of an upload gets the client a 504.
 
 mod common;
 
@@ -61,8 +62,25 @@ async fn stalling_cell() -> std::net::SocketAddr {
     addr
 }
 
+/// Cell 3: takes connections and reads nothing.
+async fn deaf_cell() -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    addr
+}
+
 async fn setup() -> Setup {
-    let (counting, stalling) = (counting_cell().await, stalling_cell().await);
+    let (counting, stalling, deaf) = (
+        counting_cell().await,
+        stalling_cell().await,
+        deaf_cell().await,
+    );
     let dir = std::env::temp_dir().join(common::unique("orgcells-router-timeouts"));
     std::fs::create_dir_all(&dir).expect("dir");
     let secret = ClusterSecret::new(SECRET).expect("secret");
@@ -72,6 +90,7 @@ async fn setup() -> Setup {
         cells: vec![
             parse_cell(&format!("1,cell-1,http://{counting},cell1")).expect("cell 1"),
             parse_cell(&format!("2,cell-2,http://{stalling},cell2")).expect("cell 2"),
+            parse_cell(&format!("3,cell-3,http://{deaf},cell3")).expect("cell 3"),
         ],
         secret: secret.clone(),
     })
@@ -176,6 +195,46 @@ async fn only_stalls_time_out() {
     );
     assert!(
         started.elapsed() < TIMEOUT * 4,
+        "took {:?}",
+        started.elapsed()
+    );
+    // A Cell that reads none of a large upload: a 504 in bounded time, not a hang.
+    let started = Instant::now();
+    let stream = TcpStream::connect(setup.router).await.expect("connect");
+    let (mut reader, mut writer) = stream.into_split();
+    let head = format!(
+        "PUT /api/v4/groups/{} HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\
+         Content-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
+        CellId(3).id_range().0
+    );
+    let uploading = tokio::spawn(async move {
+        writer.write_all(head.as_bytes()).await?;
+        let chunk = format!("10000\r\n{}\r\n", "x".repeat(0x10000));
+        // 64 MiB at most: far more than the sockets between hold.
+        for _ in 0..1024 {
+            writer.write_all(chunk.as_bytes()).await?;
+        }
+        Ok::<_, std::io::Error>(())
+    });
+    // The head is enough: the router may keep the connection to read the rest of the body.
+    let mut answer = Vec::new();
+    let read_head = async {
+        let mut buffer = [0_u8; 1024];
+        while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+            match reader.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&buffer[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(15), read_head)
+        .await
+        .expect("the router answered in bounded time");
+    uploading.abort();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 504"), "{answer}");
+    assert!(
+        started.elapsed() < TIMEOUT * 6,
         "took {:?}",
         started.elapsed()
     );
