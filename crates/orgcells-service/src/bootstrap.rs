@@ -99,7 +99,12 @@ impl Service {
                 state: UserState::Active,
             };
             insert_user(&mut tx, UserId::ROOT, &root, cell).await?;
-            let token = admin.token.clone().unwrap_or_else(crate::secret::generate);
+            let token = admin.token.clone().unwrap_or_else(|| {
+                crate::secret::generate(orgcells_core::routable_token::Routing {
+                    cell: self.db.cell(),
+                    organization: OrganizationId::DEFAULT,
+                })
+            });
             crate::tokens::insert(
                 &mut tx,
                 UserId::ROOT,
@@ -166,7 +171,10 @@ impl Service {
         let mut tx = self.users_write().await?;
         let id = tx.next_id().await?;
         insert_user(&mut tx, id, &valid, cell).await?;
-        let token = crate::secret::generate();
+        let token = crate::secret::generate(orgcells_core::routable_token::Routing {
+            cell: self.db.cell(),
+            organization: OrganizationId::DEFAULT,
+        });
         crate::tokens::insert(&mut tx, id, "admin token", ADMIN_SCOPES, None, &token).await?;
         self.commit(tx).await?;
         Ok(token)

@@ -1,4 +1,4 @@
-//! Personal access tokens: `glpat-` and 20 random characters, shown once, stored as a SHA-256
+//! Personal access tokens: `glpat-` routable tokens (naming the Cell and the home Organization), shown once, stored as a SHA-256
 //! digest. Tokens are Cell-agnostic today; a routable token will carry its Cell in the same form.
 
 use orgcells_core::ids::{TokenId, UserId};
@@ -11,6 +11,7 @@ use orgcells_store::{Tx, tokens, users};
 use crate::caller::Caller;
 use crate::secret::{digest, generate};
 use crate::{Listed, PageRequest, Result, Service, ServiceError, clock};
+use orgcells_core::routable_token::Routing;
 
 /// The scopes GitLab knows for personal access tokens.
 pub const SCOPES: &[&str] = &[
@@ -144,6 +145,15 @@ impl Service {
         .await
     }
 
+    /// What a new token of `user` names: this Cell, which writes the cluster's tokens, and
+    /// the User's home Organization.
+    pub(crate) fn routing(&self, user: &orgcells_store::rows::UserRow) -> Routing {
+        Routing {
+            cell: self.db.cell(),
+            organization: user.home_organization_id,
+        }
+    }
+
     async fn insert_token(
         &self,
         user_id: UserId,
@@ -152,13 +162,13 @@ impl Service {
         expires_at: Option<String>,
     ) -> Result<CreatedToken> {
         let mut tx = self.users_write().await?;
-        if users::find(tx.conn(), user_id)
+        let Some(user) = users::find(tx.conn(), user_id)
             .await?
-            .is_none_or(|u| u.id == UserId::GHOST)
-        {
+            .filter(|u| u.id != UserId::GHOST)
+        else {
             return Err(ServiceError::NotFound("User"));
-        }
-        let token = generate();
+        };
+        let token = generate(self.routing(&user));
         let row = insert(&mut tx, user_id, name, scopes, expires_at, &token).await?;
         self.commit(tx).await?;
         Ok(CreatedToken { row, token })
@@ -269,7 +279,10 @@ impl Service {
                 "400 Bad request - token is revoked".into(),
             ));
         }
-        let secret = generate();
+        let holder = users::find(tx.conn(), token.user_id)
+            .await?
+            .ok_or(ServiceError::NotFound("User"))?;
+        let secret = generate(self.routing(&holder));
         let row = insert(
             &mut tx,
             token.user_id,

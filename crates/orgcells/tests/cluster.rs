@@ -299,6 +299,16 @@ async fn users_are_shared_across_cells(cluster: &Cluster) {
         )
         .await;
     let secret = token["token"].as_str().expect("token").to_owned();
+    // A routable token: it names the Cell that holds the cluster's tokens and Sasha's home
+    // Organization, so a request that names no owner goes there without asking anyone.
+    assert_eq!(
+        orgcells_core::routable_token::decode(&secret, orgcells_core::routing::TOKEN_PREFIX),
+        Some(orgcells_core::routable_token::Routing {
+            cell: orgcells_core::ids::CellId(1),
+            organization: orgcells_core::ids::OrganizationId::DEFAULT,
+        }),
+        "{secret}"
+    );
     // An Organization on Cell 2: Sasha, made a moment ago on the first Cell, joins at once (a
     // Cell that does not know a User named to it catches up with the cluster's Users first),
     // and her token works there at once too.
