@@ -393,7 +393,7 @@ impl Service {
             (None, Some(username)) => Some(Ref::Path(username.clone())),
             (None, None) => None,
         };
-        if let Some(named) = &named {
+        if let Some(named) = named.as_ref().filter(|_| self.copies_users()) {
             let _ = self.user_by_ref(named).await;
         }
         let mut tx = self.db.write().await?;

@@ -638,3 +638,40 @@ impl Service {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use orgcells_store::transfer::{Kind, TableRows};
+
+    fn exported(name: &str) -> Exported {
+        Exported {
+            organization_id: 7,
+            tables: vec![TableRows {
+                table: "namespaces".into(),
+                columns: vec![("id".into(), Kind::Int), ("name".into(), Kind::Text)],
+                rows: vec![vec![Value::Int(1), Value::Text(name.into())]],
+            }],
+        }
+    }
+
+    #[test]
+    fn a_copy_must_match_what_was_sent_table_by_table() {
+        let target = CellEntry {
+            id: 2,
+            name: "cell-2".into(),
+            address: "http://127.0.0.1:1".into(),
+            session_prefix: "cell2".into(),
+            organizations_count: None,
+        };
+        let sent = exported("platform");
+        let same = serde_json::to_vec(&transfer::summary(&sent)).expect("json");
+        assert!(same_copy(&target, &same, &sent).is_ok());
+        // One row differs: the count matches, the digest does not.
+        let other = serde_json::to_vec(&transfer::summary(&exported("Platform"))).expect("json");
+        let refused = same_copy(&target, &other, &sent).expect_err("a different copy");
+        assert!(refused.to_string().contains("namespaces"), "{refused}");
+        // An answer that is no summary at all.
+        assert!(same_copy(&target, b"{}", &sent).is_err());
+    }
+}

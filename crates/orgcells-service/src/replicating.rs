@@ -51,7 +51,9 @@ impl Service {
         }
         *last = Some(Instant::now());
         match self.copy_changes().await {
-            Ok(applied) => applied > 0,
+            // Look again even when this run copied nothing: the 200 ms loop may have copied
+            // the row between the miss and this run.
+            Ok(_) => true,
             Err(error) => {
                 tracing::warn!(%error, "copying the change log after a miss");
                 false

@@ -124,6 +124,20 @@ async fn moves_need_a_cluster_and_an_admin(app: &TestApp) {
     let (_, user_token) = app.user("mover").await;
     let org = app.organization("public").await;
     let path = format!("/admin/organizations/{org}/move");
+    // An admin's read-only tokens: neither starts a move, and `read_user` reads none.
+    let root = app.get(Some(ADMIN_TOKEN), "/user").await.expect(200).id();
+    let scoped = |scope: &'static str| async move {
+        let made = app
+            .post(
+                Some(ADMIN_TOKEN),
+                &format!("/users/{root}/personal_access_tokens"),
+                json!({"name": scope, "scopes": [scope]}),
+            )
+            .await
+            .expect(201);
+        made.body["token"].as_str().expect("token").to_owned()
+    };
+    let (read_api, read_user) = (scoped("read_api").await, scoped("read_user").await);
     // (caller, method, path, status): one line per refusal.
     let refused: &[(Option<&str>, &str, &str, u16)] = &[
         (None, "POST", &path, 401),
@@ -137,6 +151,8 @@ async fn moves_need_a_cluster_and_an_admin(app: &TestApp) {
             "/admin/organizations/x/move",
             404,
         ),
+        (Some(&read_api), "POST", &path, 403),
+        (Some(&read_user), "GET", &path, 403),
     ];
     for (token, method, path, status) in refused {
         let reply = match *method {

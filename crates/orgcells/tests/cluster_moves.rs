@@ -146,6 +146,16 @@ async fn organizations_move_between_cells(cluster: &Cluster) {
             201,
         )
         .await;
+    // The member's token, minted before the move, still reads the moved Groups after it.
+    let member_token = cluster
+        .expect(
+            "POST",
+            &format!("/api/v4/users/{}/personal_access_tokens", user["id"]),
+            Some(json!({"name": "before the move", "scopes": ["read_api"]})),
+            201,
+        )
+        .await;
+    let member_token = member_token["token"].as_str().expect("token").to_owned();
     let reads = [
         format!("/api/v4/groups/{}", group["id"]),
         format!("/api/v4/groups/{}/members", group["id"]),
@@ -265,6 +275,26 @@ async fn organizations_move_between_cells(cluster: &Cluster) {
     cluster
         .expect("GET", "/api/v4/groups/trips%2Feurope", None, 200)
         .await;
+    let status = cluster
+        .http
+        .get(format!("{}/api/v4/groups/{}", cluster.router, sub["id"]))
+        .header("PRIVATE-TOKEN", &member_token)
+        .send()
+        .await
+        .expect("an answer")
+        .status()
+        .as_u16();
+    assert_eq!(status, 200, "a token minted before the move");
+    // What the Cells ask each other is never passed on by the router.
+    let internal = cluster
+        .http
+        .put(format!("{}/-/cells/organizations/{org_id}", cluster.router))
+        .bearer_auth("anything")
+        .body("{}")
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(internal.status().as_u16(), 404);
     // Through the router, by id too (the ids of Cell 1's range now classify to Cell 2; the
     // router forgot what it remembered when the switch came): the same answers as before.
     for (path, (status, body)) in reads.iter().zip(&before) {
