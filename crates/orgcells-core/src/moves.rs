@@ -134,6 +134,8 @@ pub fn allows(
             Err(MoveRefused::Switched)
         }
         (MoveAction::RollBack, Some((MoveState::Failed, _))) => Ok(()),
+        // Again: what the first left undone (its copy not yet dropped) is done.
+        (MoveAction::RollBack, Some((MoveState::RolledBack, _))) => Ok(()),
         (MoveAction::RollBack, _) => Err(MoveRefused::NothingToRollBack),
     }
 }
@@ -192,8 +194,14 @@ mod tests {
                 Err(MoveRefused::NothingToResume),
             ),
             (Some((RolledBack, Copying)), Begin, Ok(())),
+            (Some((RolledBack, Copying)), RollBack, Ok(())),
             (
                 Some((RolledBack, Copying)),
+                Resume,
+                Err(MoveRefused::NothingToResume),
+            ),
+            (
+                Some((Finished, Cleaning)),
                 RollBack,
                 Err(MoveRefused::NothingToRollBack),
             ),

@@ -69,7 +69,8 @@ pub struct Service {
     copying: std::sync::Arc<tokio::sync::Mutex<Option<std::time::Instant>>>,
     /// The cluster's secret, which Cells present to each other (see `moving`).
     cluster_secret: Option<orgcells_topology::ClusterSecret>,
-    /// The Organizations whose moves this process is driving: one driver each.
+    /// The Organizations whose moves this process acts on (begins, drives, resumes, rolls
+    /// back): one at a time each.
     driving: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
 }
 

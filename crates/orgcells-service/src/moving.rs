@@ -233,10 +233,12 @@ impl Service {
             ));
         }
         self.cell_entry(to).await?;
+        let turn = self.acting(org)?;
         // A move given up before its switch may have left a copy on its target: gone first.
         if let Some(earlier) = topology.move_of(org.0).await.map_err(topology_refused)?
-            && standing(&earlier)
-                .is_some_and(|(state, step)| state == MoveState::Failed && !step.switched())
+            && standing(&earlier).is_some_and(|(state, step)| {
+                state == MoveState::RolledBack || (state == MoveState::Failed && !step.switched())
+            })
         {
             self.drop_copy(&earlier).await?;
         }
@@ -244,7 +246,7 @@ impl Service {
             .begin_move(org.0, to)
             .await
             .map_err(topology_refused)?;
-        self.spawn_drive(org);
+        self.spawn_drive(org, turn);
         Ok(row.into())
     }
 
@@ -259,7 +261,8 @@ impl Service {
         row.map(MoveOut::from).ok_or(ServiceError::NotFound("Move"))
     }
 
-    /// The latest move, if this Cell drives it and `action` is allowed.
+    /// The latest move, if this Cell drives it and `action` is allowed (the caller holds its
+    /// turn to act on it).
     async fn driven_move(
         &self,
         org: OrganizationId,
@@ -271,9 +274,6 @@ impl Service {
             .await
             .map_err(topology_refused)?
             .ok_or(ServiceError::NotFound("Move"))?;
-        if self.drives(org) {
-            return Err(refused(moves::MoveRefused::Running));
-        }
         let stale = crate::clock::now() - row.updated_at > moves::STALE_AFTER_MS;
         moves::allows(standing(&row), stale, action).map_err(refused)?;
         if row.from_cell_id != i64::from(self.db.cell().0) {
@@ -288,13 +288,14 @@ impl Service {
     /// `POST /admin/organizations/:id/move/resume`: goes on with a failed move (admins).
     pub async fn resume_move(&self, caller: &Caller, org: OrganizationId) -> Result<MoveOut> {
         caller.admin()?;
+        let turn = self.acting(org)?;
         let row = self.driven_move(org, MoveAction::Resume).await?;
         let row = self
             .mover()?
-            .set_move(org.0, MoveState::Running.as_str(), &row.step, None)
+            .set_move(&row, MoveState::Running.as_str(), &row.step, None)
             .await
             .map_err(topology_refused)?;
-        self.spawn_drive(org);
+        self.spawn_drive(org, turn);
         Ok(row.into())
     }
 
@@ -302,14 +303,23 @@ impl Service {
     /// (admins): the target's copy is dropped, the source serves as before.
     pub async fn roll_back_move(&self, caller: &Caller, org: OrganizationId) -> Result<MoveOut> {
         caller.admin()?;
-        let row = self.driven_move(org, MoveAction::RollBack).await?;
-        self.drop_copy(&row).await?;
+        let _turn = self.acting(org)?;
+        let read = self.driven_move(org, MoveAction::RollBack).await?;
+        // Recorded first, against the move as read: a resume racing this one either wins (this
+        // is refused, having touched nothing) or is refused; the driver it would start never
+        // sees its maintenance lifted under it. Asked again once rolled back, it finishes what
+        // the first left undone.
+        let row = if read.state == MoveState::RolledBack.as_str() {
+            read
+        } else {
+            self.mover()?
+                .set_move(&read, MoveState::RolledBack.as_str(), &read.step, None)
+                .await
+                .map_err(topology_refused)?
+        };
         self.set_state(org, OrganizationState::Active).await?;
-        let row = self
-            .mover()?
-            .set_move(org.0, MoveState::RolledBack.as_str(), &row.step, None)
-            .await
-            .map_err(topology_refused)?;
+        // The target unreachable: the answer says so, and the rollback may be asked again.
+        self.drop_copy(&row).await?;
         Ok(row.into())
     }
 
@@ -341,7 +351,8 @@ impl Service {
                 row.filter(|row| row.state == MoveState::Running.as_str() && row.from_cell_id == me)
             {
                 tracing::info!(organization = org.0, step = %row.step, "going on with a move this Cell was driving");
-                if self.spawn_drive(org) {
+                if let Some(turn) = self.act_on(org) {
+                    self.spawn_drive(org, turn);
                     resumed += 1;
                 }
             }
@@ -349,33 +360,33 @@ impl Service {
         Ok(resumed)
     }
 
-    /// Starts driving the move of `org`, unless this process drives it already (two resumes at
-    /// once): `false` then.
-    fn spawn_drive(&self, org: OrganizationId) -> bool {
+    /// This process's turn to act on the move of `org` (begin, drive, resume, roll back), or
+    /// `None` while something else here acts on it: one at a time, so that a rollback never
+    /// lifts the maintenance a driver holds. Across processes the topology's records decide.
+    fn act_on(&self, org: OrganizationId) -> Option<Acting> {
         let taken = match self.driving.lock() {
             Ok(mut driving) => driving.insert(org.0),
             Err(poisoned) => poisoned.into_inner().insert(org.0),
         };
-        if !taken {
-            return false;
-        }
+        taken.then(|| Acting {
+            driving: self.driving.clone(),
+            org: org.0,
+        })
+    }
+
+    /// [`Self::act_on`], or the refusal a caller is answered.
+    fn acting(&self, org: OrganizationId) -> Result<Acting> {
+        self.act_on(org)
+            .ok_or_else(|| refused(moves::MoveRefused::Running))
+    }
+
+    /// Drives the move of `org` in the background, holding `turn` until it ends.
+    fn spawn_drive(&self, org: OrganizationId, turn: Acting) {
         let service = self.clone();
         tokio::spawn(async move {
             service.drive(org).await;
-            match service.driving.lock() {
-                Ok(mut driving) => driving.remove(&org.0),
-                Err(poisoned) => poisoned.into_inner().remove(&org.0),
-            };
+            drop(turn);
         });
-        true
-    }
-
-    /// Whether this process is driving the move of `org` now.
-    fn drives(&self, org: OrganizationId) -> bool {
-        match self.driving.lock() {
-            Ok(driving) => driving.contains(&org.0),
-            Err(poisoned) => poisoned.into_inner().contains(&org.0),
-        }
     }
 
     /// Drives a move from where the topology says it stands; a failure is recorded there.
@@ -408,7 +419,7 @@ impl Service {
         }
         if let Err(refusal) = topology
             .set_move(
-                org.0,
+                &row,
                 MoveState::Failed.as_str(),
                 step.as_str(),
                 Some(error.to_string()),
@@ -421,7 +432,7 @@ impl Service {
 
     async fn drive_steps(&self, org: OrganizationId) -> Result<()> {
         let topology = self.mover()?;
-        let row = topology
+        let mut row = topology
             .move_of(org.0)
             .await
             .map_err(topology_refused)?
@@ -465,7 +476,7 @@ impl Service {
                 "the copy caught up in maintenance"
             );
             let (values, ids) = handover(&exported);
-            topology
+            row = topology
                 .switch_move(org.0, &values, &ids)
                 .await
                 .map_err(topology_refused)?;
@@ -474,9 +485,9 @@ impl Service {
         if step == MoveStep::Switched {
             self.peer(&target, reqwest::Method::POST, org, "/activate", None)
                 .await?;
-            topology
+            row = topology
                 .set_move(
-                    org.0,
+                    &row,
                     MoveState::Running.as_str(),
                     MoveStep::Cleaning.as_str(),
                     None,
@@ -490,7 +501,7 @@ impl Service {
         tx.commit().await?;
         topology
             .set_move(
-                org.0,
+                &row,
                 MoveState::Finished.as_str(),
                 MoveStep::Cleaning.as_str(),
                 None,
@@ -636,6 +647,21 @@ impl Service {
             }
             _ => Ok(()),
         }
+    }
+}
+
+/// A turn to act on one Organization's move in this process, given back when dropped.
+struct Acting {
+    driving: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
+    org: i64,
+}
+
+impl Drop for Acting {
+    fn drop(&mut self) {
+        match self.driving.lock() {
+            Ok(mut driving) => driving.remove(&self.org),
+            Err(poisoned) => poisoned.into_inner().remove(&self.org),
+        };
     }
 }
 

@@ -270,19 +270,20 @@ impl TopologyClient {
         moved(self.moves.clone().begin_move(request).await)
     }
 
-    /// Records where a move stands.
+    /// Records where a move stands, if it stands as `read` (refused if it changed since).
     pub async fn set_move(
         &self,
-        organization: i64,
+        read: &proto::OrganizationMove,
         state: &str,
         step: &str,
         error: Option<String>,
     ) -> Result<proto::OrganizationMove, Refusal> {
         let request = proto::SetMoveRequest {
-            organization_id: organization,
+            organization_id: read.organization_id,
             state: state.to_owned(),
             step: step.to_owned(),
             error,
+            read_updated_at: read.updated_at,
         };
         moved(self.moves.clone().set_move(request).await)
     }

@@ -422,6 +422,7 @@ impl proto::move_service_server::MoveService for Topology {
             .db
             .set_move(
                 request.organization_id,
+                request.read_updated_at,
                 state,
                 step,
                 request.error.as_deref(),

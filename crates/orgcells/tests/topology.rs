@@ -1157,19 +1157,43 @@ async fn organizations_move_between_cells(harness: Harness) -> Harness {
         standing(moves.begin_move(begin_move(2, 1)).await),
         Err(Code::FailedPrecondition)
     );
-    let set = |state: &str, step: &str| proto::SetMoveRequest {
+    let read = moves
+        .get_move(proto::GetMoveRequest {
+            organization_id: org,
+        })
+        .await
+        .expect("read")
+        .into_inner()
+        .organization_move
+        .expect("a move")
+        .updated_at;
+    let set = |state: &str, step: &str, read: i64| proto::SetMoveRequest {
         organization_id: org,
         state: state.into(),
         step: step.into(),
         error: None,
+        read_updated_at: read,
     };
+    // One line per refused record: an unknown state, a reading that is not the move's.
+    for (state, read, code) in [
+        ("done", read, Code::InvalidArgument),
+        ("finished", read - 1, Code::FailedPrecondition),
+        ("finished", 0, Code::FailedPrecondition),
+    ] {
+        assert_eq!(
+            standing(moves.set_move(set(state, "cleaning", read)).await),
+            Err(code),
+            "{state} as read at {read}"
+        );
+    }
     assert_eq!(
-        standing(moves.set_move(set("done", "cleaning")).await),
-        Err(Code::InvalidArgument)
+        standing(moves.set_move(set("finished", "cleaning", read)).await),
+        Ok(("finished".into(), "cleaning".into(), 1))
     );
     assert_eq!(
-        standing(moves.set_move(set("finished", "cleaning")).await),
-        Ok(("finished".into(), "cleaning".into(), 1))
+        standing(moves.set_move(set("failed", "cleaning", read)).await),
+        Err(Code::FailedPrecondition),
+        "the same reading does not serve twice"
     );
     // And back: the ids' claims now name Cell 1 again; the switch is numbered after the first.
     standing(moves.begin_move(begin_move(2, 1)).await).expect("begun");
@@ -1207,7 +1231,106 @@ async fn organizations_move_between_cells(harness: Harness) -> Harness {
     harness
 }
 
+/// Two topology services over one database: two moves of one Organization begun at once
+/// start one; two records made on the same reading of a stopped move (a resume and a rollback)
+/// make one.
+async fn moves_race_to_one(mut harness: Harness) -> Harness {
+    let second = harness.start_another().await;
+    let clients = [
+        MoveServiceClient::with_interceptor(harness.channel(0).await, Harness::secret()),
+        MoveServiceClient::with_interceptor(harness.channel(second).await, Harness::secret()),
+    ];
+    let (first, _) = CellId(1).id_range();
+    for n in 0..25 {
+        let org = first + 100 + n;
+        let barrier = Arc::new(tokio::sync::Barrier::new(2));
+        let racers = clients.clone().map(|mut client| {
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                standing(
+                    client
+                        .begin_move(proto::BeginMoveRequest {
+                            organization_id: org,
+                            from_cell_id: 1,
+                            to_cell_id: 2,
+                        })
+                        .await,
+                )
+            })
+        });
+        let mut begun = 0;
+        for racer in racers {
+            match racer.await.expect("racer") {
+                Ok(_) => begun += 1,
+                Err(code) => assert_eq!(code, Code::FailedPrecondition, "round {n}"),
+            }
+        }
+        assert_eq!(begun, 1, "round {n}: one move begins");
+        let mut reader = clients[0].clone();
+        let read = reader
+            .get_move(proto::GetMoveRequest {
+                organization_id: org,
+            })
+            .await
+            .expect("read")
+            .into_inner()
+            .organization_move
+            .expect("a move")
+            .updated_at;
+        let barrier = Arc::new(tokio::sync::Barrier::new(2));
+        let racers = clients
+            .clone()
+            .into_iter()
+            .zip(["running", "rolled_back"])
+            .map(|(mut client, state)| {
+                let barrier = barrier.clone();
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    standing(
+                        client
+                            .set_move(proto::SetMoveRequest {
+                                organization_id: org,
+                                state: state.into(),
+                                step: "copying".into(),
+                                error: None,
+                                read_updated_at: read,
+                            })
+                            .await,
+                    )
+                })
+            });
+        let mut recorded = Vec::new();
+        for racer in racers.collect::<Vec<_>>() {
+            match racer.await.expect("racer") {
+                Ok((state, _, _)) => recorded.push(state),
+                Err(code) => assert_eq!(code, Code::FailedPrecondition, "round {n}"),
+            }
+        }
+        assert_eq!(recorded.len(), 1, "round {n}: one record of {recorded:?}");
+        let now = reader
+            .get_move(proto::GetMoveRequest {
+                organization_id: org,
+            })
+            .await
+            .expect("read")
+            .into_inner()
+            .organization_move
+            .expect("a move");
+        assert_eq!(
+            now.state, recorded[0],
+            "round {n}: the winner's record stands"
+        );
+        assert!(
+            now.updated_at > read,
+            "round {n}: the record moved updated_at on"
+        );
+    }
+    harness
+}
+
 on_both!(
+    moves_race_to_one,
     organizations_move_between_cells,
     writes_cut_short_leave_nothing_held,
     rows_are_logged_in_commit_order,

@@ -53,6 +53,12 @@ async fn found(conn: &mut AnyConnection, organization: i64) -> Result<MoveRow, C
         .ok_or_else(|| ClaimError::Invalid(format!("Organization {organization} has no move")))
 }
 
+/// A move's next `updated_at`: `now`, or one past the last if the clock has not moved on, so
+/// that every write of a move changes it and a reading names one version.
+fn stamp(row: &MoveRow, now: i64) -> i64 {
+    now.max(row.updated_at + 1)
+}
+
 fn refused(error: moves::MoveRefused) -> ClaimError {
     ClaimError::Moving(error.to_string())
 }
@@ -190,6 +196,7 @@ impl TopologyDb {
                 let latest = find(conn, organization).await?;
                 moves::allows(latest.as_ref().and_then(MoveRow::standing), false, MoveAction::Begin)
                     .map_err(refused)?;
+                let now = latest.as_ref().map_or(now, |row| stamp(row, now));
                 sqlx::query(
                     "INSERT INTO organization_moves (organization_id, from_cell, to_cell, state, step, error, seq, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, NULL, 0, $6, $6) \
@@ -210,10 +217,14 @@ impl TopologyDb {
         .await
     }
 
-    /// Records where a move stands: its state, its step and, for a failure, why.
+    /// Records where a move stands: its state, its step and, for a failure, why; only if the
+    /// move is still as its caller read it (`read`: its `updated_at` then). Of two callers
+    /// acting on the same reading (a resume and a rollback, two resumes), one wins and the
+    /// other is refused, having changed nothing.
     pub async fn set_move(
         &self,
         organization: i64,
+        read: i64,
         state: MoveState,
         step: MoveStep,
         error: Option<&str>,
@@ -222,7 +233,13 @@ impl TopologyDb {
         let input = (organization, state, step, error.map(str::to_owned));
         self.write(&input, |conn, (organization, state, step, error)| {
             Box::pin(async move {
-                found(conn, *organization).await?;
+                let row = found(conn, *organization).await?;
+                if row.updated_at != read {
+                    return Err(ClaimError::Moving(format!(
+                        "the move of Organization {organization} changed since it was read: it is {} ({})",
+                        row.state, row.step
+                    )));
+                }
                 sqlx::query(
                     "UPDATE organization_moves SET state = $1, step = $2, error = $3, updated_at = $4 \
                      WHERE organization_id = $5",
@@ -230,7 +247,7 @@ impl TopologyDb {
                 .bind(state.as_str())
                 .bind(step.as_str())
                 .bind(error.as_deref())
-                .bind(now)
+                .bind(stamp(&row, now))
                 .bind(*organization)
                 .execute(&mut *conn)
                 .await?;
@@ -280,7 +297,7 @@ impl TopologyDb {
                 )
                 .bind(MoveStep::Switched.as_str())
                 .bind(last + 1)
-                .bind(now)
+                .bind(stamp(&row, now))
                 .bind(organization)
                 .execute(&mut *conn)
                 .await
