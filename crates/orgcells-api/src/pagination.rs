@@ -3,6 +3,7 @@
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
+use orgcells_core::paging;
 use orgcells_service::{Listed, PageRequest, ServiceError};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
@@ -10,11 +11,8 @@ use serde::Serialize;
 use crate::error::ApiError;
 use crate::params::Params;
 
-pub const MAX_PER_PAGE: i64 = 100;
-pub const DEFAULT_PER_PAGE: i64 = 20;
+pub use orgcells_core::paging::{COUNT_LIMIT, DEFAULT_PER_PAGE, MAX_PER_PAGE};
 const MAX_PAGE: i64 = 10_000_000;
-/// Above this many rows, GitLab drops `X-Total`, `X-Total-Pages` and `rel="last"`.
-pub const COUNT_LIMIT: i64 = 10_000;
 
 /// Reads `page`, `per_page`, `pagination` and `cursor`. `keyset_allowed` says whether keyset
 /// pagination is offered for the requested order (405 otherwise, as GitLab).
@@ -64,28 +62,17 @@ fn link(base: &str, uri: &Uri, replace: &[(&str, String)]) -> String {
         .query()
         .and_then(|q| serde_urlencoded::from_str(q).ok())
         .unwrap_or_default();
-    let mut query: Vec<String> = pairs
+    let query: Vec<String> = paging::replaced(&pairs, replace)
         .into_iter()
-        .filter(|(k, _)| !replace.iter().any(|(r, _)| r == k))
         .map(|(k, v)| {
             format!(
                 "{}={}",
-                utf8_percent_encode(&k, NON_ALPHANUMERIC),
-                utf8_percent_encode(&v, NON_ALPHANUMERIC)
+                utf8_percent_encode(k, NON_ALPHANUMERIC),
+                utf8_percent_encode(v, NON_ALPHANUMERIC)
             )
         })
         .collect();
-    // An empty replacement removes the parameter.
-    for (k, v) in replace.iter().filter(|(_, v)| !v.is_empty()) {
-        query.push(format!("{k}={}", utf8_percent_encode(v, NON_ALPHANUMERIC)));
-    }
     format!("{base}{}?{}", uri.path(), query.join("&"))
-}
-
-fn put(headers: &mut HeaderMap, name: &'static str, value: String) {
-    if let Ok(value) = HeaderValue::from_str(&value) {
-        headers.insert(HeaderName::from_static(name), value);
-    }
 }
 
 /// A list response with GitLab's pagination headers. `key` gives the keyset cursor of a row.
@@ -97,94 +84,50 @@ pub fn respond<T, E: Serialize>(
     key: impl Fn(&T) -> (String, i64),
     present: impl Fn(T) -> E,
 ) -> Response {
-    let mut headers = HeaderMap::new();
     let mut items = listed.items;
-    let mut links = Vec::new();
-    if page.keyset {
+    let shown = if page.keyset {
+        let mut next = None;
         if items.len() as i64 > page.per_page {
             items.truncate(page.per_page as usize);
-            if let Some(last) = items.last() {
-                // Lists ordered by id page with `id_after` (`id_before` descending), as GitLab's
-                // projects and users; others with an opaque `cursor`.
-                let (value, id) = key(last);
-                let next = if value.is_empty() {
+            // Lists ordered by id page with `id_after` (`id_before` descending), as GitLab's
+            // projects and users; others with an opaque `cursor`.
+            next = items.last().map(|last| match key(last) {
+                (value, id) if value.is_empty() => {
                     let param = if page.descending {
                         "id_before"
                     } else {
                         "id_after"
                     };
-                    link(
-                        base,
-                        uri,
-                        &[(param, id.to_string()), ("cursor", String::new())],
-                    )
-                } else {
-                    link(
-                        base,
-                        uri,
-                        &[
-                            ("cursor", format!("{id}:{value}")),
-                            ("id_after", String::new()),
-                        ],
-                    )
-                };
-                links.push(format!("<{next}>; rel=\"next\""));
-            }
+                    vec![(param, id.to_string()), ("cursor", String::new())]
+                }
+                (value, id) => vec![
+                    ("cursor", format!("{id}:{value}")),
+                    ("id_after", String::new()),
+                ],
+            });
         }
-        put(&mut headers, "x-per-page", page.per_page.to_string());
+        paging::Page::Keyset {
+            per_page: page.per_page,
+            next,
+        }
     } else {
-        let current = page.page;
         let total = listed.total.filter(|t| *t <= COUNT_LIMIT);
         let has_next = match total {
-            Some(total) => current * page.per_page < total,
+            Some(total) => page.page * page.per_page < total,
             None => items.len() as i64 == page.per_page,
         };
-        put(&mut headers, "x-page", current.to_string());
-        put(&mut headers, "x-per-page", page.per_page.to_string());
-        put(
-            &mut headers,
-            "x-next-page",
-            if has_next {
-                (current + 1).to_string()
-            } else {
-                String::new()
-            },
-        );
-        put(
-            &mut headers,
-            "x-prev-page",
-            if current > 1 {
-                (current - 1).to_string()
-            } else {
-                String::new()
-            },
-        );
-        let page_link = |n: i64| {
-            link(
-                base,
-                uri,
-                &[
-                    ("page", n.to_string()),
-                    ("per_page", page.per_page.to_string()),
-                ],
-            )
-        };
-        if current > 1 {
-            links.push(format!("<{}>; rel=\"prev\"", page_link(current - 1)));
+        paging::Page::Offset {
+            page: page.page,
+            per_page: page.per_page,
+            has_next,
+            total,
         }
-        if has_next {
-            links.push(format!("<{}>; rel=\"next\"", page_link(current + 1)));
+    };
+    let mut headers = HeaderMap::new();
+    for (name, value) in paging::headers(&shown, |replace| link(base, uri, replace)) {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), value);
         }
-        links.push(format!("<{}>; rel=\"first\"", page_link(1)));
-        if let Some(total) = total {
-            let pages = ((total + page.per_page - 1) / page.per_page).max(1);
-            put(&mut headers, "x-total", total.to_string());
-            put(&mut headers, "x-total-pages", pages.to_string());
-            links.push(format!("<{}>; rel=\"last\"", page_link(pages)));
-        }
-    }
-    if !links.is_empty() {
-        put(&mut headers, "link", links.join(", "));
     }
     let body: Vec<E> = items.into_iter().map(present).collect();
     (headers, axum::Json(body)).into_response()

@@ -22,6 +22,7 @@ use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{StatusCode, Uri};
+use orgcells_core::paging::{self, COUNT_LIMIT, DEFAULT_PER_PAGE, MAX_PER_PAGE, Page};
 use orgcells_core::routing::Spanning;
 use orgcells_topology::CellEntry;
 use serde_json::Value;
@@ -31,10 +32,6 @@ use crate::forward::{Fetched, Upstream, message};
 /// The deepest row an offset page may reach (GitLab caps offsets likewise, and points to keyset
 /// pagination).
 pub const MAX_OFFSET: i64 = 10_000;
-/// Above this many rows the totals are left out, as each Cell leaves out its own.
-const COUNT_LIMIT: i64 = 10_000;
-const MAX_PER_PAGE: i64 = 100;
-const DEFAULT_PER_PAGE: i64 = 20;
 
 /// What a list is sorted by, as the Cells' stores sort it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,7 +204,7 @@ pub struct Share {
 pub struct Merged {
     pub rows: Vec<Value>,
     pub total: Option<i64>,
-    pub next: Option<Vec<(&'static str, String)>>,
+    pub next: Option<paging::Replace>,
 }
 
 /// Merges the Cells' shares into the page `paging` asks for.
@@ -272,18 +269,7 @@ fn share(fetched: &Fetched) -> Option<Share> {
 
 /// The request's query with some parameters replaced (an empty value removes one).
 fn with(pairs: &[(String, String)], replace: &[(&str, String)]) -> String {
-    let mut kept: Vec<(&str, &str)> = pairs
-        .iter()
-        .filter(|(name, _)| !replace.iter().any(|(r, _)| r == name))
-        .map(|(name, value)| (name.as_str(), value.as_str()))
-        .collect();
-    kept.extend(
-        replace
-            .iter()
-            .filter(|(_, value)| !value.is_empty())
-            .map(|(name, value)| (*name, value.as_str())),
-    );
-    serde_urlencoded::to_string(&kept).unwrap_or_default()
+    serde_urlencoded::to_string(paging::replaced(pairs, replace)).unwrap_or_default()
 }
 
 /// What the router needs to answer one merged list.
@@ -431,12 +417,6 @@ fn refusal(fetched: Fetched) -> Response {
     answer
 }
 
-fn put(headers: &mut HeaderMap, name: &'static str, value: String) {
-    if let Ok(value) = HeaderValue::from_str(&value) {
-        headers.insert(HeaderName::from_static(name), value);
-    }
-}
-
 /// The merged page with GitLab's pagination headers, its links on the router's address.
 fn respond(
     request: &Request<'_>,
@@ -444,7 +424,19 @@ fn respond(
     paging: Paging,
     merged: Merged,
 ) -> Response {
-    let mut headers = HeaderMap::new();
+    let page = if paging.keyset {
+        Page::Keyset {
+            per_page: paging.per_page,
+            next: merged.next,
+        }
+    } else {
+        Page::Offset {
+            page: paging.page,
+            per_page: paging.per_page,
+            has_next: merged.next.is_some(),
+            total: merged.total,
+        }
+    };
     let link = |replace: &[(&str, String)]| {
         format!(
             "{}{}?{}",
@@ -453,56 +445,11 @@ fn respond(
             with(pairs, replace)
         )
     };
-    let mut links = Vec::new();
-    put(&mut headers, "x-per-page", paging.per_page.to_string());
-    if paging.keyset {
-        if let Some(next) = &merged.next {
-            links.push(format!("<{}>; rel=\"next\"", link(next)));
+    let mut headers = HeaderMap::new();
+    for (name, value) in paging::headers(&page, link) {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), value);
         }
-    } else {
-        let page_link = |page: i64| {
-            link(&[
-                ("page", page.to_string()),
-                ("per_page", paging.per_page.to_string()),
-            ])
-        };
-        let current = paging.page;
-        put(&mut headers, "x-page", current.to_string());
-        let next = merged.next.is_some();
-        put(
-            &mut headers,
-            "x-next-page",
-            if next {
-                (current + 1).to_string()
-            } else {
-                String::new()
-            },
-        );
-        put(
-            &mut headers,
-            "x-prev-page",
-            if current > 1 {
-                (current - 1).to_string()
-            } else {
-                String::new()
-            },
-        );
-        if current > 1 {
-            links.push(format!("<{}>; rel=\"prev\"", page_link(current - 1)));
-        }
-        if next {
-            links.push(format!("<{}>; rel=\"next\"", page_link(current + 1)));
-        }
-        links.push(format!("<{}>; rel=\"first\"", page_link(1)));
-        if let Some(total) = merged.total {
-            let pages = ((total + paging.per_page - 1) / paging.per_page).max(1);
-            put(&mut headers, "x-total", total.to_string());
-            put(&mut headers, "x-total-pages", pages.to_string());
-            links.push(format!("<{}>; rel=\"last\"", page_link(pages)));
-        }
-    }
-    if !links.is_empty() {
-        put(&mut headers, "link", links.join(", "));
     }
     (headers, axum::Json(merged.rows)).into_response()
 }
