@@ -40,8 +40,6 @@ pub enum Key {
     Id,
     /// A text field (a name, a path, a timestamp in GitLab's fixed-width format), then the id.
     Field(&'static str),
-    /// The caller's personal namespace first, then the id (the namespaces list).
-    PersonalFirst,
     /// By the id of a row the answer does not show (a membership's): each Cell's rows in its
     /// order, Cell after Cell, since every Cell's ids lie above those of the Cells before it.
     CellOrder,
@@ -79,8 +77,9 @@ pub fn order<'a>(list: Spanning, param: impl Fn(&str) -> Option<&'a str>) -> Ord
             // Newest first unless told otherwise, as GitLab.
             descending: sort != Some("asc"),
         },
+        // GitLab pages the union of a User's namespaces (all, for an admin) by id.
         Spanning::Namespaces => Order {
-            key: Key::PersonalFirst,
+            key: Key::Id,
             descending: false,
         },
         Spanning::Organizations => Order {
@@ -111,10 +110,6 @@ fn text<'v>(row: &'v Value, field: &str) -> Option<&'v str> {
     row.get(field).and_then(Value::as_str)
 }
 
-fn personal(row: &Value) -> bool {
-    text(row, "kind") == Some("user")
-}
-
 impl Order {
     /// Which of two rows comes first. Text compares by its bytes, as the Cells' databases do
     /// (SQLite's binary collation; PostgreSQL's columns are `COLLATE "C"`).
@@ -123,9 +118,6 @@ impl Order {
             Key::Id => id(a).cmp(&id(b)),
             Key::Field(field) => text(a, field)
                 .cmp(&text(b, field))
-                .then_with(|| id(a).cmp(&id(b))),
-            Key::PersonalFirst => personal(b)
-                .cmp(&personal(a))
                 .then_with(|| id(a).cmp(&id(b))),
             // The sort is stable and the shares come Cell after Cell.
             Key::CellOrder => Ordering::Equal,
@@ -148,7 +140,7 @@ impl Order {
                 ),
                 ("id_after", String::new()),
             ],
-            Key::Id | Key::PersonalFirst | Key::CellOrder => [
+            Key::Id | Key::CellOrder => [
                 (
                     if self.descending {
                         "id_before"
@@ -514,7 +506,7 @@ mod tests {
                 Spanning::Namespaces,
                 Some("name"),
                 Some("desc"),
-                Key::PersonalFirst,
+                Key::Id,
                 false,
             ),
             (Spanning::Organizations, None, Some("desc"), Key::Id, false),
@@ -565,17 +557,6 @@ mod tests {
         };
         rows.sort_by(|a, b| descending.compare(a, b));
         assert_eq!(ids(&rows), [5, 1, 2, 9, 3]);
-        let namespaces = Order {
-            key: Key::PersonalFirst,
-            descending: false,
-        };
-        let mut rows = vec![
-            json!({"id": 1, "kind": "group"}),
-            json!({"id": 7, "kind": "user"}),
-            json!({"id": 4, "kind": "group"}),
-        ];
-        rows.sort_by(|a, b| namespaces.compare(a, b));
-        assert_eq!(ids(&rows), [7, 1, 4]);
     }
 
     fn share(rows: Vec<Value>, total: Option<i64>, more: bool) -> Share {

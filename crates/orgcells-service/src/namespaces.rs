@@ -3,9 +3,8 @@
 use orgcells_core::ids::{NamespaceId, NamespaceKind};
 use orgcells_core::lists;
 use orgcells_store::claims::{self, Bucket};
-use orgcells_store::namespaces::{GroupOrder, GroupQuery, Place};
-use orgcells_store::rows::NamespaceRow;
-use orgcells_store::{namespaces, organizations};
+use orgcells_store::namespaces;
+use orgcells_store::namespaces::{GroupOrder, GroupQuery, Personal, Place};
 
 use crate::access::{Extent, GroupView, standing};
 use crate::caller::Caller;
@@ -31,23 +30,16 @@ impl Service {
     ) -> Result<Listed<GroupOut>> {
         let me = caller.user()?;
         let mut conn = self.db.read().await?;
-        let mut personal = Vec::new();
-        if page.offset() == 0 && !caller.is_admin() {
-            for org in organizations::memberships_of(&mut conn, me.id).await? {
-                if let Some(ns) =
-                    namespaces::find_personal(&mut conn, org.organization_id, me.id).await?
-                    && search
-                        .as_deref()
-                        .is_none_or(|s| ns.path.to_lowercase().contains(&s.to_lowercase()))
-                {
-                    personal.push(ns);
-                }
-            }
-        }
         let standing = standing(&mut conn, caller, None, Extent::Everywhere).await?;
         let scope = standing.scope(lists::namespace_list_reach(caller.is_admin()));
+        // One statement, ordered by id as GitLab pages its union of the caller's namespaces:
+        // their personal namespaces (every one, for an admin) and the Groups they reach.
         let query = GroupQuery {
-            with_personal: caller.is_admin(),
+            personal: if caller.is_admin() {
+                Personal::All
+            } else {
+                Personal::OwnedBy(me.id)
+            },
             organization: None,
             place: Place::Anywhere,
             search,
@@ -59,15 +51,11 @@ impl Service {
             offset: page.offset(),
             after: None,
         };
-        let (groups, total) =
+        let (rows, total) =
             namespaces::list_groups(&mut conn, &query, &scope, Some(self.db.totals())).await?;
-        let mut rows: Vec<NamespaceRow> = personal;
-        let extra = rows.len() as i64;
-        rows.extend(groups);
-        rows.truncate(page.per_page as usize);
         Ok(Listed {
             items: present_groups(&mut conn, &self.memo, rows).await?,
-            total: total.map(|t| t + extra),
+            total,
         })
     }
 

@@ -128,11 +128,22 @@ pub enum GroupOrder {
     Id,
 }
 
+/// The personal namespaces a Group list holds too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Personal {
+    /// Groups only.
+    None,
+    /// Every personal namespace (an admin's `GET /namespaces`).
+    All,
+    /// This User's own, in every Organization they belong to.
+    OwnedBy(UserId),
+}
+
 /// A Group list: which Groups, in what order, which page.
 #[derive(Debug, Clone)]
 pub struct GroupQuery {
-    /// Personal namespaces too (`GET /namespaces` for an admin), not only Groups.
-    pub with_personal: bool,
+    /// Which personal namespaces come with the Groups (`GET /namespaces`).
+    pub personal: Personal,
     pub organization: Option<OrganizationId>,
     pub place: Place,
     pub search: Option<String>,
@@ -165,10 +176,12 @@ pub async fn list_groups(
     totals: Option<Totals<'_>>,
 ) -> Result<(Vec<NamespaceRow>, Option<i64>)> {
     let backend = crate::backend::Backend::of(conn);
-    let kinds = if query.with_personal {
-        "n.kind IN ('group', 'user')"
-    } else {
-        "n.kind = 'group'"
+    // A User's own personal namespaces are theirs whatever the scope shows: the scope's
+    // conditions bind the Groups alone, in one bracket, and theirs join it by OR.
+    let kinds = match query.personal {
+        Personal::All => "n.kind IN ('group', 'user')",
+        Personal::None => "n.kind = 'group'",
+        Personal::OwnedBy(_) => "((n.kind = 'group'",
     };
     let mut rows = Sql::new(&format!(
         "SELECT {NAMESPACE_COLUMNS} FROM namespaces n WHERE {kinds}"
@@ -177,6 +190,12 @@ pub async fn list_groups(
         "SELECT COUNT(*) FROM (SELECT 1 FROM namespaces n WHERE {kinds}"
     ));
     for q in [&mut rows, &mut total] {
+        if let Personal::OwnedBy(user) = query.personal {
+            scope.push_groups(q, backend, "n");
+            q.push(") OR (n.kind = 'user' AND n.owner_id = ")
+                .int(user.0)
+                .push("))");
+        }
         if let Some(org) = query.organization {
             q.push(" AND n.organization_id = ").int(org);
         }
@@ -210,7 +229,9 @@ pub async fn list_groups(
         if let Some(level) = query.visibility_level {
             q.push(" AND n.visibility_level = ").int(level);
         }
-        scope.push_groups(q, backend, "n");
+        if !matches!(query.personal, Personal::OwnedBy(_)) {
+            scope.push_groups(q, backend, "n");
+        }
     }
     total.push(crate::sql::COUNT_CAP);
     let key = match query.order {

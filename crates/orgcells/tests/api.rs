@@ -432,7 +432,78 @@ async fn ids_come_from_the_cell_range(app: &TestApp) {
     );
 }
 
+/// `GET /namespaces` pages, by id, the union of the caller's personal namespace and their
+/// Groups (everything, for an admin): every page from one statement, nothing skipped or twice
+/// where the personal namespace sits among the Groups.
+async fn namespaces_page_by_id(app: &TestApp) {
+    let (user, token) = app.user("paged").await;
+    let token = Some(token.as_str());
+    let mut expected = Vec::new();
+    for _ in 0..6 {
+        let (group, _) = app.group(None, "private", None).await;
+        app.add_member("groups", group, user, 30).await;
+        expected.push(group);
+    }
+    // The personal namespace, made by the first personal Project, sits among the Groups.
+    let personal = app
+        .post(token, "/projects", json!({"name": unique("mine")}))
+        .await
+        .expect(201)
+        .body["namespace"]["id"]
+        .as_i64()
+        .expect("namespace id");
+    expected.push(personal);
+    for _ in 0..6 {
+        let (group, _) = app.group(None, "private", None).await;
+        app.add_member("groups", group, user, 30).await;
+        expected.push(group);
+    }
+    // Seen by no one else's list: another User's Group and personal namespace.
+    let (_, other) = app.user("other").await;
+    app.post(Some(&other), "/projects", json!({"name": unique("theirs")}))
+        .await
+        .expect(201);
+    app.group(None, "private", None).await;
+    expected.sort();
+    // (per_page, pages); one line per paging.
+    for (per_page, pages) in [(5, 3), (7, 2), (13, 1), (100, 1)] {
+        let mut seen = Vec::new();
+        for page in 1..=pages {
+            let reply = app
+                .get(
+                    token,
+                    &format!("/namespaces?per_page={per_page}&page={page}"),
+                )
+                .await
+                .expect(200);
+            assert_eq!(reply.header("x-total").as_deref(), Some("13"));
+            assert_eq!(
+                reply.header("x-total-pages").as_deref(),
+                Some(pages.to_string().as_str())
+            );
+            let rows = reply.body.as_array().expect("a list").clone();
+            seen.extend(rows.iter().map(|row| row["id"].as_i64().expect("id")));
+        }
+        assert_eq!(seen, expected, "per_page {per_page}");
+    }
+    // An admin's list holds every namespace, by id too.
+    let all = app
+        .get(app.admin(), "/namespaces?per_page=100")
+        .await
+        .expect(200);
+    let ids: Vec<i64> = all
+        .body
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|row| row["id"].as_i64().expect("id"))
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    assert!(expected.iter().all(|id| ids.contains(id)));
+}
+
 both!(
+    namespaces_page_by_id,
     ids_and_encoded_paths,
     parameters_from_query_json_and_form,
     offset_and_keyset_pagination,

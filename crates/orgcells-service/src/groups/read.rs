@@ -3,7 +3,7 @@
 
 use orgcells_core::lists::{self, GroupListQuery};
 use orgcells_core::visibility::Visibility;
-use orgcells_store::namespaces::{GroupOrder, GroupQuery, Place};
+use orgcells_store::namespaces::{GroupOrder, GroupQuery, Personal, Place};
 use orgcells_store::{AnyConnection, namespaces};
 
 use super::GroupFilter;
@@ -81,7 +81,7 @@ impl Service {
             _ => GroupOrder::Name,
         };
         let query = GroupQuery {
-            with_personal: false,
+            personal: Personal::None,
             organization: org,
             place,
             search: filter.search.clone(),
