@@ -5,7 +5,6 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use orgcells_core::paging;
 use orgcells_service::{Listed, PageRequest, ServiceError};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
 use crate::error::ApiError;
@@ -62,17 +61,9 @@ fn link(base: &str, uri: &Uri, replace: &[(&str, String)]) -> String {
         .query()
         .and_then(|q| serde_urlencoded::from_str(q).ok())
         .unwrap_or_default();
-    let query: Vec<String> = paging::replaced(&pairs, replace)
-        .into_iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                utf8_percent_encode(k, NON_ALPHANUMERIC),
-                utf8_percent_encode(v, NON_ALPHANUMERIC)
-            )
-        })
-        .collect();
-    format!("{base}{}?{}", uri.path(), query.join("&"))
+    // Encoded as Rails' `to_query` does: `_`, `-`, `.` and `*` kept, spaces as `+`.
+    let query = serde_urlencoded::to_string(paging::replaced(&pairs, replace)).unwrap_or_default();
+    format!("{base}{}?{query}", uri.path())
 }
 
 /// A list response with GitLab's pagination headers. `key` gives the keyset cursor of a row.
