@@ -626,21 +626,35 @@ pub fn organization(base: &str, row: &OrganizationRow) -> Organization {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganizationUserEntity {
-    #[serde(flatten)]
-    pub user: UserBasic,
-    pub access_level: i64,
-    pub role: &'static str,
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub avatar_url: Option<String>,
+    pub web_url: String,
+    /// `owner` or `default`.
+    pub access_level: &'static str,
+    /// In the Organization: `active` or `banned`.
+    pub state: &'static str,
     pub is_enterprise_user: bool,
+    /// How they joined: `membership` (of a Group or Project), `added`, `creator` or `home`.
+    pub source: &'static str,
+    /// When they joined.
     #[schema(value_type = String)]
     pub created_at: Timestamp,
 }
 
 pub fn organization_user(base: &str, out: &OrganizationUser) -> OrganizationUserEntity {
+    let user = user_basic(base, &out.user);
     OrganizationUserEntity {
-        user: user_basic(base, &out.user),
-        access_level: out.membership.access_level.value(),
-        role: out.membership.access_level.name(),
+        id: user.id,
+        username: user.username,
+        name: user.name,
+        avatar_url: user.avatar_url,
+        web_url: user.web_url,
+        access_level: out.membership.access_level.name(),
+        state: out.membership.state.as_str(),
         is_enterprise_user: out.membership.enterprise,
+        source: out.membership.source.as_str(),
         created_at: Timestamp(out.membership.created_at),
     }
 }

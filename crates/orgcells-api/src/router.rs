@@ -13,8 +13,8 @@ use utoipa_axum::routes;
 
 use crate::error::{method_not_allowed, no_route};
 use crate::handlers::{
-    cells, groups, health, internal, members, meta, metrics, moves, namespaces, organizations,
-    projects, tokens, users,
+    cells, groups, health, internal, members, meta, metrics, moves, namespaces, org_users,
+    organizations, projects, tokens, users,
 };
 use crate::openapi::{self, ApiDoc, Document};
 use crate::{AppState, allowlist, observe, params};
@@ -115,7 +115,16 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(organizations::list_organization_groups))
         .routes(routes!(organizations::list_organization_projects))
-        .routes(routes!(organizations::list_organization_users))
+        .routes(routes!(
+            org_users::list_organization_users,
+            org_users::create_organization_user
+        ))
+        .routes(routes!(
+            org_users::update_organization_user,
+            org_users::delete_organization_user
+        ))
+        .routes(routes!(org_users::ban_organization_user))
+        .routes(routes!(org_users::unban_organization_user))
         // The cluster.
         .routes(routes!(cells::list_cells))
         .routes(routes!(

@@ -393,6 +393,23 @@ pub struct ShareBody {
     pub expires_at: Option<String>,
 }
 
+/// A User to add to an Organization: `user_id` or `username`, and the access level.
+#[derive(ToSchema)]
+pub struct OrganizationUserBody {
+    /// The User's id; or `username`.
+    pub user_id: Option<i64>,
+    pub username: Option<String>,
+    /// `default` (the default) or `owner`.
+    pub access_level: Option<String>,
+}
+
+/// An Organization User's new access level.
+#[derive(ToSchema)]
+pub struct OrganizationUserUpdateBody {
+    /// `default` or `owner`.
+    pub access_level: String,
+}
+
 /// A new Member (`user_id` or `username`, and `access_level`), or a change to one
 /// (`access_level` is required there too, as GitLab's).
 #[derive(ToSchema)]

@@ -61,6 +61,7 @@ fn developer() -> Viewer {
         user: Some(UserId(7)),
         admin: false,
         role: Some(OrganizationRole::User),
+        banned: false,
         grants: Grants::from_facts(&facts).into(),
     }
 }

@@ -25,6 +25,7 @@ pub mod invalid;
 pub mod lists;
 pub mod members;
 pub mod moves;
+pub mod org_users;
 pub mod paging;
 pub mod paths;
 pub mod policy;

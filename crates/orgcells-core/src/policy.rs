@@ -18,6 +18,9 @@ pub struct Viewer {
     pub admin: bool,
     /// The viewer's role in this Organization; `None` for a Non-User (or a banned User).
     pub role: Option<OrganizationRole>,
+    /// Banned from this Organization: nothing in it exists for them, public content included,
+    /// while they are signed in (GitLab's namespace bans).
+    pub banned: bool,
     pub grants: std::sync::Arc<Grants>,
 }
 
@@ -111,6 +114,20 @@ pub enum OrganizationAction {
     TransferGroupIn,
 }
 
+/// Actions on one of an Organization's Users (whether the change itself is allowed, the last
+/// Owner's for one, is `core::org_users`').
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganizationUserAction {
+    /// Add a User to the Organization.
+    Add,
+    /// Make them an Owner, or a User again.
+    ChangeRole,
+    /// Remove them; themselves: leave.
+    Remove,
+    Ban,
+    Unban,
+}
+
 impl Viewer {
     pub fn anonymous() -> Viewer {
         Viewer::default()
@@ -125,6 +142,9 @@ impl Viewer {
     }
 
     fn sees_by_visibility(&self, visibility: Visibility) -> bool {
+        if self.banned {
+            return false;
+        }
         match visibility {
             Visibility::Public => true,
             Visibility::Internal => self.is_org_user(),
@@ -133,7 +153,27 @@ impl Viewer {
     }
 
     pub fn can_read_organization(&self, org: &OrganizationFacts) -> bool {
-        self.admin || org.visibility == OrganizationVisibility::Public || self.is_org_user()
+        self.admin
+            || (!self.banned
+                && (org.visibility == OrganizationVisibility::Public || self.is_org_user()))
+    }
+
+    /// What the viewer may do to User `subject` of the Organization: an Owner (or an admin)
+    /// manages every User; a User may only leave.
+    pub fn organization_user(
+        &self,
+        org: &OrganizationFacts,
+        subject: UserId,
+        action: OrganizationUserAction,
+    ) -> Decision {
+        if !self.can_read_organization(org) {
+            return Err(Denied::NotFound);
+        }
+        let owner = self.admin || self.is_org_owner();
+        let leaving = action == OrganizationUserAction::Remove
+            && self.is_org_user()
+            && self.user == Some(subject);
+        allow(owner || leaving)
     }
 
     pub fn organization(&self, org: &OrganizationFacts, action: OrganizationAction) -> Decision {
@@ -161,6 +201,9 @@ impl Viewer {
     }
 
     pub fn can_read_group(&self, group: &GroupFacts) -> bool {
+        if self.banned {
+            return self.admin;
+        }
         self.admin
             || self.sees_by_visibility(group.visibility)
             || self.grants.group_access(group.traversal) >= AccessLevel::MinimalAccess
@@ -196,7 +239,7 @@ impl Viewer {
     /// A personal namespace: its owner's (and an admin's) to read and to create Projects in;
     /// it does not exist for anyone else.
     pub fn personal_namespace(&self, owner: Option<UserId>) -> Decision {
-        if self.admin || (owner.is_some() && self.user == owner) {
+        if self.admin || (!self.banned && owner.is_some() && self.user == owner) {
             Ok(())
         } else {
             Err(Denied::NotFound)
@@ -220,6 +263,9 @@ impl Viewer {
     }
 
     pub fn can_read_project(&self, project: &ProjectFacts) -> bool {
+        if self.banned {
+            return self.admin;
+        }
         self.admin
             || self.sees_by_visibility(project.visibility)
             || self.project_access(project).reads()

@@ -63,6 +63,7 @@ stored_as_name!(
     crate::states::UserState => "user state",
     crate::states::OrganizationState => "organization state",
     crate::states::OrganizationUserState => "organization user state",
+    crate::org_users::Joined => "organization user source",
 );
 
 #[cfg(test)]

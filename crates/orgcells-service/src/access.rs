@@ -89,7 +89,13 @@ async fn load_standing(
             .retain(|r| !banned.contains(&r.organization_id));
     }
     let grants = Arc::new(Grants::from_facts(&facts(&rows)));
-    Ok(Standing::new(user.admin, Some(user.id), roles, grants))
+    Ok(Standing::new(
+        user.admin,
+        Some(user.id),
+        roles,
+        banned,
+        grants,
+    ))
 }
 
 fn facts(rows: &GrantRows) -> GrantFacts {

@@ -119,6 +119,7 @@ impl Service {
                 OrganizationId::DEFAULT,
                 UserId::ROOT,
                 OrganizationRole::Owner,
+                orgcells_core::org_users::Joined::Home,
                 clock::now(),
             )
             .await?;

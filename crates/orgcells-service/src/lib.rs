@@ -19,6 +19,7 @@ mod membership;
 mod memo;
 pub mod moving;
 pub mod namespaces;
+pub mod org_users;
 pub mod organizations;
 pub mod present;
 pub mod projects;

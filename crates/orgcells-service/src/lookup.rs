@@ -5,6 +5,7 @@
 use orgcells_core::creation::{ProjectCreationLevel, SubgroupCreationLevel};
 use orgcells_core::ids::{NamespaceId, NamespaceKind, OrganizationId, ProjectId, UserId};
 use orgcells_core::members::Source;
+use orgcells_core::org_users::Joined;
 use orgcells_core::policy::Viewer;
 use orgcells_core::states::OrganizationState;
 use orgcells_store::links::{self, LinkKind};
@@ -172,7 +173,8 @@ pub(crate) async fn personal_namespace(
         updated_at: now,
     };
     namespaces::insert(tx.conn(), &ns).await?;
-    ensure_org_user(tx, org, user.id).await?;
+    // A personal namespace is made in the User's home Organization, or where they are already.
+    ensure_org_user(tx, org, user.id, Joined::Membership).await?;
     Ok(ns)
 }
 

@@ -4,14 +4,29 @@
 use orgcells_core::access::{AccessLevel, OrganizationRole};
 use orgcells_core::ids::{OrganizationId, UserId};
 use orgcells_core::invalid::Invalid;
+use orgcells_core::org_users::Joined;
 use orgcells_store::rows::MemberRow;
 use orgcells_store::{Tx, members, organizations};
 
 use crate::{Result, clock};
 
-/// Makes a User part of an Organization (no-op if they are). Banned Users stay banned.
-pub(crate) async fn ensure_org_user(tx: &mut Tx, org: OrganizationId, user: UserId) -> Result<()> {
-    organizations::add_user(tx.conn(), org, user, OrganizationRole::User, clock::now()).await?;
+/// Makes a User part of an Organization (no-op if they are), saying how they joined. Banned
+/// Users stay banned.
+pub(crate) async fn ensure_org_user(
+    tx: &mut Tx,
+    org: OrganizationId,
+    user: UserId,
+    joined: Joined,
+) -> Result<()> {
+    organizations::add_user(
+        tx.conn(),
+        org,
+        user,
+        OrganizationRole::User,
+        joined,
+        clock::now(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -25,7 +40,7 @@ pub(crate) async fn insert_member(
     expires_at: Option<String>,
     created_by: Option<UserId>,
 ) -> Result<MemberRow> {
-    ensure_org_user(tx, org, user).await?;
+    ensure_org_user(tx, org, user, Joined::Membership).await?;
     let now = clock::now();
     let row = MemberRow {
         id: tx.next_id().await?,

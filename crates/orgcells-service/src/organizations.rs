@@ -5,6 +5,7 @@ use orgcells_core::access::OrganizationRole;
 use orgcells_core::ids::{OrganizationId, UserId};
 use orgcells_core::invalid::Invalid;
 use orgcells_core::lists::Reach;
+use orgcells_core::org_users::Joined;
 use orgcells_core::paths;
 use orgcells_core::policy::OrganizationAction;
 use orgcells_core::states::OrganizationState;
@@ -52,7 +53,10 @@ pub(crate) fn organization_owner(id: OrganizationId) -> Owner<'static> {
     }
 }
 
-async fn find_org(conn: &mut AnyConnection, org: &Ref) -> Result<Option<OrganizationRow>> {
+pub(crate) async fn find_org(
+    conn: &mut AnyConnection,
+    org: &Ref,
+) -> Result<Option<OrganizationRow>> {
     Ok(match org {
         Ref::Id(id) => organizations::find(conn, OrganizationId(*id)).await?,
         Ref::Path(path) => organizations::find_by_path(conn, path).await?,
@@ -139,17 +143,11 @@ impl Service {
         page: &PageRequest,
     ) -> Result<Listed<OrganizationRow>> {
         let mut conn = self.db.read().await?;
-        let member_of = match caller.id() {
-            Some(id) => organizations::memberships_of(&mut conn, id)
-                .await?
-                .into_iter()
-                .map(|m| m.organization_id)
-                .collect(),
-            None => Vec::new(),
-        };
+        let standing = standing(&mut conn, caller, None, Extent::Everywhere).await?;
         let filter = OrganizationFilter {
             all: caller.is_admin(),
-            member_of,
+            member_of: standing.roles.keys().copied().collect(),
+            banned_from: standing.banned.clone(),
             search,
         };
         let (items, total) = organizations::list(
@@ -227,7 +225,15 @@ impl Service {
             updated_at: now,
         };
         organizations::insert(tx.conn(), &row).await?;
-        organizations::add_user(tx.conn(), id, me.id, OrganizationRole::Owner, now).await?;
+        organizations::add_user(
+            tx.conn(),
+            id,
+            me.id,
+            OrganizationRole::Owner,
+            Joined::Creator,
+            now,
+        )
+        .await?;
         self.commit(tx).await?;
         Ok(row)
     }

@@ -19,6 +19,8 @@ pub(crate) struct Standing {
     pub user: Option<UserId>,
     /// Active Organization Users: role per Organization.
     pub roles: HashMap<OrganizationId, OrganizationRole>,
+    /// The Organizations the caller is banned from, in id order.
+    pub banned: Vec<OrganizationId>,
     grants: Arc<Grants>,
     /// The scopes already asked of this standing, by reach: rendered once for all the lists
     /// asked while it is remembered.
@@ -33,12 +35,15 @@ impl Standing {
         admin: bool,
         user: Option<UserId>,
         roles: HashMap<OrganizationId, OrganizationRole>,
+        mut banned: Vec<OrganizationId>,
         grants: Arc<Grants>,
     ) -> Standing {
+        banned.sort_unstable();
         Standing {
             admin,
             user,
             roles,
+            banned,
             grants,
             scopes: Arc::default(),
         }
@@ -46,19 +51,22 @@ impl Standing {
 
     /// The viewer as one Organization sees them.
     pub fn viewer(&self, org: OrganizationId) -> Viewer {
-        self.viewer_with(self.roles.get(&org).copied())
+        let banned = self.banned.binary_search(&org).is_ok();
+        self.viewer_with(self.roles.get(&org).copied(), banned)
     }
 
-    /// The viewer with no Organization role: what a list across Organizations shows.
+    /// The viewer with no Organization role: what a list across Organizations shows (the
+    /// list's scope has left out the Organizations they are banned from).
     pub fn viewer_across(&self) -> Viewer {
-        self.viewer_with(None)
+        self.viewer_with(None, false)
     }
 
-    fn viewer_with(&self, role: Option<OrganizationRole>) -> Viewer {
+    fn viewer_with(&self, role: Option<OrganizationRole>, banned: bool) -> Viewer {
         Viewer {
             user: self.user,
             admin: self.admin,
             role,
+            banned,
             grants: self.grants.clone(),
         }
     }
@@ -89,6 +97,7 @@ impl Standing {
             subtrees: reached.subtrees.iter().map(|id| id.0).collect(),
             groups: reached.groups.iter().map(|id| id.0).collect(),
             projects: reached.projects.iter().map(|id| id.0).collect(),
+            hidden_orgs: self.banned.iter().copied().collect(),
         }
     }
 }

@@ -6,6 +6,7 @@ use orgcells_core::ids::{NamespaceId, OrganizationId, ProjectId, UserId};
 use orgcells_core::invalid::Invalid;
 use orgcells_core::lists::UserOrder;
 use orgcells_core::members::{Source, SourceType};
+use orgcells_core::org_users::Joined;
 use orgcells_core::paths::{self, PathPlace};
 use orgcells_core::states::UserState;
 use orgcells_store::claims::{self, Bucket, Owner};
@@ -134,7 +135,7 @@ pub(crate) async fn insert_user(
         updated_at: now,
     };
     users::insert(tx, &user).await?;
-    ensure_org_user(tx, OrganizationId::DEFAULT, id).await?;
+    ensure_org_user(tx, OrganizationId::DEFAULT, id, Joined::Home).await?;
     personal_namespace(tx, OrganizationId::DEFAULT, &user).await?;
     Ok(user)
 }

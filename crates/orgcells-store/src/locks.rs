@@ -5,7 +5,7 @@
 //! On SQLite a Cell has one writer connection, so writes are already one at a time and these
 //! are no-ops.
 
-use orgcells_core::access::AccessLevel;
+use orgcells_core::access::{AccessLevel, OrganizationRole};
 use orgcells_core::ids::{NamespaceId, OrganizationId, ProjectId};
 use sqlx::AnyConnection;
 
@@ -81,6 +81,24 @@ pub async fn group_owners(conn: &mut AnyConnection, group: NamespaceId) -> Resul
         AccessLevel::Owner.value()
     ))
     .bind(group)
+    .fetch_all(conn)
+    .await?;
+    Ok(owners.len() as i64)
+}
+
+/// Locks the active Owners of an Organization and counts them: of two writers demoting,
+/// removing or banning Owners at once, the second counts after the first has committed.
+pub async fn organization_owners(conn: &mut AnyConnection, org: OrganizationId) -> Result<i64> {
+    let lock = match Backend::of(conn) {
+        Backend::Sqlite => "",
+        Backend::Postgres => " ORDER BY user_id FOR UPDATE",
+    };
+    let owners: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT user_id FROM organization_users \
+         WHERE organization_id = $1 AND access_level = {} AND state = 'active'{lock}",
+        OrganizationRole::Owner.value()
+    ))
+    .bind(org)
     .fetch_all(conn)
     .await?;
     Ok(owners.len() as i64)

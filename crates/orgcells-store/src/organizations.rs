@@ -2,6 +2,8 @@
 
 use orgcells_core::access::OrganizationRole;
 use orgcells_core::ids::{OrganizationId, UserId};
+use orgcells_core::org_users::Joined;
+use orgcells_core::states::OrganizationUserState;
 use orgcells_core::visibility::OrganizationVisibility;
 use sqlx::AnyConnection;
 
@@ -84,10 +86,12 @@ pub async fn delete(conn: &mut AnyConnection, id: OrganizationId) -> Result<()> 
     Ok(())
 }
 
-/// Organizations a viewer may see, by id: all (`all`), or the public ones and those listed.
+/// Organizations a viewer may see, by id: all (`all`), or the public ones and those listed,
+/// less those they are banned from.
 pub struct OrganizationFilter {
     pub all: bool,
     pub member_of: Vec<OrganizationId>,
+    pub banned_from: Vec<OrganizationId>,
     pub search: Option<String>,
 }
 
@@ -111,6 +115,10 @@ pub async fn list(
             ))
             .id_set(backend, filter.member_of.iter().copied())
             .push(")");
+            if !filter.banned_from.is_empty() {
+                q.push(" AND id NOT IN ")
+                    .id_set(backend, filter.banned_from.iter().copied());
+            }
         }
         if let Some(search) = &filter.search {
             let pattern = crate::namespaces::like_pattern(search);
@@ -146,21 +154,26 @@ pub async fn count_groups(conn: &mut AnyConnection, id: OrganizationId) -> Resul
     .await?)
 }
 
+const ORG_USER_COLUMNS: &str =
+    "organization_id, user_id, access_level, state, enterprise, source, created_at";
+
 /// Adds a User to an Organization; an existing row is left as it is. Returns whether it was added.
 pub async fn add_user(
     conn: &mut AnyConnection,
     org: OrganizationId,
     user: UserId,
     role: OrganizationRole,
+    joined: Joined,
     now: i64,
 ) -> Result<bool> {
     let added = sqlx::query(
-        "INSERT INTO organization_users (organization_id, user_id, access_level, state, enterprise, created_at, updated_at) \
-         VALUES ($1, $2, $3, 'active', 0, $4, $4) ON CONFLICT (organization_id, user_id) DO NOTHING",
+        "INSERT INTO organization_users (organization_id, user_id, access_level, state, enterprise, source, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'active', 0, $4, $5, $5) ON CONFLICT (organization_id, user_id) DO NOTHING",
     )
     .bind(org)
     .bind(user)
     .bind(role.value())
+    .bind(joined.as_str())
     .bind(now)
     .execute(conn)
     .await?
@@ -168,19 +181,107 @@ pub async fn add_user(
     Ok(added == 1)
 }
 
+/// Makes an Organization User an Owner or a User.
+pub async fn set_user_role(
+    conn: &mut AnyConnection,
+    org: OrganizationId,
+    user: UserId,
+    role: OrganizationRole,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE organization_users SET access_level = $1, updated_at = $2 \
+         WHERE organization_id = $3 AND user_id = $4",
+    )
+    .bind(role.value())
+    .bind(now)
+    .bind(org)
+    .bind(user)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Bans an Organization User, or lifts the ban.
+pub async fn set_user_state(
+    conn: &mut AnyConnection,
+    org: OrganizationId,
+    user: UserId,
+    state: OrganizationUserState,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE organization_users SET state = $1, updated_at = $2 \
+         WHERE organization_id = $3 AND user_id = $4",
+    )
+    .bind(state.as_str())
+    .bind(now)
+    .bind(org)
+    .bind(user)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes a User from an Organization: every membership of theirs in its Groups and
+/// Projects, then the Organization User row. The memberships removed.
+pub async fn remove_user(
+    conn: &mut AnyConnection,
+    org: OrganizationId,
+    user: UserId,
+) -> Result<u64> {
+    let memberships =
+        sqlx::query("DELETE FROM members WHERE organization_id = $1 AND user_id = $2")
+            .bind(org)
+            .bind(user)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    sqlx::query("DELETE FROM organization_users WHERE organization_id = $1 AND user_id = $2")
+        .bind(org)
+        .bind(user)
+        .execute(conn)
+        .await?;
+    Ok(memberships)
+}
+
+/// The full paths of the top-level Groups of an Organization whose only direct Owner is
+/// `user`, at most `limit`: what would be left with no Owner if they went.
+pub async fn sole_owned_groups(
+    conn: &mut AnyConnection,
+    org: OrganizationId,
+    user: UserId,
+    limit: i64,
+) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT n.full_path FROM members m JOIN namespaces n ON n.id = m.source_id \
+         WHERE m.organization_id = $1 AND m.user_id = $2 AND m.source_type = 'group' \
+         AND m.access_level = 50 AND n.parent_id IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM members o WHERE o.source_type = 'group' \
+           AND o.source_id = m.source_id AND o.access_level = 50 AND o.user_id <> m.user_id) \
+         ORDER BY n.full_path LIMIT $3",
+    )
+    .bind(org)
+    .bind(user)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
 pub async fn find_user(
     conn: &mut AnyConnection,
     org: OrganizationId,
     user: UserId,
 ) -> Result<Option<OrganizationUserRow>> {
-    Ok(sqlx::query_as(
-        "SELECT organization_id, user_id, access_level, state, enterprise, created_at FROM organization_users \
-         WHERE organization_id = $1 AND user_id = $2",
-    )
-    .bind(org)
-    .bind(user)
-    .fetch_optional(conn)
-    .await?)
+    let sql = format!(
+        "SELECT {ORG_USER_COLUMNS} FROM organization_users \
+         WHERE organization_id = $1 AND user_id = $2"
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(org)
+        .bind(user)
+        .fetch_optional(conn)
+        .await?)
 }
 
 /// Every Organization a User belongs to.
@@ -188,13 +289,11 @@ pub async fn memberships_of(
     conn: &mut AnyConnection,
     user: UserId,
 ) -> Result<Vec<OrganizationUserRow>> {
-    Ok(sqlx::query_as(
-        "SELECT organization_id, user_id, access_level, state, enterprise, created_at FROM organization_users \
-         WHERE user_id = $1 ORDER BY organization_id",
-    )
-    .bind(user)
-    .fetch_all(conn)
-    .await?)
+    let sql = format!(
+        "SELECT {ORG_USER_COLUMNS} FROM organization_users \
+         WHERE user_id = $1 ORDER BY organization_id"
+    );
+    Ok(sqlx::query_as(&sql).bind(user).fetch_all(conn).await?)
 }
 
 /// The Organization Users of an Organization, optionally only the Members of what `only`
@@ -208,9 +307,9 @@ pub async fn list_users(
     totals: Totals<'_>,
 ) -> Result<(Vec<OrganizationUserRow>, i64)> {
     let backend = crate::backend::Backend::of(conn);
-    let mut sql = Sql::new(
-        "SELECT organization_id, user_id, access_level, state, enterprise, created_at FROM organization_users WHERE organization_id = ",
-    );
+    let mut sql = Sql::new(&format!(
+        "SELECT {ORG_USER_COLUMNS} FROM organization_users WHERE organization_id = "
+    ));
     let mut count =
         Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM organization_users WHERE organization_id = ");
     for q in [&mut sql, &mut count] {

@@ -10,6 +10,7 @@ use orgcells_core::ids::{
     LinkId, MemberId, NamespaceId, NamespaceKind, OrganizationId, ProjectId, TokenId, UserId,
 };
 use orgcells_core::members::{Source, SourceType};
+use orgcells_core::org_users::Joined;
 use orgcells_core::states::{OrganizationState, OrganizationUserState, UserState};
 use orgcells_core::visibility::{OrganizationVisibility, Visibility};
 use sqlx::any::{Any, AnyTypeInfo, AnyValueRef};
@@ -92,6 +93,8 @@ pub struct OrganizationUserRow {
     pub state: OrganizationUserState,
     #[sqlx(try_from = "Flag")]
     pub enterprise: bool,
+    #[sqlx(try_from = "String")]
+    pub source: Joined,
     pub created_at: i64,
 }
 

@@ -26,6 +26,8 @@ pub struct Scope {
     pub groups: IdSet,
     /// Projects granted directly or through a project-group link.
     pub projects: IdSet,
+    /// Organizations the viewer is banned from: none of their rows shows, public ones included.
+    pub hidden_orgs: IdSet,
 }
 
 impl Scope {
@@ -90,5 +92,15 @@ impl Scope {
             sql.push(&format!(" OR {alias}.id IN ")).ids(backend, ids);
         }
         sql.push(")");
+        self.push_hidden(sql, backend, &format!("{alias}.organization_id"));
+    }
+
+    /// ` AND column NOT IN (...)`: leaves out the rows of the Organizations the viewer is
+    /// banned from (`column` their `organization_id`).
+    pub(crate) fn push_hidden(&self, sql: &mut Sql, backend: Backend, column: &str) {
+        if !self.all && !self.hidden_orgs.is_empty() {
+            sql.push(&format!(" AND {column} NOT IN "))
+                .ids(backend, &self.hidden_orgs);
+        }
     }
 }

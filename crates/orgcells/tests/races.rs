@@ -137,6 +137,75 @@ async fn last_owner_stays(app: &TestApp) {
     }
 }
 
+/// The active Owners of an Organization, read back through its Users.
+async fn organization_owners(app: &TestApp, org: i64) -> usize {
+    app.get(
+        app.admin(),
+        &format!("/organizations/{org}/users?per_page=100"),
+    )
+    .await
+    .expect(200)
+    .body
+    .as_array()
+    .expect("users")
+    .iter()
+    .filter(|u| u["access_level"] == json!("owner") && u["state"] == json!("active"))
+    .count()
+}
+
+/// Two Owners of an Organization each remove, demote or ban the other at the same moment:
+/// one Owner stays.
+async fn last_organization_owner_stays(app: &TestApp) {
+    let (a, a_token) = app.user("org-owner-a").await;
+    let (b, b_token) = app.user("org-owner-b").await;
+    for i in 0..PAIRS {
+        let org = app.organization("public").await;
+        let users = format!("/organizations/{org}/users");
+        for user in [a, b] {
+            app.post(
+                app.admin(),
+                &users,
+                json!({"user_id": user, "access_level": "owner"}),
+            )
+            .await
+            .expect(201);
+        }
+        // The admin who created it is an Owner too: leave only a and b.
+        app.delete(app.admin(), &format!("{users}/1"))
+            .await
+            .expect(204);
+        assert_eq!(organization_owners(app, org).await, 2);
+        let calls = match i % 3 {
+            0 => [
+                delete(format!("{users}/{b}"), &a_token),
+                delete(format!("{users}/{a}"), &b_token),
+            ],
+            1 => [
+                put(
+                    format!("{users}/{b}"),
+                    json!({"access_level": "default"}),
+                    &a_token,
+                ),
+                put(
+                    format!("{users}/{a}"),
+                    json!({"access_level": "default"}),
+                    &b_token,
+                ),
+            ],
+            _ => [
+                post(format!("{users}/{b}/ban"), json!({}), &a_token),
+                post(format!("{users}/{a}/ban"), json!({}), &b_token),
+            ],
+        };
+        let statuses = race(app, calls).await;
+        assert_eq!(
+            organization_owners(app, org).await,
+            1,
+            "pair {i}: {statuses:?}"
+        );
+    }
+}
+
 fn visibility_of(reply: &common::Reply) -> i64 {
     match reply.body["visibility"].as_str() {
         Some("private") => 0,
@@ -354,6 +423,7 @@ async fn organization_ceiling_holds(app: &TestApp) {
 both!(
     organization_ceiling_holds,
     last_owner_stays,
+    last_organization_owner_stays,
     visibility_ceilings_hold,
     crossed_transfers,
     creation_under_a_parent_made_private

@@ -615,8 +615,9 @@ async fn organization_owner_who_is_no_admin(app: &TestApp) {
         .await
         .expect(200);
     assert_eq!(ids(&users.body), vec![owner]);
-    assert_eq!(users.body[0]["access_level"], json!(50));
-    assert_eq!(users.body[0]["role"], json!("owner"));
+    assert_eq!(users.body[0]["access_level"], json!("owner"));
+    assert_eq!(users.body[0]["source"], json!("creator"));
+    assert_eq!(users.body[0]["state"], json!("active"));
 
     // Create top-level Groups in it.
     let group_path = unique("owned");

@@ -10,6 +10,7 @@ pub mod meta;
 pub mod metrics;
 pub mod moves;
 pub mod namespaces;
+pub mod org_users;
 pub mod organizations;
 pub mod projects;
 mod shares;

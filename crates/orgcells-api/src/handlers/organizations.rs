@@ -236,36 +236,3 @@ pub async fn list_organization_projects(
         .await?;
     Ok(respond_projects(&app, &uri, &page, listed))
 }
-
-/// The Organization's Users.
-#[utoipa::path(
-    get,
-    path = "/organizations/{id}/users",
-    tag = "organizations",
-    operation_id = "list_organization_users",
-    params(schema::IdPath, schema::PageParams),
-    responses((status = 200, description = "OK", body = Vec<entities::OrganizationUserEntity>)),
-)]
-pub async fn list_organization_users(
-    State(app): State<AppState>,
-    Auth(caller): Auth,
-    Path(id): Path<String>,
-    OriginalUri(uri): OriginalUri,
-    params: Params,
-) -> ApiResult<Response> {
-    params.validate(&[PAGE], &[])?;
-    let page = page_request(&params, false)?;
-    let listed = app
-        .service
-        .organization_users(&caller, &id_ref(&id), &page)
-        .await?;
-    let base = app.external_url.clone();
-    Ok(respond(
-        &base,
-        &uri,
-        &page,
-        listed,
-        |u| (String::new(), u.user.id.0),
-        |u| entities::organization_user(&base, &u),
-    ))
-}

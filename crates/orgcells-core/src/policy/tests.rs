@@ -29,6 +29,8 @@ enum Who {
     Minimal,
     /// A Member of a Group that the Group was shared with, at the link's cap.
     SharedGroupMember(AccessLevel, AccessLevel),
+    /// Banned from the Organization (even holding a membership the ban outranks).
+    Banned,
     Admin,
 }
 
@@ -45,6 +47,7 @@ fn viewer(who: Who) -> Viewer {
         user,
         admin: false,
         role: Some(OrganizationRole::User),
+        banned: false,
         grants: grants.into(),
     };
     match who {
@@ -93,6 +96,11 @@ fn viewer(who: Who) -> Viewer {
             };
             member(Grants::from_facts(&facts))
         }
+        Who::Banned => Viewer {
+            role: None,
+            banned: true,
+            ..member(Grants::new([(GROUP, Owner)]))
+        },
         Who::Admin => Viewer {
             user,
             admin: true,
@@ -158,6 +166,12 @@ fn who_sees_what() {
         (Org::Internal, Private, Who::OrgUser, true, false),
         (Org::Internal, Private, Who::Member(Reporter), true, true),
         (Org::Internal, Private, Who::Admin, true, true),
+        // Banned: nothing of the Organization exists for them, public content included.
+        (Org::Public, Public, Who::Banned, false, false),
+        (Org::Public, Internal, Who::Banned, false, false),
+        (Org::Public, Private, Who::Banned, false, false),
+        (Org::Internal, Internal, Who::Banned, false, false),
+        (Org::Internal, Private, Who::Banned, false, false),
     ];
     for (org_visibility, visibility, who, sees_org, sees) in cases {
         let v = viewer(who);
@@ -439,6 +453,59 @@ fn organization_permissions() {
             v.organization(&facts, action),
             expect,
             "{:?} {facts:?} {action:?}",
+            v.role
+        );
+    }
+}
+
+#[test]
+fn organization_user_permissions() {
+    use OrganizationUserAction::*;
+    let me = UserId(7);
+    let other = UserId(8);
+    let owner = Viewer {
+        user: Some(me),
+        role: Some(OrganizationRole::Owner),
+        ..Viewer::default()
+    };
+    let user = viewer(Who::OrgUser);
+    let outsider = viewer(Who::NonUser);
+    let banned = viewer(Who::Banned);
+    let admin = viewer(Who::Admin);
+    let public = org(Org::Public);
+    let internal = org(Org::Internal);
+    // (viewer, organization, subject, action, decision); one line per case.
+    let cases = [
+        (&owner, public, other, Add, Ok(())),
+        (&owner, public, other, ChangeRole, Ok(())),
+        (&owner, public, other, Remove, Ok(())),
+        (&owner, public, other, Ban, Ok(())),
+        (&owner, public, other, Unban, Ok(())),
+        (&owner, public, me, Remove, Ok(())),
+        (&admin, internal, other, ChangeRole, Ok(())),
+        (&admin, internal, other, Ban, Ok(())),
+        (&admin, internal, other, Remove, Ok(())),
+        (&user, public, other, Add, Err(Denied::Forbidden)),
+        (&user, public, other, ChangeRole, Err(Denied::Forbidden)),
+        (&user, public, other, Remove, Err(Denied::Forbidden)),
+        (&user, public, other, Ban, Err(Denied::Forbidden)),
+        (&user, public, me, ChangeRole, Err(Denied::Forbidden)),
+        (&user, public, me, Unban, Err(Denied::Forbidden)),
+        // A User may leave.
+        (&user, public, me, Remove, Ok(())),
+        (&user, internal, me, Remove, Ok(())),
+        (&outsider, public, me, Remove, Err(Denied::Forbidden)),
+        (&outsider, public, other, Ban, Err(Denied::Forbidden)),
+        (&outsider, internal, other, Ban, Err(Denied::NotFound)),
+        // Banned: the Organization is not there for them; they cannot unban themselves.
+        (&banned, public, me, Unban, Err(Denied::NotFound)),
+        (&banned, public, me, Remove, Err(Denied::NotFound)),
+    ];
+    for (v, facts, subject, action, expect) in cases {
+        assert_eq!(
+            v.organization_user(&facts, subject, action),
+            expect,
+            "{:?} {facts:?} {subject:?} {action:?}",
             v.role
         );
     }
