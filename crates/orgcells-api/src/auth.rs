@@ -6,6 +6,7 @@ use axum::extract::{FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 use orgcells_core::scopes::Surface;
+use orgcells_core::states::UserState;
 use orgcells_service::{Caller, ServiceError};
 
 use crate::AppState;
@@ -77,7 +78,11 @@ impl FromRequestParts<AppState> for Auth {
         }
         let context = parts.extensions.get::<RequestContext>().cloned();
         let caller = match token_of(parts) {
-            Some(token) => state.service.authenticate(&token).await?,
+            Some(token) => state
+                .service
+                .authenticate(&token)
+                .await
+                .map_err(|error| inactive(error, &state.external_url))?,
             None => Caller::anonymous(),
         };
         if let Some(context) = &context {
@@ -104,5 +109,18 @@ impl FromRequestParts<AppState> for Auth {
         };
         parts.extensions.insert(caller.clone());
         Ok(Auth(caller))
+    }
+}
+
+/// GitLab's words for a token whose User may not act (`UserAccessDeniedReason`): a banned User
+/// counts as blocked; a deactivated one is told where to sign in again.
+fn inactive(error: ServiceError, external_url: &str) -> ServiceError {
+    match error {
+        ServiceError::Inactive(UserState::Deactivated) => ServiceError::forbidden(format!(
+            "Your account has been deactivated by your administrator. Please log back in from \
+             a web browser to reactivate your account at {external_url}"
+        )),
+        ServiceError::Inactive(_) => ServiceError::forbidden("Your account has been blocked."),
+        other => other,
     }
 }

@@ -44,6 +44,12 @@ impl IntoResponse for ApiError {
                 StatusCode::FORBIDDEN,
                 json!({"message": format!("403 Forbidden - {reason}")}),
             ),
+            ServiceError::Refused(message) => (StatusCode::FORBIDDEN, json!({"message": message})),
+            // auth.rs words it with the instance's address; this is the fallback.
+            ServiceError::Inactive(_) => (
+                StatusCode::FORBIDDEN,
+                json!({"message": "403 Forbidden - Your account has been blocked."}),
+            ),
             ServiceError::InsufficientScope(scopes) => (
                 StatusCode::FORBIDDEN,
                 json!({

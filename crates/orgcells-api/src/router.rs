@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use crate::error::{method_not_allowed, no_route};
 use crate::handlers::{
     cells, groups, health, internal, members, meta, metrics, moves, namespaces, org_users,
-    organizations, projects, tokens, users,
+    organizations, projects, tokens, user_states, users,
 };
 use crate::openapi::{self, ApiDoc, Document};
 use crate::{AppState, allowlist, observe, params};
@@ -35,6 +35,7 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(users::create_user_token))
         .routes(routes!(users::list_memberships))
+        .routes(routes!(user_states::act_on_user))
         .routes(routes!(users::list_user_projects))
         .routes(routes!(tokens::list_personal_access_tokens))
         .routes(routes!(

@@ -37,6 +37,28 @@ pub struct UserIdPath {
     pub id: i64,
 }
 
+/// A User and an action on their state.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct UserActionPath {
+    /// The User's id.
+    pub id: i64,
+    #[param(inline)]
+    pub action: UserActionName,
+}
+
+/// The actions on a User's state.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum UserActionName {
+    Block,
+    Unblock,
+    Ban,
+    Unban,
+    Deactivate,
+    Activate,
+}
+
 /// A personal access token by numeric id.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Path)]

@@ -34,4 +34,5 @@ pub mod routing;
 pub mod scopes;
 pub mod states;
 pub mod stored;
+pub mod user_actions;
 pub mod visibility;

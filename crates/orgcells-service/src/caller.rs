@@ -117,8 +117,11 @@ impl Service {
             .expires_at
             .as_deref()
             .is_some_and(|date| date <= clock::today().as_str());
-        if token.revoked || expired || !signs_in(&user) {
+        if token.revoked || expired {
             return Err(ServiceError::Unauthorized);
+        }
+        if !signs_in(&user) {
+            return Err(ServiceError::Inactive(user.state));
         }
         let scopes = token
             .scopes

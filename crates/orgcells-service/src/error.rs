@@ -11,6 +11,13 @@ pub enum ServiceError {
     /// 403, with GitLab's optional reason.
     #[error("403 Forbidden")]
     Forbidden(Option<String>),
+    /// 403 with GitLab's message as the whole answer (`render_api_error!`, no `403 Forbidden -`).
+    #[error("{0}")]
+    Refused(String),
+    /// 403: the token is good but its User may not act (blocked, banned or deactivated): the
+    /// API words it, since the deactivated User's message names the instance's address.
+    #[error("403 Forbidden")]
+    Inactive(orgcells_core::states::UserState),
     /// 403 `insufficient_scope`: the token's scopes do not reach this request; the scopes
     /// that would.
     #[error("403 insufficient_scope")]

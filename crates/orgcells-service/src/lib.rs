@@ -30,6 +30,7 @@ mod secret;
 pub mod shares;
 mod standing;
 pub mod tokens;
+pub mod user_states;
 pub mod users;
 
 pub use caller::Caller;

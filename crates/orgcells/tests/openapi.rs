@@ -24,6 +24,7 @@ const OPERATIONS: &[&str] = &[
     "DELETE /users/{id}",
     "POST /users/{id}/personal_access_tokens",
     "GET /users/{id}/memberships",
+    "POST /users/{id}/{action}",
     "GET /users/{id}/projects",
     "GET /groups",
     "POST /groups",
@@ -154,7 +155,8 @@ async fn the_document_lists_exactly_what_is_served(app: &TestApp) {
         let concrete = path
             .replace("{id}", "999999999")
             .replace("{user_id}", "999999999")
-            .replace("{group_id}", "999999999");
+            .replace("{group_id}", "999999999")
+            .replace("{action}", "block");
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let reply = app.request(admin, method.clone(), &concrete, None).await;
         assert_ne!(reply.status, 405, "{method} {path}: {:?}", reply.body);

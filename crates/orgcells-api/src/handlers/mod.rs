@@ -15,6 +15,7 @@ pub mod organizations;
 pub mod projects;
 mod shares;
 pub mod tokens;
+pub mod user_states;
 pub mod users;
 
 use axum::Json;
