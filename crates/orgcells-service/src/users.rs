@@ -12,7 +12,7 @@ use orgcells_core::states::UserState;
 use orgcells_store::claims::{self, Bucket, Owner};
 use orgcells_store::rows::{MemberRow, UserRow};
 use orgcells_store::users::{Page, UserFilter};
-use orgcells_store::{Tx, members, namespaces, organizations, projects, users};
+use orgcells_store::{Tx, locks, members, namespaces, organizations, projects, users};
 
 use crate::caller::Caller;
 use crate::lookup::personal_namespace;
@@ -359,6 +359,14 @@ impl Service {
                 "User cannot be removed while is the sole-owner of a group".into(),
             ));
         }
+        if !locks::solely_owned_organizations(tx.conn(), id)
+            .await?
+            .is_empty()
+        {
+            return Err(ServiceError::Conflict(
+                "You must transfer ownership of organizations before you can remove user".into(),
+            ));
+        }
         for group in namespaces::find_many(tx.conn(), &sole).await? {
             delete_group_tree(&mut tx, &group).await?;
         }
@@ -370,6 +378,7 @@ impl Service {
         }
         reassign_to_ghost(&mut tx, id).await?;
         members::delete_of_user(tx.conn(), id).await?;
+        organizations::remove_user_everywhere(tx.conn(), id).await?;
         claims::release_all(&mut tx, user_owner(id)).await?;
         users::delete(&mut tx, id).await?;
         self.commit(tx).await?;

@@ -6,7 +6,7 @@
 //! are no-ops.
 
 use orgcells_core::access::{AccessLevel, OrganizationRole};
-use orgcells_core::ids::{NamespaceId, OrganizationId, ProjectId};
+use orgcells_core::ids::{NamespaceId, OrganizationId, ProjectId, UserId};
 use sqlx::AnyConnection;
 
 use crate::Result;
@@ -102,4 +102,32 @@ pub async fn organization_owners(conn: &mut AnyConnection, org: OrganizationId) 
     .fetch_all(conn)
     .await?;
     Ok(owners.len() as i64)
+}
+
+/// Locks the active Owners of every Organization `user` is an active Owner of, and answers the
+/// Organizations where `user` is the only one: of a User's deletion and another Owner's
+/// demotion at once, the second sees the first committed.
+pub async fn solely_owned_organizations(
+    conn: &mut AnyConnection,
+    user: UserId,
+) -> Result<Vec<OrganizationId>> {
+    let lock = match Backend::of(conn) {
+        Backend::Sqlite => "",
+        Backend::Postgres => " ORDER BY organization_id, user_id FOR UPDATE",
+    };
+    let owner = OrganizationRole::Owner.value();
+    let owners: Vec<(OrganizationId, i64)> = sqlx::query_as(&format!(
+        "SELECT organization_id, user_id FROM organization_users \
+         WHERE access_level = {owner} AND state = 'active' AND organization_id IN \
+         (SELECT organization_id FROM organization_users \
+          WHERE user_id = $1 AND access_level = {owner} AND state = 'active'){lock}"
+    ))
+    .bind(user)
+    .fetch_all(conn)
+    .await?;
+    let mut sole: Vec<OrganizationId> = owners.iter().map(|&(org, _)| org).collect();
+    sole.sort_unstable();
+    sole.dedup();
+    sole.retain(|org| owners.iter().filter(|(o, _)| o == org).count() == 1);
+    Ok(sole)
 }

@@ -245,6 +245,15 @@ pub async fn remove_user(
     Ok(memberships)
 }
 
+/// Deletes every Organization User row of a User (their deletion).
+pub async fn remove_user_everywhere(conn: &mut AnyConnection, user: UserId) -> Result<()> {
+    sqlx::query("DELETE FROM organization_users WHERE user_id = $1")
+        .bind(user)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// The full paths of the top-level Groups of an Organization whose only direct Owner is
 /// `user`, at most `limit`: what would be left with no Owner if they went.
 pub async fn sole_owned_groups(

@@ -206,6 +206,44 @@ async fn last_organization_owner_stays(app: &TestApp) {
     }
 }
 
+/// An admin deletes one Owner of an Organization while the other is demoted: one Owner stays
+/// (the deletion counts the Owners under the same locks the demotion does).
+async fn deleting_an_organization_owner_keeps_one(app: &TestApp) {
+    let admin = app.admin().expect("the admin's token");
+    for i in 0..PAIRS / 2 {
+        let org = app.organization("public").await;
+        let users = format!("/organizations/{org}/users");
+        let (a, _) = app.user("deleted-owner").await;
+        let (b, _) = app.user("demoted-owner").await;
+        for user in [a, b] {
+            app.post(
+                app.admin(),
+                &users,
+                json!({"user_id": user, "access_level": "owner"}),
+            )
+            .await
+            .expect(201);
+        }
+        app.delete(app.admin(), &format!("{users}/1"))
+            .await
+            .expect(204);
+        let calls = [
+            delete(format!("/users/{a}"), admin),
+            put(
+                format!("{users}/{b}"),
+                json!({"access_level": "default"}),
+                admin,
+            ),
+        ];
+        let statuses = race(app, calls).await;
+        assert_eq!(
+            organization_owners(app, org).await,
+            1,
+            "pair {i}: {statuses:?}"
+        );
+    }
+}
+
 fn visibility_of(reply: &common::Reply) -> i64 {
     match reply.body["visibility"].as_str() {
         Some("private") => 0,
@@ -424,6 +462,7 @@ both!(
     organization_ceiling_holds,
     last_owner_stays,
     last_organization_owner_stays,
+    deleting_an_organization_owner_keeps_one,
     visibility_ceilings_hold,
     crossed_transfers,
     creation_under_a_parent_made_private
