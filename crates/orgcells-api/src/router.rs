@@ -165,6 +165,10 @@ fn cells_internal(state: &AppState) -> Router<AppState> {
             "/-/cells/organizations/{id}/activate",
             post(internal::activate_organization),
         )
+        .route(
+            "/-/cells/users/{id}/removal",
+            post(internal::remove_user_rows),
+        )
         .route_layer(from_fn_with_state(state.clone(), internal::only_peers))
         .layer(DefaultBodyLimit::max(internal::MAX_IMPORT))
 }

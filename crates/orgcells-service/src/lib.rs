@@ -21,6 +21,7 @@ pub mod moving;
 pub mod namespaces;
 pub mod org_users;
 pub mod organizations;
+mod peers;
 pub mod present;
 pub mod projects;
 mod refs;
@@ -30,6 +31,7 @@ mod secret;
 pub mod shares;
 mod standing;
 pub mod tokens;
+pub mod user_deletion;
 pub mod user_states;
 pub mod users;
 

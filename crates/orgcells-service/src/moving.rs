@@ -187,18 +187,7 @@ impl Service {
     }
 
     async fn cell_entry(&self, id: i64) -> Result<CellEntry> {
-        let directory = self.directory.as_ref().ok_or_else(|| {
-            ServiceError::BadRequest("400 Bad Request - This Cell is not part of a cluster".into())
-        })?;
-        let cells = directory
-            .cells()
-            .await
-            .map_err(|e| ServiceError::Unavailable {
-                message: format!(
-                    "503 Service Unavailable: the topology service cannot be reached ({e})"
-                ),
-                retry_after: 1,
-            })?;
+        let cells = self.cluster_cells().await?;
         cells
             .into_iter()
             .find(|cell| i64::from(cell.id) == id)
@@ -549,43 +538,9 @@ impl Service {
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<Vec<u8>> {
-        let secret = self
-            .cluster_secret
-            .as_ref()
-            .ok_or_else(|| ServiceError::Internal("no cluster secret".into()))?;
-        let client = reqwest::Client::builder()
-            .timeout(IMPORT_TIMEOUT)
-            .build()
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let mut request = client
-            .request(
-                method,
-                format!("{}/-/cells/organizations/{}{path}", cell.address, org.0),
-            )
-            .bearer_auth(secret.reveal());
-        if let Some(body) = body {
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body);
-        }
-        let unreachable = |e: reqwest::Error| ServiceError::Unavailable {
-            message: format!(
-                "503 Service Unavailable: Cell {} cannot be reached ({e})",
-                cell.id
-            ),
-            retry_after: 5,
-        };
-        let answer = request.send().await.map_err(unreachable)?;
-        let status = answer.status();
-        let body = answer.bytes().await.map_err(unreachable)?;
-        if !status.is_success() {
-            return Err(ServiceError::Conflict(format!(
-                "Cell {} answered {status}: {}",
-                cell.id,
-                String::from_utf8_lossy(&body)
-            )));
-        }
-        Ok(body.to_vec())
+        let path = format!("/organizations/{}{path}", org.0);
+        self.call_peer(cell, method, &path, body, IMPORT_TIMEOUT)
+            .await
     }
 
     /// `PUT /-/cells/organizations/:id` on the target: the Organization's rows, imported whole

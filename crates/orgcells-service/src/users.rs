@@ -12,12 +12,12 @@ use orgcells_core::states::UserState;
 use orgcells_store::claims::{self, Bucket, Owner};
 use orgcells_store::rows::{MemberRow, UserRow};
 use orgcells_store::users::{Page, UserFilter};
-use orgcells_store::{Tx, locks, members, namespaces, organizations, projects, users};
+use orgcells_store::{Tx, members, namespaces, organizations, projects, users};
 
 use crate::caller::Caller;
 use crate::lookup::personal_namespace;
 use crate::membership::ensure_org_user;
-use crate::routes::{delete_group_tree, move_routes};
+use crate::routes::move_routes;
 use crate::{Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
 
 /// Filters of `GET /users` as the client asks them (admins' filters are dropped for others).
@@ -341,50 +341,6 @@ impl Service {
         Ok(user)
     }
 
-    /// `DELETE /users/:id` (admin): refused while the User is the sole Owner of a Group unless
-    /// `hard_delete`, which deletes those Groups. Authored records go to the Ghost User.
-    pub async fn delete_user(&self, caller: &Caller, id: UserId, hard_delete: bool) -> Result<()> {
-        let admin = caller.admin()?;
-        if admin.id == id {
-            return Err(ServiceError::forbidden("You cannot delete yourself"));
-        }
-        let mut tx = self.users_write().await?;
-        users::find(tx.conn(), id)
-            .await?
-            .filter(|u| u.id != UserId::GHOST)
-            .ok_or(ServiceError::NotFound("User"))?;
-        let sole = members::solely_owned_groups(tx.conn(), id).await?;
-        if !sole.is_empty() && !hard_delete {
-            return Err(ServiceError::Conflict(
-                "User cannot be removed while is the sole-owner of a group".into(),
-            ));
-        }
-        if !locks::solely_owned_organizations(tx.conn(), id)
-            .await?
-            .is_empty()
-        {
-            return Err(ServiceError::Conflict(
-                "You must transfer ownership of organizations before you can remove user".into(),
-            ));
-        }
-        for group in namespaces::find_many(tx.conn(), &sole).await? {
-            delete_group_tree(&mut tx, &group).await?;
-        }
-        // Personal namespaces with their Projects.
-        for org in organizations::memberships_of(tx.conn(), id).await? {
-            if let Some(ns) = namespaces::find_personal(tx.conn(), org.organization_id, id).await? {
-                delete_group_tree(&mut tx, &ns).await?;
-            }
-        }
-        reassign_to_ghost(&mut tx, id).await?;
-        members::delete_of_user(tx.conn(), id).await?;
-        organizations::remove_user_everywhere(tx.conn(), id).await?;
-        claims::release_all(&mut tx, user_owner(id)).await?;
-        users::delete(&mut tx, id).await?;
-        self.commit(tx).await?;
-        Ok(())
-    }
-
     /// `GET /users/:id/memberships` (admin): direct memberships, optionally of one type.
     pub async fn user_memberships(
         &self,
@@ -461,13 +417,6 @@ async fn rename_personal_namespaces(
         move_routes(tx, &ns, &ns.full_path, username, cell).await?;
         namespaces::move_subtree(tx.conn(), &moved).await?;
     }
-    Ok(())
-}
-
-/// Hands what a User authored to the Ghost User.
-async fn reassign_to_ghost(tx: &mut Tx, id: UserId) -> Result<()> {
-    projects::reassign_creator(tx.conn(), id, UserId::GHOST).await?;
-    members::reassign_creator(tx.conn(), id, UserId::GHOST).await?;
     Ok(())
 }
 

@@ -106,7 +106,7 @@ pub(crate) async fn publish(tx: &mut Tx, shared: Shared, id: i64) -> Result<()> 
 }
 
 /// Copies one change of the log into this Cell's tables: the row as the log has it (inserted or
-/// replaced), or deleted (a token; a User becomes a tombstone, below).
+/// replaced), or deleted (a token; a User, with what still names them here, below).
 pub async fn apply(
     conn: &mut AnyConnection,
     shared: Shared,
@@ -160,24 +160,32 @@ pub async fn apply(
             .execute(conn)
             .await?;
         }
-        // The User's rows on this Cell (memberships, authorship) still name them: the copy
-        // stays as a blocked tombstone with its tokens gone and its username and email freed
-        // for whoever takes them next, so that applying goes on. (Removing a User from every
-        // Cell is a sequence of its own: the User's deletion work.)
+        // The User's deletion removed their rows on every Cell before it removed the User
+        // (`service::user_deletion`); what this Cell may have written since (a membership
+        // granted by a request that raced the deletion) goes now, with the copy.
         (Shared::Users, None) => {
-            sqlx::query("DELETE FROM personal_access_tokens WHERE user_id = $1")
+            let ghost = orgcells_core::ids::UserId::GHOST.0;
+            for statement in [
+                "DELETE FROM personal_access_tokens WHERE user_id = $1",
+                "DELETE FROM members WHERE user_id = $1",
+                "DELETE FROM organization_users WHERE user_id = $1",
+            ] {
+                sqlx::query(statement).bind(id).execute(&mut *conn).await?;
+            }
+            for statement in [
+                "UPDATE members SET created_by_id = $2 WHERE created_by_id = $1",
+                "UPDATE projects SET creator_id = $2 WHERE creator_id = $1",
+            ] {
+                sqlx::query(statement)
+                    .bind(id)
+                    .bind(ghost)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM users WHERE id = $1")
                 .bind(id)
-                .execute(&mut *conn)
+                .execute(conn)
                 .await?;
-            sqlx::query(
-                "UPDATE users SET state = 'blocked', username = $2, email = $3, \
-                 password_hash = NULL, admin = 0 WHERE id = $1",
-            )
-            .bind(id)
-            .bind(format!("deleted-user-{id}"))
-            .bind(format!("deleted-user-{id}@orgcells.invalid"))
-            .execute(conn)
-            .await?;
         }
         (Shared::Tokens, None) => {
             sqlx::query("DELETE FROM personal_access_tokens WHERE id = $1")

@@ -1,17 +1,18 @@
 //! What the Cells of a cluster ask each other, on `/-/cells/...`, with the cluster secret as a
 //! bearer token: an Organization's rows imported by the target of its move (then what changed
 //! since, applied in the move's short maintenance), its maintenance
-//! lifted there after the switch, a rolled-back move's copy dropped. To anyone else, and on a
+//! lifted there after the switch, a rolled-back move's copy dropped; a User's rows checked and
+//! removed as part of their deletion. To anyone else, and on a
 //! Cell on its own, these paths do not exist (404). Not part of the API, nor of its document;
 //! the router never passes them on.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::Request;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use orgcells_core::ids::OrganizationId;
+use orgcells_core::ids::{OrganizationId, UserId};
 use orgcells_service::ServiceError;
 use orgcells_service::moving::{Delta, Exported};
 
@@ -95,6 +96,29 @@ pub async fn drop_organization_copy(
 ) -> ApiResult<Response> {
     app.service
         .drop_organization_copy(OrganizationId(id))
+        .await?;
+    Ok(no_content())
+}
+
+/// What a User's removal from a Cell asks: only whether it may go, and whether the Groups they
+/// alone own go with them.
+#[derive(serde::Deserialize)]
+pub struct Removal {
+    #[serde(default)]
+    check: bool,
+    #[serde(default)]
+    hard_delete: bool,
+}
+
+/// `POST /-/cells/users/:id/removal`: a User's rows on this Cell checked (`check=true`) or
+/// removed, as part of their deletion on the Cell that keeps Users.
+pub async fn remove_user_rows(
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    Query(removal): Query<Removal>,
+) -> ApiResult<Response> {
+    app.service
+        .remove_user_rows(UserId(id), removal.hard_delete, removal.check)
         .await?;
     Ok(no_content())
 }

@@ -1,0 +1,166 @@
+//! Deleting a User (`DELETE /users/:id`, admins). On each Cell, in one transaction: refused
+//! while the User alone owns a Group there (unless `hard_delete`, which deletes those Groups)
+//! or an Organization (its Owners locked as a demotion locks them); otherwise their personal
+//! namespaces, memberships and Organization User rows go, and what they authored goes to the
+//! Ghost User.
+//!
+//! In a cluster the User lives on the Cell that keeps Users, their rows on any Cell. The
+//! deletion runs there as a sequence each step of which may be run again: every other Cell
+//! checks first, changing nothing (a refusal anywhere refuses the deletion, nothing done); the
+//! User is blocked, so none of their tokens acts meanwhile; each other Cell removes its rows
+//! (`POST /-/cells/users/:id/removal`); then this Cell removes its own and the User, which the
+//! other Cells' copies follow through the change log. A deletion cut short (a Cell
+//! unreachable: 503) leaves the User blocked, their rows gone where removed, and is finished
+//! by asking again.
+
+use std::time::Duration;
+
+use orgcells_core::ids::UserId;
+use orgcells_core::states::UserState;
+use orgcells_store::{
+    AnyConnection, Tx, locks, members, namespaces, organizations, projects, users,
+};
+use orgcells_topology::CellEntry;
+
+use crate::caller::Caller;
+use crate::routes::delete_group_tree;
+use crate::users::user_owner;
+use crate::{Result, Service, ServiceError, clock};
+
+/// How long another Cell may take to check or remove a User's rows.
+const PEER_TIMEOUT: Duration = Duration::from_secs(60);
+
+const SOLE_GROUP_OWNER: &str = "User cannot be removed while is the sole-owner of a group";
+const SOLE_ORGANIZATION_OWNER: &str =
+    "You must transfer ownership of organizations before you can remove user";
+
+impl Service {
+    /// `DELETE /users/:id` (admins).
+    pub async fn delete_user(&self, caller: &Caller, id: UserId, hard_delete: bool) -> Result<()> {
+        let admin = caller.admin()?;
+        if admin.id == id {
+            return Err(ServiceError::forbidden("You cannot delete yourself"));
+        }
+        // Only on the Cell that keeps Users; the User must be there.
+        drop(self.users_write().await?);
+        let user = self.user_to_delete(id).await?;
+        let others = self.other_cells().await?;
+        let removal = |check: bool| {
+            format!(
+                "/users/{}/removal?check={check}&hard_delete={hard_delete}",
+                id.0
+            )
+        };
+        for cell in &others {
+            self.call_peer(
+                cell,
+                reqwest::Method::POST,
+                &removal(true),
+                None,
+                PEER_TIMEOUT,
+            )
+            .await?;
+        }
+        {
+            let mut conn = self.db.read().await?;
+            check(&mut conn, id, hard_delete).await?;
+        }
+        if !others.is_empty() && user.state != UserState::Blocked {
+            let mut tx = self.users_write().await?;
+            let mut user = user;
+            user.state = UserState::Blocked;
+            user.updated_at = clock::now();
+            users::update(&mut tx, &user).await?;
+            self.commit(tx).await?;
+        }
+        for cell in &others {
+            self.call_peer(
+                cell,
+                reqwest::Method::POST,
+                &removal(false),
+                None,
+                PEER_TIMEOUT,
+            )
+            .await?;
+        }
+        let mut tx = self.users_write().await?;
+        self.user_to_delete(id).await?;
+        remove_rows(&mut tx, id, hard_delete).await?;
+        orgcells_store::claims::release_all(&mut tx, user_owner(id)).await?;
+        users::delete(&mut tx, id).await?;
+        self.commit(tx).await
+    }
+
+    /// `POST /-/cells/users/:id/removal` on a Cell other than the Users': checks whether the
+    /// User's rows here may go (`check`, changing nothing) or removes them.
+    pub async fn remove_user_rows(
+        &self,
+        id: UserId,
+        hard_delete: bool,
+        check_only: bool,
+    ) -> Result<()> {
+        if check_only {
+            let mut conn = self.db.read().await?;
+            return check(&mut conn, id, hard_delete).await;
+        }
+        let mut tx = self.db.write().await?;
+        remove_rows(&mut tx, id, hard_delete).await?;
+        self.commit(tx).await
+    }
+
+    async fn user_to_delete(&self, id: UserId) -> Result<orgcells_store::rows::UserRow> {
+        let mut conn = self.db.read().await?;
+        users::find(&mut conn, id)
+            .await?
+            .filter(|u| u.id != UserId::GHOST)
+            .ok_or(ServiceError::NotFound("User"))
+    }
+
+    /// The cluster's Cells but this one; none for a Cell on its own.
+    async fn other_cells(&self) -> Result<Vec<CellEntry>> {
+        if self.directory.is_none() {
+            return Ok(Vec::new());
+        }
+        let own = self.db.cell().0;
+        let mut cells = self.cluster_cells().await?;
+        cells.retain(|cell| cell.id != own);
+        cells.sort_by_key(|cell| cell.id);
+        Ok(cells)
+    }
+}
+
+/// Whether the User's rows on this Cell may go: not while they alone own a Group (unless
+/// `hard_delete`) or an Organization here.
+async fn check(conn: &mut AnyConnection, id: UserId, hard_delete: bool) -> Result<()> {
+    if !hard_delete && !members::solely_owned_groups(conn, id).await?.is_empty() {
+        return Err(ServiceError::Conflict(SOLE_GROUP_OWNER.into()));
+    }
+    if !locks::solely_owned_organizations(conn, id)
+        .await?
+        .is_empty()
+    {
+        return Err(ServiceError::Conflict(SOLE_ORGANIZATION_OWNER.into()));
+    }
+    Ok(())
+}
+
+/// Removes every row naming the User on this Cell but the User's own, in `tx`, after checking
+/// under the Owners' locks.
+async fn remove_rows(tx: &mut Tx, id: UserId, hard_delete: bool) -> Result<()> {
+    check(tx.conn(), id, hard_delete).await?;
+    let sole = members::solely_owned_groups(tx.conn(), id).await?;
+    for group in namespaces::find_many(tx.conn(), &sole).await? {
+        delete_group_tree(tx, &group).await?;
+    }
+    // Personal namespaces with their Projects.
+    for org in organizations::memberships_of(tx.conn(), id).await? {
+        if let Some(ns) = namespaces::find_personal(tx.conn(), org.organization_id, id).await? {
+            delete_group_tree(tx, &ns).await?;
+        }
+    }
+    projects::reassign_creator(tx.conn(), id, UserId::GHOST).await?;
+    members::reassign_creator(tx.conn(), id, UserId::GHOST).await?;
+    members::delete_of_user(tx.conn(), id).await?;
+    organizations::remove_user_everywhere(tx.conn(), id).await?;
+    Ok(())
+}
