@@ -402,6 +402,12 @@ pub struct GroupTransferBody {
     pub group_id: Option<i64>,
 }
 
+/// The top-level Group to move into an Organization.
+#[derive(ToSchema)]
+pub struct OrganizationGroupTransferBody {
+    pub group_id: i64,
+}
+
 /// A share with a Group.
 #[derive(ToSchema)]
 pub struct ShareBody {

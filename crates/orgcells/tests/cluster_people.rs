@@ -3,6 +3,7 @@
 //! banned from one they see nothing of it and all of the other; blocked on the Cell that keeps
 //! Users, their token stops on every Cell; deleted, every Cell lets go of them, and a Cell that
 //! refuses (they alone own a Group there) refuses the whole deletion before anything changes.
+//! A Group does not move into an Organization on another Cell.
 
 mod common;
 
@@ -84,6 +85,21 @@ async fn a_user_across_two_cells(cluster: &Cluster) {
     // Organizations are private (organization_on's default): only Users of them see inside.
     until(cluster, &token, &group2, 200).await;
     until(cluster, &token, &group3, 200).await;
+
+    // A Group moves into an Organization of its own Cell only: across Cells, a 409 naming both.
+    let across = cluster
+        .expect(
+            "POST",
+            &format!("/api/v4/organizations/{org2}/groups/transfer"),
+            Some(json!({"group_id": g3})),
+            409,
+        )
+        .await;
+    let message = across["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("Cell 3") && message.contains("Cell 2"),
+        "{across}"
+    );
 
     // Removed from the Organization on Cell 2: gone there, kept on Cell 3; may join again.
     cluster

@@ -73,6 +73,7 @@ const OPERATIONS: &[&str] = &[
     "DELETE /organizations/{id}",
     "GET /organizations/{id}/groups",
     "GET /organizations/{id}/projects",
+    "POST /organizations/{id}/groups/transfer",
     "GET /organizations/{id}/users",
     "POST /organizations/{id}/users",
     "PUT /organizations/{id}/users/{user_id}",

@@ -244,6 +244,48 @@ async fn deleting_an_organization_owner_keeps_one(app: &TestApp) {
     }
 }
 
+/// A top-level Group moves into another Organization while a subgroup is made in it: the
+/// subgroup ends in the Group's Organization, whichever came first.
+async fn subgroups_follow_their_group(app: &TestApp) {
+    let admin = app.admin().expect("the admin's token");
+    for i in 0..PAIRS / 2 {
+        let from = app.organization("public").await;
+        let to = app.organization("public").await;
+        let (group, _) = app.group(None, "public", Some(from)).await;
+        let path = format!("sub-{i}");
+        let calls = [
+            post(
+                format!("/organizations/{to}/groups/transfer"),
+                json!({"group_id": group}),
+                admin,
+            ),
+            post(
+                "/groups".to_owned(),
+                json!({"name": path, "path": path, "parent_id": group}),
+                admin,
+            ),
+        ];
+        let statuses = race(app, calls).await;
+        let moved = app
+            .get(app.admin(), &format!("/groups/{group}"))
+            .await
+            .expect(200);
+        let subgroups = app
+            .get(app.admin(), &format!("/groups/{group}/subgroups"))
+            .await
+            .expect(200);
+        let subgroups = subgroups.body.as_array().expect("subgroups");
+        assert_eq!(subgroups.len(), 1, "pair {i}: {statuses:?}");
+        for subgroup in subgroups {
+            assert!(subgroup["organization_id"].is_i64(), "{subgroup}");
+            assert_eq!(
+                subgroup["organization_id"], moved.body["organization_id"],
+                "pair {i}: {statuses:?}"
+            );
+        }
+    }
+}
+
 fn visibility_of(reply: &common::Reply) -> i64 {
     match reply.body["visibility"].as_str() {
         Some("private") => 0,
@@ -463,6 +505,7 @@ both!(
     last_owner_stays,
     last_organization_owner_stays,
     deleting_an_organization_owner_keeps_one,
+    subgroups_follow_their_group,
     visibility_ceilings_hold,
     crossed_transfers,
     creation_under_a_parent_made_private

@@ -236,3 +236,33 @@ pub async fn list_organization_projects(
         .await?;
     Ok(respond_projects(&app, &uri, &page, listed))
 }
+
+/// Move a top-level Group, with everything in it, into this Organization (a User who owns both,
+/// or an admin). Paths stay; nothing stays more visible than the Organization.
+#[utoipa::path(
+    post,
+    path = "/organizations/{id}/groups/transfer",
+    tag = "organizations",
+    operation_id = "transfer_group_to_organization",
+    params(schema::IdPath),
+    request_body = schema::OrganizationGroupTransferBody,
+    responses(
+        (status = 201, description = "Moved", body = entities::GroupDetailEntity),
+        (status = 400, description = "Not a top-level Group, already there, or shares or bans in the way, named"),
+        (status = 409, description = "The Group is on another Cell"),
+    ),
+)]
+pub async fn transfer_group_to_organization(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Response> {
+    params.validate(&[&[requires("group_id", Type::Integer)]], &[])?;
+    let group_id = params.int("group_id")?.unwrap_or_default();
+    let detail = app
+        .service
+        .transfer_group_to_organization(&caller, &id_ref(&id), group_id)
+        .await?;
+    Ok(created(entities::group_detail(&app.external_url, detail)))
+}

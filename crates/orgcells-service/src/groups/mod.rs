@@ -2,6 +2,7 @@
 //! deletion, each checked by the policy. Here the fields and filters they take and the move of a
 //! subtree that renames and transfers share; one file per operation beside.
 
+mod adopt;
 mod create;
 mod delete;
 mod read;
