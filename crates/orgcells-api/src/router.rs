@@ -125,6 +125,7 @@ fn api() -> OpenApiRouter<AppState> {
             org_users::delete_organization_user
         ))
         .routes(routes!(organizations::transfer_group_to_organization))
+        .routes(routes!(organizations::restore_organization))
         .routes(routes!(org_users::ban_organization_user))
         .routes(routes!(org_users::unban_organization_user))
         // The cluster.

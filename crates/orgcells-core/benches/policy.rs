@@ -62,6 +62,7 @@ fn developer() -> Viewer {
         admin: false,
         role: Some(OrganizationRole::User),
         banned: false,
+        org_deleted: false,
         grants: Grants::from_facts(&facts).into(),
     }
 }

@@ -21,6 +21,9 @@ pub struct Viewer {
     /// Banned from this Organization: nothing in it exists for them, public content included,
     /// while they are signed in (GitLab's namespace bans).
     pub banned: bool,
+    /// The Organization is soft-deleted: its content exists for admins alone, the Organization
+    /// itself for its Owners too (who may restore it).
+    pub org_deleted: bool,
     pub grants: std::sync::Arc<Grants>,
 }
 
@@ -112,6 +115,8 @@ pub enum OrganizationAction {
     CreateGroup,
     /// Move a top-level Group into this Organization (Owner of both).
     TransferGroupIn,
+    /// Bring a soft-deleted Organization back.
+    Restore,
 }
 
 /// Actions on one of an Organization's Users (whether the change itself is allowed, the last
@@ -141,8 +146,14 @@ impl Viewer {
         self.role == Some(OrganizationRole::Owner)
     }
 
+    /// Whether nothing inside the Organization exists for the viewer: banned from it, or it is
+    /// soft-deleted (admins see through both).
+    fn shut_out(&self) -> bool {
+        !self.admin && (self.banned || self.org_deleted)
+    }
+
     fn sees_by_visibility(&self, visibility: Visibility) -> bool {
-        if self.banned {
+        if self.shut_out() {
             return false;
         }
         match visibility {
@@ -155,6 +166,7 @@ impl Viewer {
     pub fn can_read_organization(&self, org: &OrganizationFacts) -> bool {
         self.admin
             || (!self.banned
+                && (!self.org_deleted || self.is_org_owner())
                 && (org.visibility == OrganizationVisibility::Public || self.is_org_user()))
     }
 
@@ -182,6 +194,9 @@ impl Viewer {
         }
         let owner = self.admin || self.is_org_owner();
         let allowed = match action {
+            OrganizationAction::Restore => owner && self.org_deleted,
+            // A soft-deleted Organization is only restored, or left to be deleted for good.
+            _ if self.org_deleted => false,
             OrganizationAction::Administer | OrganizationAction::TransferGroupIn => owner,
             OrganizationAction::Delete => owner && !org.is_default,
             OrganizationAction::CreateGroup => {
@@ -201,8 +216,8 @@ impl Viewer {
     }
 
     pub fn can_read_group(&self, group: &GroupFacts) -> bool {
-        if self.banned {
-            return self.admin;
+        if self.shut_out() {
+            return false;
         }
         self.admin
             || self.sees_by_visibility(group.visibility)
@@ -213,6 +228,10 @@ impl Viewer {
     pub fn group(&self, group: &GroupFacts, action: GroupAction) -> Decision {
         if !self.can_read_group(group) {
             return Err(Denied::NotFound);
+        }
+        // A soft-deleted Organization's content is only read (by admins) until restored.
+        if self.org_deleted && action != GroupAction::ReadMembers {
+            return Err(Denied::Forbidden);
         }
         let level = self.group_access(group);
         let allowed = match action {
@@ -239,7 +258,7 @@ impl Viewer {
     /// A personal namespace: its owner's (and an admin's) to read and to create Projects in;
     /// it does not exist for anyone else.
     pub fn personal_namespace(&self, owner: Option<UserId>) -> Decision {
-        if self.admin || (!self.banned && owner.is_some() && self.user == owner) {
+        if self.admin || (!self.shut_out() && owner.is_some() && self.user == owner) {
             Ok(())
         } else {
             Err(Denied::NotFound)
@@ -263,8 +282,8 @@ impl Viewer {
     }
 
     pub fn can_read_project(&self, project: &ProjectFacts) -> bool {
-        if self.banned {
-            return self.admin;
+        if self.shut_out() {
+            return false;
         }
         self.admin
             || self.sees_by_visibility(project.visibility)
@@ -274,6 +293,9 @@ impl Viewer {
     pub fn project(&self, project: &ProjectFacts, action: ProjectAction) -> Decision {
         if !self.can_read_project(project) {
             return Err(Denied::NotFound);
+        }
+        if self.org_deleted && action != ProjectAction::ReadMembers {
+            return Err(Denied::Forbidden);
         }
         let level = self.project_access(project);
         let allowed = match action {

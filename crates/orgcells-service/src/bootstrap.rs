@@ -51,6 +51,7 @@ impl Service {
                 group_creation_owners_only: false,
                 created_at: now,
                 updated_at: now,
+                deleted_at: None,
             };
             claims::claim(
                 &mut tx,

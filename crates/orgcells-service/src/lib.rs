@@ -19,6 +19,7 @@ mod membership;
 mod memo;
 pub mod moving;
 pub mod namespaces;
+pub mod org_deletion;
 pub mod org_users;
 pub mod organizations;
 mod peers;
@@ -49,6 +50,8 @@ use orgcells_store::Db;
 pub struct Settings {
     /// Whether Users other than admins may create Organizations (on for SaaS, off by default).
     pub allow_organization_creation: bool,
+    /// How long a soft-deleted Organization may be restored before it is deleted for good.
+    pub organization_retention: std::time::Duration,
 }
 
 /// The service: the Cell's database and the instance settings.

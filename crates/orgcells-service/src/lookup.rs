@@ -116,16 +116,21 @@ impl crate::Service {
     }
 }
 
-/// Writes to an Organization in maintenance (moving between Cells) are refused with 503.
+/// Writes to an Organization in maintenance (moving between Cells) are refused with 503; to
+/// a soft-deleted one (only admins reach so far) with 403 until it is restored, as the policy
+/// refuses every write inside it.
 pub(crate) fn ensure_writable(org: &OrganizationRow) -> Result<()> {
-    if org.state == OrganizationState::Maintenance {
-        return Err(ServiceError::Unavailable {
+    match org.state {
+        OrganizationState::Maintenance => Err(ServiceError::Unavailable {
             message: "Organization is in maintenance mode: it is being moved. Try again later."
                 .into(),
             retry_after: 60,
-        });
+        }),
+        OrganizationState::SoftDeleted => Err(ServiceError::forbidden(
+            "Organization is scheduled for deletion: restore it first",
+        )),
+        OrganizationState::Active => Ok(()),
     }
-    Ok(())
 }
 
 pub(crate) async fn ensure_org_writable(

@@ -206,9 +206,16 @@ impl Service {
         let topology = self.mover()?;
         {
             let mut conn = self.db.read().await?;
-            organizations::find(&mut conn, org)
+            let row = organizations::find(&mut conn, org)
                 .await?
                 .ok_or(ServiceError::NotFound("Organization"))?;
+            // A move ends with the Organization active: not one waiting to be deleted.
+            if row.state == OrganizationState::SoftDeleted {
+                return Err(ServiceError::BadRequest(
+                    "400 Bad Request - The Organization is scheduled for deletion: restore it first"
+                        .into(),
+                ));
+            }
         }
         if org == OrganizationId::DEFAULT {
             return Err(ServiceError::BadRequest(

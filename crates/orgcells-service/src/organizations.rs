@@ -15,7 +15,7 @@ use orgcells_store::locks::{self, OrgLock};
 use orgcells_store::organizations::OrganizationFilter;
 use orgcells_store::projects::Within;
 use orgcells_store::rows::{OrganizationRow, OrganizationUserRow, UserRow};
-use orgcells_store::{AnyConnection, namespaces, organizations, users};
+use orgcells_store::{AnyConnection, organizations, users};
 
 use crate::access::{Extent, organization_facts, standing};
 use crate::caller::Caller;
@@ -24,7 +24,6 @@ use crate::groups::GroupFilter;
 use crate::lookup::ensure_writable;
 use crate::present::{GroupOut, ProjectOut};
 use crate::projects::ProjectFilter;
-use crate::routes::delete_group_tree;
 use crate::{Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
 
 /// Fields of `POST /organizations` and `PUT /organizations/:id`.
@@ -147,7 +146,12 @@ impl Service {
         let filter = OrganizationFilter {
             all: caller.is_admin(),
             member_of: standing.roles.keys().copied().collect(),
-            banned_from: standing.banned.clone(),
+            hidden: standing
+                .banned
+                .iter()
+                .chain(&standing.deleted)
+                .copied()
+                .collect(),
             search,
         };
         let (items, total) = organizations::list(
@@ -223,6 +227,7 @@ impl Service {
             group_creation_owners_only: false,
             created_at: now,
             updated_at: now,
+            deleted_at: None,
         };
         organizations::insert(tx.conn(), &row).await?;
         organizations::add_user(
@@ -341,40 +346,6 @@ impl Service {
         organizations::update(tx.conn(), &row).await?;
         self.commit(tx).await?;
         Ok(row)
-    }
-
-    /// `DELETE /organizations/:id` (Owner; never the Default Organization): its Groups,
-    /// Projects and personal namespaces go with it.
-    pub async fn delete_organization(&self, caller: &Caller, org: &Ref) -> Result<()> {
-        let mut tx = self.db.write().await?;
-        let row = find_org(tx.conn(), org)
-            .await?
-            .ok_or(ServiceError::NotFound("Organization"))?;
-        let standing = standing(tx.conn(), caller, Some(row.id), Extent::Everywhere).await?;
-        let facts = organization_facts(&row);
-        if facts.is_default && standing.viewer(row.id).can_read_organization(&facts) {
-            return Err(ServiceError::BadRequest(
-                "The default organization cannot be deleted".into(),
-            ));
-        }
-        standing
-            .viewer(row.id)
-            .organization(&facts, OrganizationAction::Delete)
-            .map_err(denied("Organization"))?;
-        ensure_writable(&row)?;
-        for ns in namespaces::roots_of_organization(tx.conn(), row.id).await? {
-            delete_group_tree(&mut tx, &ns).await?;
-        }
-        claims::release(
-            &mut tx,
-            Bucket::OrganizationPath,
-            &row.path,
-            organization_owner(row.id),
-        )
-        .await?;
-        organizations::delete(tx.conn(), row.id).await?;
-        self.commit(tx).await?;
-        Ok(())
     }
 
     /// `GET /organizations/:id/users`: an Owner (or admin) sees every Organization User; a User

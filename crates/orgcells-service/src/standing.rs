@@ -21,6 +21,9 @@ pub(crate) struct Standing {
     pub roles: HashMap<OrganizationId, OrganizationRole>,
     /// The Organizations the caller is banned from, in id order.
     pub banned: Vec<OrganizationId>,
+    /// The soft-deleted Organizations of the Cell, in id order: their content exists for
+    /// admins alone.
+    pub deleted: Vec<OrganizationId>,
     grants: Arc<Grants>,
     /// The scopes already asked of this standing, by reach: rendered once for all the lists
     /// asked while it is remembered.
@@ -44,29 +47,39 @@ impl Standing {
             user,
             roles,
             banned,
+            deleted: Vec::new(),
             grants,
             scopes: Arc::default(),
         }
     }
 
+    /// The standing with the Cell's soft-deleted Organizations (in id order).
+    pub fn with_deleted(mut self, deleted: Vec<OrganizationId>) -> Standing {
+        self.deleted = deleted;
+        self
+    }
+
     /// The viewer as one Organization sees them.
     pub fn viewer(&self, org: OrganizationId) -> Viewer {
-        let banned = self.banned.binary_search(&org).is_ok();
-        self.viewer_with(self.roles.get(&org).copied(), banned)
+        let mut viewer = self.viewer_with(self.roles.get(&org).copied());
+        viewer.banned = self.banned.binary_search(&org).is_ok();
+        viewer.org_deleted = self.deleted.binary_search(&org).is_ok();
+        viewer
     }
 
     /// The viewer with no Organization role: what a list across Organizations shows (the
     /// list's scope has left out the Organizations they are banned from).
     pub fn viewer_across(&self) -> Viewer {
-        self.viewer_with(None, false)
+        self.viewer_with(None)
     }
 
-    fn viewer_with(&self, role: Option<OrganizationRole>, banned: bool) -> Viewer {
+    fn viewer_with(&self, role: Option<OrganizationRole>) -> Viewer {
         Viewer {
             user: self.user,
             admin: self.admin,
             role,
-            banned,
+            banned: false,
+            org_deleted: false,
             grants: self.grants.clone(),
         }
     }
@@ -97,7 +110,7 @@ impl Standing {
             subtrees: reached.subtrees.iter().map(|id| id.0).collect(),
             groups: reached.groups.iter().map(|id| id.0).collect(),
             projects: reached.projects.iter().map(|id| id.0).collect(),
-            hidden_orgs: self.banned.iter().copied().collect(),
+            hidden_orgs: self.banned.iter().chain(&self.deleted).copied().collect(),
         }
     }
 }

@@ -15,7 +15,8 @@ use crate::sql::Sql;
 pub async fn insert(conn: &mut AnyConnection, org: &OrganizationRow) -> Result<()> {
     sqlx::query(
         "INSERT INTO organizations (id, name, path, description, avatar_url, visibility_level, state, \
-         group_creation_owners_only, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         group_creation_owners_only, created_at, updated_at, deleted_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(org.id)
     .bind(&org.name)
@@ -27,6 +28,7 @@ pub async fn insert(conn: &mut AnyConnection, org: &OrganizationRow) -> Result<(
     .bind(i64::from(org.group_creation_owners_only))
     .bind(org.created_at)
     .bind(org.updated_at)
+    .bind(org.deleted_at)
     .execute(conn)
     .await?;
     Ok(())
@@ -48,7 +50,7 @@ pub async fn find_by_path(conn: &mut AnyConnection, path: &str) -> Result<Option
 pub async fn update(conn: &mut AnyConnection, org: &OrganizationRow) -> Result<()> {
     sqlx::query(
         "UPDATE organizations SET name = $2, path = $3, description = $4, avatar_url = $5, visibility_level = $6, \
-         state = $7, group_creation_owners_only = $8, updated_at = $9 WHERE id = $1",
+         state = $7, group_creation_owners_only = $8, updated_at = $9, deleted_at = $10 WHERE id = $1",
     )
     .bind(org.id)
     .bind(&org.name)
@@ -59,6 +61,7 @@ pub async fn update(conn: &mut AnyConnection, org: &OrganizationRow) -> Result<(
     .bind(org.state.as_str())
     .bind(i64::from(org.group_creation_owners_only))
     .bind(org.updated_at)
+    .bind(org.deleted_at)
     .execute(conn)
     .await?;
     Ok(())
@@ -71,6 +74,29 @@ pub async fn in_maintenance(conn: &mut AnyConnection) -> Result<Vec<Organization
             .fetch_all(conn)
             .await?,
     )
+}
+
+/// The soft-deleted Organizations of this Cell: their ids, in order (few: each is deleted for
+/// good once its retention has passed).
+pub async fn soft_deleted(conn: &mut AnyConnection) -> Result<Vec<OrganizationId>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM organizations WHERE state = 'soft_deleted' ORDER BY id")
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+/// Soft-deleted Organizations whose retention ended before `before`, at most `limit`.
+pub async fn due_for_deletion(
+    conn: &mut AnyConnection,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<OrganizationRow>> {
+    let sql = format!(
+        "SELECT {ORGANIZATION_COLUMNS} FROM organizations \
+         WHERE state = 'soft_deleted' AND deleted_at < $1 ORDER BY deleted_at, id LIMIT {limit}"
+    );
+    Ok(sqlx::query_as(&sql).bind(before).fetch_all(conn).await?)
 }
 
 /// Deletes an Organization that holds no Groups or Projects, with its Organization Users.
@@ -87,11 +113,11 @@ pub async fn delete(conn: &mut AnyConnection, id: OrganizationId) -> Result<()> 
 }
 
 /// Organizations a viewer may see, by id: all (`all`), or the public ones and those listed,
-/// less those they are banned from.
+/// less those hidden from them (banned from, or soft-deleted).
 pub struct OrganizationFilter {
     pub all: bool,
     pub member_of: Vec<OrganizationId>,
-    pub banned_from: Vec<OrganizationId>,
+    pub hidden: Vec<OrganizationId>,
     pub search: Option<String>,
 }
 
@@ -115,9 +141,9 @@ pub async fn list(
             ))
             .id_set(backend, filter.member_of.iter().copied())
             .push(")");
-            if !filter.banned_from.is_empty() {
+            if !filter.hidden.is_empty() {
                 q.push(" AND id NOT IN ")
-                    .id_set(backend, filter.banned_from.iter().copied());
+                    .id_set(backend, filter.hidden.iter().copied());
             }
         }
         if let Some(search) = &filter.search {

@@ -63,6 +63,8 @@ pub struct OrganizationRow {
     pub group_creation_owners_only: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When it was soft-deleted (its state `soft_deleted`); `None` otherwise.
+    pub deleted_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -199,7 +201,7 @@ pub const USER_COLUMNS: &str = "id, username, email, name, state, bot, admin, pa
 pub const MEMBER_COLUMNS: &str = "id, organization_id, source_type, source_id, user_id, access_level, expires_at, \
      created_by_id, created_at, updated_at";
 pub const ORGANIZATION_COLUMNS: &str = "id, name, path, description, avatar_url, visibility_level, state, \
-     group_creation_owners_only, created_at, updated_at";
+     group_creation_owners_only, created_at, updated_at, deleted_at";
 
 /// Parses a stored traversal (`"1000/1004/1009"`) into ids, root first.
 pub fn parse_traversal(traversal: &str) -> Vec<NamespaceId> {

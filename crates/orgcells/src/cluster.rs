@@ -226,6 +226,8 @@ async fn plan(config: &Config, options: &Options, cells: u16) -> anyhow::Result<
         topology_url.clone(),
         "--lease-stale-after".into(),
         Span(config.lease_stale_after).to_string(),
+        "--organization-retention".into(),
+        Span(config.organization_retention).to_string(),
     ]);
     for (index, (addr, database)) in cell_addrs.iter().zip(&cell_dbs).enumerate() {
         let id = u16::try_from(index + 1)?;

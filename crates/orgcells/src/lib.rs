@@ -46,6 +46,8 @@ pub struct Config {
     pub lease_stale_after: std::time::Duration,
     /// How long this part waits for another part of the cluster (GitLab: 10 s).
     pub upstream_timeout: std::time::Duration,
+    /// How long a soft-deleted Organization may be restored before it is deleted for good.
+    pub organization_retention: std::time::Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -75,6 +77,7 @@ impl std::fmt::Debug for Config {
             .field("topology_url", &self.topology_url)
             .field("lease_stale_after", &self.lease_stale_after)
             .field("upstream_timeout", &self.upstream_timeout)
+            .field("organization_retention", &self.organization_retention)
             .field(
                 "cluster_secret",
                 &self.cluster_secret.as_ref().map(|_| "[redacted]"),
@@ -160,6 +163,8 @@ pub struct Running {
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     /// The lease reconciler of a Cell in a cluster.
     reconciler: Option<tokio::task::JoinHandle<()>>,
+    /// The job deleting for good the soft-deleted Organizations whose retention has passed.
+    purger: tokio::task::JoinHandle<()>,
     /// The copier of the cluster's Users, on a Cell of a cluster other than the first.
     replicator: Option<tokio::task::JoinHandle<()>>,
     shutdown: tokio::sync::oneshot::Sender<()>,
@@ -168,6 +173,7 @@ pub struct Running {
 impl Running {
     /// Stops accepting, finishes the requests under way, closes the database.
     pub async fn stop(self) -> anyhow::Result<()> {
+        self.purger.abort();
         for task in [self.reconciler, self.replicator].into_iter().flatten() {
             task.abort();
         }
@@ -231,6 +237,23 @@ async fn reconcile(service: Service, stale_after: std::time::Duration) {
     }
 }
 
+/// Deletes for good, every tenth of the retention period (at least every second, at most
+/// every minute), the soft-deleted Organizations whose retention has passed.
+async fn purge(service: Service, retention: std::time::Duration) {
+    let every = (retention / 10).clamp(
+        std::time::Duration::from_secs(1),
+        std::time::Duration::from_secs(60),
+    );
+    loop {
+        match service.purge_deleted_organizations().await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "deleted soft-deleted organizations for good"),
+            Err(error) => tracing::warn!(%error, "deleting soft-deleted organizations"),
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
 /// How often a Cell copies the cluster's change log: a block, a ban or a revoked token holds on
 /// every Cell within this and a round trip (the goal: 1 s).
 const REPLICATE_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
@@ -288,6 +311,7 @@ pub fn service(db: &Db, config: &Config) -> anyhow::Result<Service> {
         db.clone(),
         Settings {
             allow_organization_creation: config.allow_organization_creation,
+            organization_retention: config.organization_retention,
         },
     );
     Ok(match &config.topology_url {
@@ -329,6 +353,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let replicator = service
         .copies_users()
         .then(|| tokio::spawn(replicate(service.clone())));
+    let purger = tokio::spawn(purge(service.clone(), config.organization_retention));
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
@@ -360,6 +385,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         lock,
         server,
         reconciler,
+        purger,
         replicator,
         shutdown,
     })

@@ -113,10 +113,14 @@ pub struct Options {
     /// GitLab's]; a Cell waits half of it for the topology service before it answers 503.
     #[arg(long, env = "ORGCELLS_UPSTREAM_TIMEOUT", global = true)]
     pub upstream_timeout: Option<Span>,
+    /// How long a soft-deleted Organization may be restored before it is deleted for good
+    /// [default: 7d].
+    #[arg(long, env = "ORGCELLS_ORGANIZATION_RETENTION", global = true)]
+    pub organization_retention: Option<Span>,
 }
 
-/// A length of time: seconds, or a number with `ms`, `s`, `m` or `h` (`600`, `250ms`, `90s`,
-/// `10m`, `1h`).
+/// A length of time: seconds, or a number with `ms`, `s`, `m`, `h` or `d` (`600`, `250ms`,
+/// `90s`, `10m`, `1h`, `7d`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(try_from = "String")]
 pub struct Span(pub std::time::Duration);
@@ -134,9 +138,10 @@ impl std::str::FromStr for Span {
             "s" => 1000,
             "m" => 60_000,
             "h" => 3_600_000,
+            "d" => 86_400_000,
             _ => {
                 return Err(format!(
-                    "{text:?}: a number of seconds, or with ms, s, m or h"
+                    "{text:?}: a number of seconds, or with ms, s, m, h or d"
                 ));
             }
         };
@@ -145,7 +150,7 @@ impl std::str::FromStr for Span {
             .ok()
             .and_then(|n| n.checked_mul(millis))
             .map(|millis| Span(std::time::Duration::from_millis(millis)))
-            .ok_or_else(|| format!("{text:?}: a number of seconds, or with ms, s, m or h"))
+            .ok_or_else(|| format!("{text:?}: a number of seconds, or with ms, s, m, h or d"))
     }
 }
 
@@ -198,6 +203,7 @@ impl Options {
             cluster_secret: self.cluster_secret.or(file.cluster_secret),
             lease_stale_after: self.lease_stale_after.or(file.lease_stale_after),
             upstream_timeout: self.upstream_timeout.or(file.upstream_timeout),
+            organization_retention: self.organization_retention.or(file.organization_retention),
         }
     }
 
@@ -238,6 +244,9 @@ impl Options {
             upstream_timeout: self
                 .upstream_timeout
                 .map_or(std::time::Duration::from_secs(10), |span| span.0),
+            organization_retention: self
+                .organization_retention
+                .map_or(std::time::Duration::from_secs(7 * 86_400), |span| span.0),
         }
     }
 
@@ -299,6 +308,11 @@ impl Options {
             (
                 "upstream-timeout",
                 Some(string(&Span(config.upstream_timeout).to_string())),
+                "",
+            ),
+            (
+                "organization-retention",
+                Some(string(&Span(config.organization_retention).to_string())),
                 "",
             ),
         ];

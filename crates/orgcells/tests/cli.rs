@@ -59,7 +59,8 @@ fn config_merges_flags_environment_and_file_and_hides_secrets() {
         "admin-token = \"[redacted]\"",
         "admin-password = \"[redacted]\"",
         "database-url = \"postgres://app:[redacted]@db/orgcells\"",
-        "log-format = \"json\"", // not a terminal
+        "log-format = \"json\"",                // not a terminal
+        "organization-retention = \"604800s\"", // default: 7 days
     ] {
         assert!(text.contains(expected), "{expected} not in\n{text}");
     }

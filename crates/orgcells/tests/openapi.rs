@@ -74,6 +74,7 @@ const OPERATIONS: &[&str] = &[
     "GET /organizations/{id}/groups",
     "GET /organizations/{id}/projects",
     "POST /organizations/{id}/groups/transfer",
+    "POST /organizations/{id}/restore",
     "GET /organizations/{id}/users",
     "POST /organizations/{id}/users",
     "PUT /organizations/{id}/users/{user_id}",

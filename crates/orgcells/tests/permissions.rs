@@ -725,7 +725,11 @@ async fn organization_actions(app: &TestApp) {
         assert_eq!(got.status, *status, "{case}: {}", got.body);
         let after = app.get(app.admin(), &format!("/organizations/{org}")).await;
         match (*verb, *status) {
-            ("DELETE", 202) => assert_eq!(after.status, 404, "{case}: still there"),
+            ("DELETE", 202) => assert_eq!(
+                after.body["state"],
+                json!("soft_deleted"),
+                "{case}: not marked deleted"
+            ),
             ("PUT", 200) => assert_eq!(
                 after.body["description"],
                 json!("changed"),

@@ -165,7 +165,9 @@ pub async fn update_organization(
     Ok(Json(shown(&app, &caller, &row)).into_response())
 }
 
-/// Delete an empty Organization.
+/// Delete an Organization (Owners and admins): marked soft-deleted, its content then out of
+/// everyone's reach but admins', restorable until the retention period (7 days unless set)
+/// has passed, then deleted for good with everything in it.
 #[utoipa::path(
     delete,
     path = "/organizations/{id}",
@@ -265,4 +267,30 @@ pub async fn transfer_group_to_organization(
         .transfer_group_to_organization(&caller, &id_ref(&id), group_id)
         .await?;
     Ok(created(entities::group_detail(&app.external_url, detail)))
+}
+
+/// Restore a soft-deleted Organization (Owners and admins), within its retention period.
+#[utoipa::path(
+    post,
+    path = "/organizations/{id}/restore",
+    tag = "organizations",
+    operation_id = "restore_organization",
+    params(schema::IdPath),
+    responses(
+        (status = 201, description = "Restored", body = entities::Organization),
+        (status = 400, description = "Not soft-deleted"),
+        (status = 409, description = "Its retention period has passed"),
+    ),
+)]
+pub async fn restore_organization(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    _params: Params,
+) -> ApiResult<Response> {
+    let row = app
+        .service
+        .restore_organization(&caller, &id_ref(&id))
+        .await?;
+    Ok(created(shown(&app, &caller, &row)))
 }

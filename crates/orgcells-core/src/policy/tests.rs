@@ -48,6 +48,7 @@ fn viewer(who: Who) -> Viewer {
         admin: false,
         role: Some(OrganizationRole::User),
         banned: false,
+        org_deleted: false,
         grants: grants.into(),
     };
     match who {
@@ -408,6 +409,14 @@ fn project_permissions() {
     }
 }
 
+/// The viewer in a soft-deleted Organization.
+fn deleted(viewer: &Viewer) -> Viewer {
+    Viewer {
+        org_deleted: true,
+        ..viewer.clone()
+    }
+}
+
 #[test]
 fn organization_permissions() {
     use OrganizationAction::*;
@@ -447,6 +456,33 @@ fn organization_permissions() {
         (&outsider, internal, Administer, Err(Denied::NotFound)),
         (&admin, internal, Administer, Ok(())),
         (&admin, public, Delete, Ok(())),
+        (&owner, public, Restore, Err(Denied::Forbidden)),
+        (&admin, public, Restore, Err(Denied::Forbidden)),
+        // Soft-deleted: only restored, by an Owner or an admin; others do not see it.
+        (&deleted(&owner), internal, Restore, Ok(())),
+        (&deleted(&admin), internal, Restore, Ok(())),
+        (
+            &deleted(&owner),
+            internal,
+            Administer,
+            Err(Denied::Forbidden),
+        ),
+        (&deleted(&owner), internal, Delete, Err(Denied::Forbidden)),
+        (
+            &deleted(&owner),
+            internal,
+            CreateGroup,
+            Err(Denied::Forbidden),
+        ),
+        (
+            &deleted(&admin),
+            internal,
+            CreateGroup,
+            Err(Denied::Forbidden),
+        ),
+        (&deleted(&user), public, Restore, Err(Denied::NotFound)),
+        (&deleted(&user), public, CreateGroup, Err(Denied::NotFound)),
+        (&deleted(&outsider), public, Restore, Err(Denied::NotFound)),
     ];
     for (v, facts, action, expect) in cases {
         assert_eq!(
@@ -568,4 +604,57 @@ fn views_of_a_user() {
         );
     }
     assert!(UserView::Admin > UserView::Own && UserView::Own > UserView::Public);
+}
+
+#[test]
+fn a_soft_deleted_organizations_content_is_for_admins() {
+    // (viewer, reads the public Group and Project); one line per caller.
+    let cases = [
+        (deleted(&Viewer::anonymous()), false),
+        (deleted(&viewer(Who::OrgUser)), false),
+        (deleted(&viewer(Who::Member(Owner))), false),
+        (deleted(&viewer(Who::Admin)), true),
+        (viewer(Who::Member(Owner)), true),
+    ];
+    for (v, reads) in cases {
+        assert_eq!(v.can_read_group(&group(Visibility::Public)), reads, "{v:?}");
+        assert_eq!(
+            v.can_read_project(&project(Visibility::Public)),
+            reads,
+            "{v:?}"
+        );
+        assert_eq!(v.personal_namespace(v.user).is_ok(), reads, "{v:?}");
+    }
+}
+
+#[test]
+fn a_soft_deleted_organizations_content_is_only_read() {
+    let admin = deleted(&viewer(Who::Admin));
+    let g = group(Visibility::Public);
+    let p = project(Visibility::Public);
+    // (action, decision) for an admin; one line per action.
+    let group_cases = [
+        (GroupAction::ReadMembers, Ok(())),
+        (GroupAction::Update, Err(Denied::Forbidden)),
+        (GroupAction::CreateSubgroup, Err(Denied::Forbidden)),
+        (GroupAction::CreateProject, Err(Denied::Forbidden)),
+        (GroupAction::ManageMember(Developer), Err(Denied::Forbidden)),
+        (GroupAction::Share, Err(Denied::Forbidden)),
+        (GroupAction::Delete, Err(Denied::Forbidden)),
+    ];
+    for (action, decision) in group_cases {
+        assert_eq!(admin.group(&g, action), decision, "{action:?}");
+    }
+    let project_cases = [
+        (ProjectAction::ReadMembers, Ok(())),
+        (ProjectAction::Update, Err(Denied::Forbidden)),
+        (
+            ProjectAction::ManageMember(Developer),
+            Err(Denied::Forbidden),
+        ),
+        (ProjectAction::Delete, Err(Denied::Forbidden)),
+    ];
+    for (action, decision) in project_cases {
+        assert_eq!(admin.project(&p, action), decision, "{action:?}");
+    }
 }

@@ -203,6 +203,7 @@ fn config(data_dir: PathBuf, database_url: Option<String>) -> Config {
         cluster_secret: None,
         lease_stale_after: std::time::Duration::from_secs(600),
         upstream_timeout: std::time::Duration::from_secs(10),
+        organization_retention: std::time::Duration::from_secs(7 * 86_400),
     }
 }
 
