@@ -68,9 +68,12 @@ async fn find_visible_org(
     caller: &Caller,
     org: &Ref,
 ) -> Result<OrganizationRow> {
-    let row = find_org(conn, org)
-        .await?
-        .ok_or(ServiceError::NotFound("Organization"))?;
+    let found = match (find_org(conn, org).await?, org) {
+        // A read by an old path (renamed since) finds it, as GitLab's redirect routes do.
+        (None, Ref::Path(path)) => organizations::find_by_redirect(conn, path).await?,
+        (found, _) => found,
+    };
+    let row = found.ok_or(ServiceError::NotFound("Organization"))?;
     let standing = standing(conn, caller, Some(row.id), Extent::Everywhere).await?;
     if !standing
         .viewer(row.id)
@@ -216,6 +219,8 @@ impl Service {
         {
             return Err(ServiceError::invalid("path", "has already been taken"));
         }
+        // An old path of a renamed Organization, claimed again, leads here now.
+        organizations::remove_redirect(tx.conn(), &path).await?;
         let row = OrganizationRow {
             id,
             name,
@@ -304,6 +309,10 @@ impl Service {
                 organization_owner(row.id),
             )
             .await?;
+            // The old path still leads here until it is claimed again.
+            organizations::remove_redirect(tx.conn(), path).await?;
+            let redirect = tx.next_id().await?;
+            organizations::add_redirect(tx.conn(), redirect, row.id, &row.path, now).await?;
             row.path = path.clone();
         }
         if let Some(visibility) = visibility {

@@ -39,6 +39,51 @@ pub async fn find(conn: &mut AnyConnection, id: OrganizationId) -> Result<Option
     Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
 }
 
+/// The Organization an old path of it leads to (it was renamed since).
+pub async fn find_by_redirect(
+    conn: &mut AnyConnection,
+    path: &str,
+) -> Result<Option<OrganizationRow>> {
+    let sql = format!(
+        "SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE id = \
+         (SELECT organization_id FROM organization_redirects WHERE lower(path) = $1)"
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(path.to_lowercase())
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Keeps `path` leading to `org` (its old path, after a rename).
+pub async fn add_redirect(
+    conn: &mut AnyConnection,
+    id: i64,
+    org: OrganizationId,
+    path: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO organization_redirects (id, organization_id, path, created_at) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id)
+    .bind(org)
+    .bind(path)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Drops the redirect at `path`, whichever Organization it led to: the path is claimed again.
+pub async fn remove_redirect(conn: &mut AnyConnection, path: &str) -> Result<()> {
+    sqlx::query("DELETE FROM organization_redirects WHERE lower(path) = $1")
+        .bind(path.to_lowercase())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn find_by_path(conn: &mut AnyConnection, path: &str) -> Result<Option<OrganizationRow>> {
     let sql = format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE lower(path) = $1");
     Ok(sqlx::query_as(&sql)
@@ -101,10 +146,12 @@ pub async fn due_for_deletion(
 
 /// Deletes an Organization that holds no Groups or Projects, with its Organization Users.
 pub async fn delete(conn: &mut AnyConnection, id: OrganizationId) -> Result<()> {
-    sqlx::query("DELETE FROM organization_users WHERE organization_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    for table in ["organization_users", "organization_redirects"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE organization_id = $1"))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
     sqlx::query("DELETE FROM organizations WHERE id = $1")
         .bind(id)
         .execute(conn)
