@@ -619,7 +619,14 @@ pub fn organization(base: &str, row: &OrganizationRow) -> Organization {
         created_at: Timestamp(row.created_at),
         updated_at: Timestamp(row.updated_at),
         web_url: format!("{base}/-/organizations/{}", row.path),
-        avatar_url: row.avatar_url.clone(),
+        // An uploaded avatar is served by the API: its path, under the instance's address.
+        avatar_url: row
+            .avatar_url
+            .as_ref()
+            .map(|url| match url.starts_with('/') {
+                true => format!("{base}{url}"),
+                false => url.clone(),
+            }),
         cell_id: None,
     }
 }

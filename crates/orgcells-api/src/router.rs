@@ -126,6 +126,7 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(organizations::transfer_group_to_organization))
         .routes(routes!(organizations::restore_organization))
+        .routes(routes!(organizations::get_organization_avatar))
         .routes(routes!(org_users::ban_organization_user))
         .routes(routes!(org_users::unban_organization_user))
         // The cluster.

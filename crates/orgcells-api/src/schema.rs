@@ -489,6 +489,10 @@ pub struct OrganizationBody {
     /// `private` is taken for `internal`, as GitLab does.
     pub visibility: Option<Visibility>,
     pub avatar_url: Option<String>,
+    /// A new avatar (a change only, sent as a multipart file): PNG, JPEG or GIF, at most
+    /// 200 KiB, served at `avatar_url`.
+    #[schema(value_type = Option<String>, format = Binary)]
+    pub avatar: Option<Vec<u8>>,
     /// The Cell a new Organization is placed on (admins; else the placement policy).
     pub cell_id: Option<i64>,
 }

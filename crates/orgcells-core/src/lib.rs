@@ -17,6 +17,7 @@
 //! - [`stored`]: reading stored levels, visibilities and kinds back, an unknown one an error.
 
 pub mod access;
+pub mod avatars;
 pub mod claims;
 pub mod creation;
 pub mod grants;

@@ -1,7 +1,9 @@
 //! Organizations: the Default Organization, creation (the creator becomes Owner), settings,
 //! deletion, and the overviews of Groups, Projects and Users.
 
+use base64::Engine as _;
 use orgcells_core::access::OrganizationRole;
+use orgcells_core::avatars;
 use orgcells_core::ids::{OrganizationId, UserId};
 use orgcells_core::invalid::Invalid;
 use orgcells_core::lists::Reach;
@@ -34,8 +36,15 @@ pub struct OrganizationInput {
     pub description: Option<String>,
     pub visibility: Option<String>,
     pub avatar_url: Option<String>,
+    /// An uploaded avatar image (`avatar` as a file).
+    pub avatar: Option<Vec<u8>>,
     /// The Cell to place it on (admins; the router sends the request there).
     pub cell_id: Option<i64>,
+}
+
+/// Where an uploaded avatar is served, below the instance's address.
+fn avatar_path(org: OrganizationId) -> String {
+    format!("/api/v4/organizations/{}/avatar", org.0)
 }
 
 /// An Organization User with their account.
@@ -266,6 +275,16 @@ impl Service {
             invalid.check("description", paths::check_length(description, 1024));
         }
         let visibility = parse_visibility(&mut invalid, input.visibility.as_deref());
+        let avatar = input
+            .avatar
+            .as_deref()
+            .and_then(|bytes| match avatars::check(bytes) {
+                Ok(kind) => Some((kind, bytes)),
+                Err(message) => {
+                    invalid.add("avatar", message);
+                    None
+                }
+            });
         invalid.into_result()?;
         let mut tx = self.db.write().await?;
         let row = find_org(tx.conn(), org)
@@ -350,11 +369,40 @@ impl Service {
         }
         if input.avatar_url.is_some() {
             row.avatar_url = input.avatar_url.clone().filter(|a| !a.is_empty());
+            organizations::set_avatar(tx.conn(), row.id, None, now).await?;
+        }
+        if let Some((kind, bytes)) = avatar {
+            let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+            organizations::set_avatar(tx.conn(), row.id, Some((kind.content_type(), &data)), now)
+                .await?;
+            // Served by the API, under the instance's address (`entities` prefixes it).
+            row.avatar_url = Some(avatar_path(row.id));
         }
         row.updated_at = now;
         organizations::update(tx.conn(), &row).await?;
         self.commit(tx).await?;
         Ok(row)
+    }
+
+    /// `GET /organizations/:id/avatar`: the uploaded avatar, to whoever sees the Organization:
+    /// its content type and bytes.
+    pub async fn organization_avatar(
+        &self,
+        caller: &Caller,
+        org: &Ref,
+    ) -> Result<(&'static str, Vec<u8>)> {
+        let mut conn = self.db.read().await?;
+        let row = find_visible_org(&mut conn, caller, org).await?;
+        let (content_type, data) = organizations::avatar(&mut conn, row.id)
+            .await?
+            .ok_or(ServiceError::NotFound("Avatar"))?;
+        let kind = avatars::ImageType::from_content_type(&content_type).ok_or_else(|| {
+            ServiceError::Internal(format!("a stored avatar of type {content_type}"))
+        })?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .map_err(|e| ServiceError::Internal(format!("a stored avatar: {e}")))?;
+        Ok((kind.content_type(), bytes))
     }
 
     /// `GET /organizations/:id/users`: an Owner (or admin) sees every Organization User; a User

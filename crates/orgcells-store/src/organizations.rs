@@ -75,6 +75,45 @@ pub async fn add_redirect(
     Ok(())
 }
 
+/// An Organization's uploaded avatar: its content type and its bytes in base64.
+pub async fn avatar(
+    conn: &mut AnyConnection,
+    org: OrganizationId,
+) -> Result<Option<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT content_type, data FROM organization_avatars WHERE organization_id = $1",
+    )
+    .bind(org)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Sets (`Some`: content type and base64 bytes) or removes an Organization's avatar.
+pub async fn set_avatar(
+    conn: &mut AnyConnection,
+    org: OrganizationId,
+    avatar: Option<(&str, &str)>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query("DELETE FROM organization_avatars WHERE organization_id = $1")
+        .bind(org)
+        .execute(&mut *conn)
+        .await?;
+    if let Some((content_type, data)) = avatar {
+        sqlx::query(
+            "INSERT INTO organization_avatars (organization_id, content_type, data, updated_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(org)
+        .bind(content_type)
+        .bind(data)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Drops the redirect at `path`, whichever Organization it led to: the path is claimed again.
 pub async fn remove_redirect(conn: &mut AnyConnection, path: &str) -> Result<()> {
     sqlx::query("DELETE FROM organization_redirects WHERE lower(path) = $1")
@@ -146,7 +185,11 @@ pub async fn due_for_deletion(
 
 /// Deletes an Organization that holds no Groups or Projects, with its Organization Users.
 pub async fn delete(conn: &mut AnyConnection, id: OrganizationId) -> Result<()> {
-    for table in ["organization_users", "organization_redirects"] {
+    for table in [
+        "organization_users",
+        "organization_redirects",
+        "organization_avatars",
+    ] {
         sqlx::query(&format!("DELETE FROM {table} WHERE organization_id = $1"))
             .bind(id)
             .execute(&mut *conn)

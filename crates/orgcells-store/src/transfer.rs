@@ -53,6 +53,13 @@ pub const TABLES: &[Table] = &[
         held_by: None,
     },
     Table {
+        name: "organization_avatars",
+        filter: "organization_id = $1",
+        order: "organization_id",
+        key: &["organization_id"],
+        held_by: None,
+    },
+    Table {
         name: "organization_redirects",
         filter: "organization_id = $1",
         order: "id",

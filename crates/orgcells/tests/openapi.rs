@@ -75,6 +75,7 @@ const OPERATIONS: &[&str] = &[
     "GET /organizations/{id}/projects",
     "POST /organizations/{id}/groups/transfer",
     "POST /organizations/{id}/restore",
+    "GET /organizations/{id}/avatar",
     "GET /organizations/{id}/users",
     "POST /organizations/{id}/users",
     "PUT /organizations/{id}/users/{user_id}",

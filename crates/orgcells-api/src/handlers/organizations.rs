@@ -3,9 +3,9 @@
 use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
-use orgcells_service::Caller;
 use orgcells_service::organizations::OrganizationInput;
 use orgcells_service::rows::OrganizationRow;
+use orgcells_service::{Caller, ServiceError};
 
 use super::lists::{
     group_filter, keyset_allowed, project_filter, respond_groups, respond_projects,
@@ -14,7 +14,7 @@ use super::{accepted, created, id_ref};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::entities;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::pagination::{page_request, respond};
 use crate::params::{Declared, PAGE, Params, Path, Rule, Type, VISIBILITIES, optional, requires};
 use crate::schema;
@@ -38,8 +38,14 @@ const ORGANIZATION_UPDATE: &[Declared] = &[
     optional("visibility", Type::String).values(VISIBILITIES),
     optional("avatar_url", Type::String),
 ];
-const ORGANIZATION_UPDATE_ONE_OF: &[&str] =
-    &["name", "path", "description", "visibility", "avatar_url"];
+const ORGANIZATION_UPDATE_ONE_OF: &[&str] = &[
+    "name",
+    "path",
+    "description",
+    "visibility",
+    "avatar_url",
+    "avatar",
+];
 
 const SEARCH: &[Declared] = &[optional("search", Type::String)];
 
@@ -50,6 +56,14 @@ fn organization_input(params: &Params) -> ApiResult<OrganizationInput> {
         description: params.text("description")?,
         visibility: params.text("visibility")?,
         avatar_url: params.text("avatar_url")?,
+        avatar: match params.file("avatar") {
+            Some(bytes) => Some(bytes.to_vec()),
+            // Sent, but not as a file.
+            None if params.has("avatar") => {
+                return Err(ApiError(ServiceError::Params("avatar is invalid".into())));
+            }
+            None => None,
+        },
         cell_id: params.int("cell_id")?,
     })
 }
@@ -293,4 +307,32 @@ pub async fn restore_organization(
         .restore_organization(&caller, &id_ref(&id))
         .await?;
     Ok(created(shown(&app, &caller, &row)))
+}
+
+/// An Organization's uploaded avatar, to whoever sees the Organization.
+#[utoipa::path(
+    get,
+    path = "/organizations/{id}/avatar",
+    tag = "organizations",
+    operation_id = "get_organization_avatar",
+    params(schema::IdPath),
+    responses((status = 200, description = "The image (PNG, JPEG or GIF)", content_type = "image/png")),
+)]
+pub async fn get_organization_avatar(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let (content_type, bytes) = app
+        .service
+        .organization_avatar(&caller, &id_ref(&id))
+        .await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (axum::http::header::CONTENT_DISPOSITION, "inline"),
+        ],
+        bytes,
+    )
+        .into_response())
 }

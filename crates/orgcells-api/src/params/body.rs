@@ -119,6 +119,7 @@ async fn read_multipart(
     content_type: &axum::http::HeaderValue,
     body: Bytes,
     values: &mut Vec<(String, Value)>,
+    files: &mut Vec<(String, Vec<u8>)>,
 ) -> Result<(), ApiError> {
     let request = Request::builder()
         .header(header::CONTENT_TYPE, content_type)
@@ -138,10 +139,13 @@ async fn read_multipart(
         let name = field.name().map(str::to_owned);
         let is_file = field.file_name().is_some();
         let bytes = field.bytes().await.map_err(broken)?;
-        // Files (avatars) are not taken yet; they must not stop the rest being read.
-        let Some(name) = name.filter(|_| !is_file) else {
+        let Some(name) = name else {
             continue;
         };
+        if is_file {
+            files.push((name, bytes.to_vec()));
+            continue;
+        }
         let text = String::from_utf8(bytes.to_vec()).map_err(|_| malformed_string())?;
         if has_nul(&name) || has_nul(&text) {
             return Err(malformed_string());
@@ -164,7 +168,10 @@ impl<S: Send + Sync> FromRequest<S> for Params {
         };
         // Grape reads the bodies of POST, PUT, PATCH and DELETE only.
         if matches!(*req.method(), Method::GET | Method::HEAD) {
-            return Ok(Params { values });
+            return Ok(Params {
+                values,
+                files: Vec::new(),
+            });
         }
         let kind = body_kind(req.headers());
         let content_type = req.headers().get(header::CONTENT_TYPE).cloned();
@@ -176,8 +183,12 @@ impl<S: Send + Sync> FromRequest<S> for Params {
             }
         })?;
         if body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Params { values });
+            return Ok(Params {
+                values,
+                files: Vec::new(),
+            });
         }
+        let mut files = Vec::new();
         match kind {
             BodyKind::Json if std::str::from_utf8(&body).is_err() => {
                 return Err(malformed_string());
@@ -195,7 +206,7 @@ impl<S: Send + Sync> FromRequest<S> for Params {
             BodyKind::Form => values.extend(decode_pairs(&body)?),
             BodyKind::Multipart => {
                 if let Some(content_type) = content_type {
-                    read_multipart(&content_type, body, &mut values).await?;
+                    read_multipart(&content_type, body, &mut values, &mut files).await?;
                 }
             }
             BodyKind::Text => {}
@@ -205,7 +216,7 @@ impl<S: Send + Sync> FromRequest<S> for Params {
                 ))));
             }
         }
-        Ok(Params { values })
+        Ok(Params { values, files })
     }
 }
 

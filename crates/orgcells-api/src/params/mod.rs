@@ -36,6 +36,8 @@ pub use declared::{
 #[derive(Debug, Clone, Default)]
 pub struct Params {
     values: Vec<(String, Value)>,
+    /// The files of a multipart body, by field name.
+    files: Vec<(String, Vec<u8>)>,
 }
 
 /// The most ids a client may send in one list parameter (`skip_groups[]`, `user_ids`): the
@@ -55,6 +57,7 @@ impl Params {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned())))
                 .collect(),
+            files: Vec::new(),
         }
     }
 
@@ -75,7 +78,16 @@ impl Params {
     }
 
     pub fn has(&self, key: &str) -> bool {
-        self.last(key).is_some() || (self.all(key).next().is_some())
+        self.last(key).is_some() || (self.all(key).next().is_some()) || self.file(key).is_some()
+    }
+
+    /// A file sent in a multipart body (`avatar`); the last one of that name.
+    pub fn file(&self, key: &str) -> Option<&[u8]> {
+        self.files
+            .iter()
+            .rev()
+            .find(|(name, _)| name == key)
+            .map(|(_, bytes)| bytes.as_slice())
     }
 
     /// A text parameter; numbers and booleans are taken as their text.
