@@ -341,7 +341,8 @@ mod tests {
             ("0", Some(0)),
             ("", None),
             ("10 m", None),
-            ("1d", None),
+            ("7d", Some(604_800)),
+            ("1w", None),
             ("-5s", None),
             ("m", None),
         ];
