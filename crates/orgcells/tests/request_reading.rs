@@ -765,7 +765,7 @@ async fn an_update_with_nothing_to_change_is_refused(app: &TestApp) {
     let org = app.organization("public").await;
     let projects =
         "description, name, path, visibility are missing, at least one parameter must be provided";
-    let organizations = "name, path, description, visibility, avatar_url are missing, at least one parameter must be provided";
+    let organizations = "name, path, description, visibility, avatar_url, avatar are missing, at least one parameter must be provided";
     let cases: Vec<(String, &[u8], &str)> = vec![
         (format!("/projects/{project}"), b"{}", projects),
         (format!("/projects/{project}"), b"", projects),
