@@ -3,6 +3,7 @@
 
 use orgcells_core::ids::{NamespaceId, NamespaceKind};
 use orgcells_core::members::SourceType;
+use orgcells_service::access_requests::AccessRequestOut;
 use orgcells_service::members::MemberOut;
 use orgcells_service::organizations::OrganizationUser;
 use orgcells_service::present::{GroupDetail, GroupOut, ProjectOut};
@@ -527,6 +528,22 @@ pub struct Member {
     pub created_by: Option<UserBasic>,
     pub expires_at: Option<String>,
     pub membership_state: &'static str,
+}
+
+/// A User asking to become a Member (GitLab's `AccessRequester`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessRequester {
+    #[serde(flatten)]
+    pub user: UserBasic,
+    #[schema(value_type = String)]
+    pub requested_at: Timestamp,
+}
+
+pub fn access_requester(base: &str, out: &AccessRequestOut) -> AccessRequester {
+    AccessRequester {
+        user: user_basic(base, &out.user),
+        requested_at: Timestamp(out.request.requested_at),
+    }
 }
 
 pub fn member(base: &str, out: &MemberOut) -> Member {

@@ -13,8 +13,8 @@ use utoipa_axum::routes;
 
 use crate::error::{method_not_allowed, no_route};
 use crate::handlers::{
-    cells, groups, health, internal, members, meta, metrics, moves, namespaces, org_users,
-    organizations, projects, tokens, user_states, users,
+    access_requests, cells, groups, health, internal, members, meta, metrics, moves, namespaces,
+    org_users, organizations, projects, tokens, user_states, users,
 };
 use crate::openapi::{self, ApiDoc, Document};
 use crate::{AppState, allowlist, observe, params};
@@ -66,6 +66,18 @@ fn api() -> OpenApiRouter<AppState> {
             members::list_group_members,
             members::create_group_member
         ))
+        .routes(routes!(
+            access_requests::list_group_access_requests,
+            access_requests::create_group_access_request
+        ))
+        .routes(routes!(access_requests::approve_group_access_request))
+        .routes(routes!(access_requests::delete_group_access_request))
+        .routes(routes!(
+            access_requests::list_project_access_requests,
+            access_requests::create_project_access_request
+        ))
+        .routes(routes!(access_requests::approve_project_access_request))
+        .routes(routes!(access_requests::delete_project_access_request))
         .routes(routes!(members::list_all_group_members))
         .routes(routes!(members::get_any_group_member))
         .routes(routes!(

@@ -104,6 +104,13 @@ pub struct MemberPath {
     pub user_id: i64,
 }
 
+/// The level an approved access request gives.
+#[derive(ToSchema)]
+pub struct ApproveBody {
+    /// Developer (30) unless given.
+    pub access_level: Option<i64>,
+}
+
 /// The User who will own the Project.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Path)]

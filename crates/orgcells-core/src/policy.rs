@@ -91,6 +91,9 @@ pub enum GroupAction {
     Share,
     /// Add, change or remove a Member holding (or to hold) this level.
     ManageMember(AccessLevel),
+    /// Ask to become a Member (GitLab's `request_access`): a signed-in User with no access
+    /// yet, to what is not private.
+    RequestAccess,
 }
 
 /// Actions on a Project beyond reading it.
@@ -104,6 +107,8 @@ pub enum ProjectAction {
     /// Invite a Group into this Project.
     Share,
     ManageMember(AccessLevel),
+    /// Ask to become a Member, as of a Group.
+    RequestAccess,
 }
 
 /// Actions on an Organization.
@@ -251,6 +256,11 @@ impl Viewer {
                     && group.project_creation_level.allows(level, self.admin)
             }
             GroupAction::ManageMember(target) => manages_member(level, target),
+            GroupAction::RequestAccess => {
+                self.user.is_some()
+                    && group.visibility != Visibility::Private
+                    && level == AccessLevel::NoAccess
+            }
         };
         allow(allowed)
     }
@@ -305,6 +315,11 @@ impl Viewer {
                 level >= AccessLevel::Owner
             }
             ProjectAction::ManageMember(target) => manages_member(level, target),
+            ProjectAction::RequestAccess => {
+                self.user.is_some()
+                    && project.visibility != Visibility::Private
+                    && level == AccessLevel::NoAccess
+            }
         };
         allow(allowed)
     }

@@ -5,6 +5,7 @@
 //! committed change, and an audit event can later be recorded in the same transaction.
 
 mod access;
+pub mod access_requests;
 pub mod bootstrap;
 mod caller;
 pub mod cells;

@@ -15,7 +15,7 @@ use orgcells_core::states::OrganizationUserState;
 use orgcells_store::links::{self, LinkKind};
 use orgcells_store::members::Source;
 use orgcells_store::rows::{MemberRow, NamespaceRow, ProjectRow, UserRow, parse_traversal};
-use orgcells_store::{AnyConnection, members, namespaces, organizations, users};
+use orgcells_store::{AnyConnection, Tx, members, namespaces, organizations, users};
 
 use crate::access::{GroupView, project_facts};
 use crate::caller::Caller;
@@ -49,27 +49,27 @@ pub struct MemberOut {
 }
 
 /// A resolved source the caller can see.
-enum Resolved {
+pub(crate) enum Resolved {
     Group(NamespaceRow, Viewer, GroupView),
     Project(ProjectRow, Viewer, Vec<orgcells_core::ids::NamespaceId>),
 }
 
 impl Resolved {
-    fn source(&self) -> Source {
+    pub(crate) fn source(&self) -> Source {
         match self {
             Resolved::Group(row, ..) => Source::Group(row.id),
             Resolved::Project(row, ..) => Source::Project(row.id),
         }
     }
 
-    fn organization(&self) -> OrganizationId {
+    pub(crate) fn organization(&self) -> OrganizationId {
         match self {
             Resolved::Group(row, ..) => row.organization_id,
             Resolved::Project(row, ..) => row.organization_id,
         }
     }
 
-    fn may_manage(&self, change: Change) -> Result<()> {
+    pub(crate) fn may_manage(&self, change: Change) -> Result<()> {
         let level = change.level_to_manage();
         match self {
             Resolved::Group(row, viewer, view) => viewer
@@ -80,6 +80,18 @@ impl Resolved {
                     &project_facts(row, traversal),
                     ProjectAction::ManageMember(level),
                 )
+                .map_err(denied("Project")),
+        }
+    }
+
+    /// Whether the caller may ask to become a Member.
+    pub(crate) fn may_request_access(&self) -> Result<()> {
+        match self {
+            Resolved::Group(row, viewer, view) => viewer
+                .group(&view.facts(row), GroupAction::RequestAccess)
+                .map_err(denied("Group")),
+            Resolved::Project(row, viewer, traversal) => viewer
+                .project(&project_facts(row, traversal), ProjectAction::RequestAccess)
                 .map_err(denied("Project")),
         }
     }
@@ -113,7 +125,7 @@ impl Resolved {
     }
 }
 
-async fn resolve(
+pub(crate) async fn resolve(
     conn: &mut AnyConnection,
     caller: &Caller,
     source: &MemberSource,
@@ -377,7 +389,7 @@ impl Service {
         source: &MemberSource,
         input: &MemberInput,
     ) -> Result<MemberOut> {
-        let me = caller.user()?.id;
+        caller.user()?;
         let mut invalid = Invalid::new();
         if input.user_id.is_none() && input.username.is_none() {
             invalid.add("user_id", "is missing");
@@ -396,7 +408,28 @@ impl Service {
         if let Some(named) = named.as_ref().filter(|_| self.copies_users()) {
             let _ = self.user_by_ref(named).await;
         }
+        let named = named.ok_or_else(|| ServiceError::invalid("user_id", "is missing"))?;
         let mut tx = self.db.write().await?;
+        let out = self
+            .add_member_in(&mut tx, caller, source, &named, level, expires_at)
+            .await?;
+        self.commit(tx).await?;
+        Ok(out)
+    }
+
+    /// Adds User `named` as a Member at `level`, in `tx`, under every rule of adding one: the
+    /// caller manages that level there, the level fits, the User is not banned from the
+    /// Organization nor a Member already, nor holds more through a parent.
+    pub(crate) async fn add_member_in(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        source: &MemberSource,
+        named: &Ref,
+        level: AccessLevel,
+        expires_at: Option<String>,
+    ) -> Result<MemberOut> {
+        let me = caller.user()?.id;
         let resolved = resolve(tx.conn(), caller, source).await?;
         let change = Change {
             from: None,
@@ -405,10 +438,9 @@ impl Service {
         resolved.check_fits(change)?;
         resolved.may_manage(change)?;
         ensure_org_writable(tx.conn(), resolved.organization()).await?;
-        let user = match (input.user_id, &input.username) {
-            (Some(id), _) => users::find(tx.conn(), id).await?,
-            (None, Some(username)) => users::find_by_username(tx.conn(), username).await?,
-            (None, None) => None,
+        let user = match named {
+            Ref::Id(id) => users::find(tx.conn(), UserId(*id)).await?,
+            Ref::Path(username) => users::find_by_username(tx.conn(), username).await?,
         };
         let user = user
             .filter(|u| u.id != UserId::GHOST)
@@ -438,7 +470,7 @@ impl Service {
             ));
         }
         let row = insert_member(
-            &mut tx,
+            tx,
             resolved.organization(),
             resolved.source(),
             user.id,
@@ -447,12 +479,10 @@ impl Service {
             Some(me),
         )
         .await?;
-        let out = with_users(tx.conn(), vec![row])
+        with_users(tx.conn(), vec![row])
             .await?
             .pop()
-            .ok_or(ServiceError::NotFound("Member"))?;
-        self.commit(tx).await?;
-        Ok(out)
+            .ok_or(ServiceError::NotFound("Member"))
     }
 
     /// `PUT .../members/:user_id`.

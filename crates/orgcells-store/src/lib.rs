@@ -16,6 +16,7 @@
 //!   in-process caches ([`cache`]) are keyed by; one process serves a Cell at a time
 //!   ([`CellLock`]), so nothing cached outlives the write that changes it.
 
+pub mod access_requests;
 pub mod adoption;
 pub mod backend;
 pub mod bulk;

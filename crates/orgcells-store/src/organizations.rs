@@ -186,6 +186,7 @@ pub async fn due_for_deletion(
 /// Deletes an Organization that holds no Groups or Projects, with its Organization Users.
 pub async fn delete(conn: &mut AnyConnection, id: OrganizationId) -> Result<()> {
     for table in [
+        "access_requests",
         "organization_users",
         "organization_redirects",
         "organization_avatars",
@@ -353,6 +354,11 @@ pub async fn remove_user(
             .execute(&mut *conn)
             .await?
             .rows_affected();
+    sqlx::query("DELETE FROM access_requests WHERE organization_id = $1 AND user_id = $2")
+        .bind(org)
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query("DELETE FROM organization_users WHERE organization_id = $1 AND user_id = $2")
         .bind(org)
         .bind(user)
@@ -363,10 +369,12 @@ pub async fn remove_user(
 
 /// Deletes every Organization User row of a User (their deletion).
 pub async fn remove_user_everywhere(conn: &mut AnyConnection, user: UserId) -> Result<()> {
-    sqlx::query("DELETE FROM organization_users WHERE user_id = $1")
-        .bind(user)
-        .execute(conn)
-        .await?;
+    for table in ["access_requests", "organization_users"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+            .bind(user)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 

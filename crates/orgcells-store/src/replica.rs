@@ -168,6 +168,7 @@ pub async fn apply(
             for statement in [
                 "DELETE FROM personal_access_tokens WHERE user_id = $1",
                 "DELETE FROM members WHERE user_id = $1",
+                "DELETE FROM access_requests WHERE user_id = $1",
                 "DELETE FROM organization_users WHERE user_id = $1",
             ] {
                 sqlx::query(statement).bind(id).execute(&mut *conn).await?;

@@ -179,6 +179,18 @@ impl MemberRow {
     }
 }
 
+/// A User's request to become a Member of a Group or Project.
+#[derive(Debug, Clone, FromRow)]
+pub struct AccessRequestRow {
+    pub id: i64,
+    pub organization_id: OrganizationId,
+    #[sqlx(try_from = "String")]
+    pub source_type: SourceType,
+    pub source_id: i64,
+    pub user_id: UserId,
+    pub requested_at: i64,
+}
+
 /// A group-group link (`shared_group` invites `shared_with_group`) or a project-group link
 /// (`source_id` is the Project, `group_id` the invited Group).
 #[derive(Debug, Clone, FromRow)]

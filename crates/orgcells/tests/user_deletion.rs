@@ -105,6 +105,15 @@ async fn a_deleted_user_leaves_nothing_naming_them(app: &TestApp) {
     )
     .await
     .expect(201);
+    // And a request to join a Group of another Organization's.
+    let (elsewhere, _) = app.group(None, "public", None).await;
+    app.post(
+        Some(&token),
+        &format!("/groups/{elsewhere}/access_requests"),
+        json!({}),
+    )
+    .await
+    .expect(201);
     assert!(!user_columns(app).await.is_empty());
     assert!(!rows_naming(app, user).await.is_empty());
 

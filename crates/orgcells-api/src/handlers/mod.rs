@@ -1,5 +1,6 @@
 //! One module per resource; handlers are named `<verb>_<resource>`.
 
+pub mod access_requests;
 pub mod cells;
 pub mod groups;
 pub mod health;

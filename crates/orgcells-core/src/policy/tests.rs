@@ -658,3 +658,45 @@ fn a_soft_deleted_organizations_content_is_only_read() {
         assert_eq!(admin.project(&p, action), decision, "{action:?}");
     }
 }
+
+#[test]
+fn who_may_ask_to_join() {
+    // (viewer, visibility, may ask to join the Group and the Project); one line per case.
+    let cases = [
+        (viewer(Who::Anonymous), Visibility::Public, false),
+        (viewer(Who::NonUser), Visibility::Public, true),
+        (viewer(Who::OrgUser), Visibility::Internal, true),
+        (viewer(Who::NonUser), Visibility::Internal, false),
+        (viewer(Who::OrgUser), Visibility::Private, false),
+        (viewer(Who::Member(Guest)), Visibility::Public, false),
+        (
+            viewer(Who::ParentMember(Developer)),
+            Visibility::Public,
+            false,
+        ),
+        (viewer(Who::Banned), Visibility::Public, false),
+        (viewer(Who::Admin), Visibility::Public, false),
+    ];
+    for (v, visibility, asks) in cases {
+        let decision = if asks { Ok(()) } else { Err(Denied::Forbidden) };
+        let expected = |readable: bool| {
+            if readable {
+                decision
+            } else {
+                Err(Denied::NotFound)
+            }
+        };
+        let g = group(visibility);
+        let p = project(visibility);
+        assert_eq!(
+            v.group(&g, GroupAction::RequestAccess),
+            expected(v.can_read_group(&g)),
+            "{v:?} {visibility:?}"
+        );
+        assert_eq!(
+            v.project(&p, ProjectAction::RequestAccess),
+            expected(v.can_read_project(&p)),
+            "{v:?} {visibility:?}"
+        );
+    }
+}
