@@ -4,6 +4,7 @@
 use orgcells_core::ids::{NamespaceId, NamespaceKind};
 use orgcells_core::members::SourceType;
 use orgcells_service::access_requests::AccessRequestOut;
+use orgcells_service::invitations::InvitationOut;
 use orgcells_service::members::MemberOut;
 use orgcells_service::organizations::OrganizationUser;
 use orgcells_service::present::{GroupDetail, GroupOut, ProjectOut};
@@ -528,6 +529,31 @@ pub struct Member {
     pub created_by: Option<UserBasic>,
     pub expires_at: Option<String>,
     pub membership_state: &'static str,
+}
+
+/// A pending invitation (GitLab's `Invitation`; never its token).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Invitation {
+    pub id: i64,
+    pub invite_email: String,
+    pub access_level: i64,
+    #[schema(value_type = String)]
+    pub created_at: Timestamp,
+    pub expires_at: Option<String>,
+    pub created_by_name: Option<String>,
+    pub user_name: Option<String>,
+}
+
+pub fn invitation(out: &InvitationOut) -> Invitation {
+    Invitation {
+        id: out.invitation.id,
+        invite_email: out.invitation.email.clone(),
+        access_level: out.invitation.access_level.value(),
+        created_at: Timestamp(out.invitation.created_at),
+        expires_at: out.invitation.expires_at.clone(),
+        created_by_name: out.created_by.as_ref().map(|u| u.name.clone()),
+        user_name: None,
+    }
 }
 
 /// A User asking to become a Member (GitLab's `AccessRequester`).

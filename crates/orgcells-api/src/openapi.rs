@@ -38,6 +38,7 @@ use crate::schema;
         (name = "projects", description = "Projects, their transfers, shares and Groups"),
         (name = "members", description = "Members of Groups and Projects"),
         (name = "access_requests", description = "Requests to become a Member of a Group or Project"),
+        (name = "invitations", description = "Invitations by email to a Group or Project"),
         (name = "namespaces", description = "Groups and personal namespaces"),
         (name = "organizations", description = "Organizations and their overviews"),
     )

@@ -13,8 +13,8 @@ use utoipa_axum::routes;
 
 use crate::error::{method_not_allowed, no_route};
 use crate::handlers::{
-    access_requests, cells, groups, health, internal, members, meta, metrics, moves, namespaces,
-    org_users, organizations, projects, tokens, user_states, users,
+    access_requests, cells, groups, health, internal, invitations, members, meta, metrics, moves,
+    namespaces, org_users, organizations, projects, tokens, user_states, users,
 };
 use crate::openapi::{self, ApiDoc, Document};
 use crate::{AppState, allowlist, observe, params};
@@ -78,6 +78,22 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(access_requests::approve_project_access_request))
         .routes(routes!(access_requests::delete_project_access_request))
+        .routes(routes!(
+            invitations::list_group_invitations,
+            invitations::create_group_invitation
+        ))
+        .routes(routes!(
+            invitations::update_group_invitation,
+            invitations::delete_group_invitation
+        ))
+        .routes(routes!(
+            invitations::list_project_invitations,
+            invitations::create_project_invitation
+        ))
+        .routes(routes!(
+            invitations::update_project_invitation,
+            invitations::delete_project_invitation
+        ))
         .routes(routes!(members::list_all_group_members))
         .routes(routes!(members::get_any_group_member))
         .routes(routes!(

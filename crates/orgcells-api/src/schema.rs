@@ -104,6 +104,23 @@ pub struct MemberPath {
     pub user_id: i64,
 }
 
+/// Addresses to invite: one, or several separated by commas.
+#[derive(ToSchema)]
+pub struct InvitationBody {
+    pub email: String,
+    pub access_level: i64,
+    /// When the membership expires (`YYYY-MM-DD`).
+    pub expires_at: Option<String>,
+}
+
+/// An invited address.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct EmailPath {
+    /// The invited address.
+    pub email: String,
+}
+
 /// The level an approved access request gives.
 #[derive(ToSchema)]
 pub struct ApproveBody {

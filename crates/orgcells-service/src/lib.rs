@@ -13,8 +13,10 @@ mod clock;
 pub mod committing;
 mod error;
 pub mod groups;
+pub mod invitations;
 mod locking;
 mod lookup;
+pub mod mail;
 pub mod members;
 mod membership;
 mod memo;
@@ -77,6 +79,8 @@ pub struct Service {
     copying: std::sync::Arc<tokio::sync::Mutex<Option<std::time::Instant>>>,
     /// The cluster's secret, which Cells present to each other (see `moving`).
     cluster_secret: Option<orgcells_topology::ClusterSecret>,
+    /// Where mail goes (invitations).
+    mailer: std::sync::Arc<dyn mail::Mailer>,
     /// The Organizations whose moves this process acts on (begins, drives, resumes, rolls
     /// back): one at a time each.
     driving: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
@@ -96,8 +100,15 @@ impl Service {
             users_order: std::sync::Arc::default(),
             copying: std::sync::Arc::default(),
             cluster_secret: None,
+            mailer: std::sync::Arc::new(mail::LogMailer),
             driving: std::sync::Arc::default(),
         }
+    }
+
+    /// The service sending its mail through `mailer`.
+    pub fn with_mailer(mut self, mailer: std::sync::Arc<dyn mail::Mailer>) -> Service {
+        self.mailer = mailer;
+        self
     }
 
     /// Whether the database answers within `limit` (readiness).

@@ -15,6 +15,7 @@ use orgcells_store::users::{Page, UserFilter};
 use orgcells_store::{Tx, members, namespaces, organizations, projects, users};
 
 use crate::caller::Caller;
+use crate::invitations::accept_invitations;
 use crate::lookup::personal_namespace;
 use crate::membership::ensure_org_user;
 use crate::routes::move_routes;
@@ -216,6 +217,7 @@ impl Service {
         let mut tx = self.users_write().await?;
         let id = tx.next_id().await?;
         let user = insert_user(&mut tx, id, &valid, i64::from(self.db.cell().0)).await?;
+        accept_invitations(&mut tx, &user).await?;
         self.commit(tx).await?;
         Ok(user)
     }

@@ -115,6 +115,11 @@ pub async fn move_subtree(
                OR (source_type = 'project' AND source_id IN ({PROJECTS})))"
         ),
         format!(
+            "UPDATE invitations SET organization_id = $4 WHERE organization_id = $3 \
+             AND ((source_type = 'group' AND source_id IN ({NAMESPACES})) \
+               OR (source_type = 'project' AND source_id IN ({PROJECTS})))"
+        ),
+        format!(
             "UPDATE access_requests SET organization_id = $4 WHERE organization_id = $3 \
              AND ((source_type = 'group' AND source_id IN ({NAMESPACES})) \
                OR (source_type = 'project' AND source_id IN ({PROJECTS})))"

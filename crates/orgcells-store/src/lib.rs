@@ -25,6 +25,7 @@ pub mod claims;
 mod db;
 mod error;
 pub mod grants;
+pub mod invitations;
 pub mod leases;
 pub mod links;
 mod lock;

@@ -141,11 +141,16 @@ pub async fn delete_of_user(conn: &mut AnyConnection, user: UserId) -> Result<()
 
 /// Hands the memberships a User granted to another User (the Ghost User).
 pub async fn reassign_creator(conn: &mut AnyConnection, from: UserId, to: UserId) -> Result<()> {
-    sqlx::query("UPDATE members SET created_by_id = $2 WHERE created_by_id = $1")
+    // Who granted a membership, and who invited an address.
+    for table in ["members", "invitations"] {
+        sqlx::query(&format!(
+            "UPDATE {table} SET created_by_id = $2 WHERE created_by_id = $1"
+        ))
         .bind(from)
         .bind(to)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    }
     Ok(())
 }
 

@@ -363,6 +363,8 @@ pub async fn delete_subtree(conn: &mut AnyConnection, traversal: &str) -> Result
     let statements = [
         "DELETE FROM members WHERE source_type = 'project' AND source_id IN (SELECT id FROM projects WHERE traversal >= $1 AND traversal < $2)",
         "DELETE FROM access_requests WHERE source_type = 'project' AND source_id IN (SELECT id FROM projects WHERE traversal >= $1 AND traversal < $2)",
+        "DELETE FROM invitations WHERE source_type = 'project' AND source_id IN (SELECT id FROM projects WHERE traversal >= $1 AND traversal < $2)",
+        "DELETE FROM invitations WHERE source_type = 'group' AND source_id IN (SELECT id FROM namespaces WHERE traversal >= $1 AND traversal < $2)",
         "DELETE FROM access_requests WHERE source_type = 'group' AND source_id IN (SELECT id FROM namespaces WHERE traversal >= $1 AND traversal < $2)",
         "DELETE FROM project_group_links WHERE project_id IN (SELECT id FROM projects WHERE traversal >= $1 AND traversal < $2)",
         "DELETE FROM project_group_links WHERE group_id IN (SELECT id FROM namespaces WHERE traversal >= $1 AND traversal < $2)",

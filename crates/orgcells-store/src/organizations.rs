@@ -187,6 +187,7 @@ pub async fn due_for_deletion(
 pub async fn delete(conn: &mut AnyConnection, id: OrganizationId) -> Result<()> {
     for table in [
         "access_requests",
+        "invitations",
         "organization_users",
         "organization_redirects",
         "organization_avatars",

@@ -82,6 +82,7 @@ pub async fn delete(conn: &mut AnyConnection, id: ProjectId) -> Result<()> {
     let statements = [
         "DELETE FROM members WHERE source_type = 'project' AND source_id = $1",
         "DELETE FROM access_requests WHERE source_type = 'project' AND source_id = $1",
+        "DELETE FROM invitations WHERE source_type = 'project' AND source_id = $1",
         "DELETE FROM project_group_links WHERE project_id = $1",
         "DELETE FROM redirect_routes WHERE source_type = 'project' AND source_id = $1",
         "DELETE FROM projects WHERE id = $1",

@@ -176,6 +176,7 @@ pub async fn apply(
             for statement in [
                 "UPDATE members SET created_by_id = $2 WHERE created_by_id = $1",
                 "UPDATE projects SET creator_id = $2 WHERE creator_id = $1",
+                "UPDATE invitations SET created_by_id = $2 WHERE created_by_id = $1",
             ] {
                 sqlx::query(statement)
                     .bind(id)

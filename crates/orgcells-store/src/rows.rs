@@ -179,6 +179,32 @@ impl MemberRow {
     }
 }
 
+/// A pending invitation by email to a Group or Project.
+#[derive(Debug, Clone, FromRow)]
+pub struct InvitationRow {
+    pub id: i64,
+    pub organization_id: OrganizationId,
+    #[sqlx(try_from = "String")]
+    pub source_type: SourceType,
+    pub source_id: i64,
+    /// Lowercased.
+    pub email: String,
+    #[sqlx(try_from = "i64")]
+    pub access_level: AccessLevel,
+    /// When the membership it becomes expires.
+    pub expires_at: Option<String>,
+    /// Until when it may still become a membership.
+    pub invited_until: i64,
+    pub created_by_id: Option<UserId>,
+    pub created_at: i64,
+}
+
+impl InvitationRow {
+    pub fn source(&self) -> Source {
+        Source::new(self.source_type, self.source_id)
+    }
+}
+
 /// A User's request to become a Member of a Group or Project.
 #[derive(Debug, Clone, FromRow)]
 pub struct AccessRequestRow {

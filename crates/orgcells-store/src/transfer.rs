@@ -95,6 +95,13 @@ pub const TABLES: &[Table] = &[
         held_by: None,
     },
     Table {
+        name: "invitations",
+        filter: "organization_id = $1",
+        order: "id",
+        key: &["id"],
+        held_by: None,
+    },
+    Table {
         name: "access_requests",
         filter: "organization_id = $1",
         order: "id",

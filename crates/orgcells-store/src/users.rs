@@ -67,6 +67,14 @@ pub async fn find_by_username(conn: &mut AnyConnection, username: &str) -> Resul
         .await?)
 }
 
+pub async fn find_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<UserRow>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = $1");
+    Ok(sqlx::query_as(&sql)
+        .bind(email.to_lowercase())
+        .fetch_optional(conn)
+        .await?)
+}
+
 pub async fn find_many(conn: &mut AnyConnection, ids: &[UserId]) -> Result<Vec<UserRow>> {
     let backend = crate::backend::Backend::of(conn);
     if ids.is_empty() {

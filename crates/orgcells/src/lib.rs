@@ -17,6 +17,7 @@ use anyhow::Context;
 use orgcells_api::{Allowlist, App, AppState, Metrics};
 use orgcells_core::ids::CellId;
 use orgcells_service::bootstrap::AdminSetup;
+use orgcells_service::mail::FileMailer;
 use orgcells_service::{Service, Settings};
 use orgcells_store::{CellLock, Db};
 use tokio::net::TcpListener;
@@ -307,13 +308,15 @@ async fn replicate(service: Service) {
 /// The service over `db` with `config`'s settings, and the cluster's topology service when
 /// `config` names one: what `serve` and the commands that write without serving use.
 pub fn service(db: &Db, config: &Config) -> anyhow::Result<Service> {
+    // Mail goes to a file sink in the data directory (one JSON line per message).
     let service = Service::new(
         db.clone(),
         Settings {
             allow_organization_creation: config.allow_organization_creation,
             organization_retention: config.organization_retention,
         },
-    );
+    )
+    .with_mailer(Arc::new(FileMailer::new(config.data_dir.join("mail"))));
     Ok(match &config.topology_url {
         Some(url) => {
             let (claims, directory, secret) = topology_clients(config, url)?;

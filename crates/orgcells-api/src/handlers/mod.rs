@@ -5,6 +5,7 @@ pub mod cells;
 pub mod groups;
 pub mod health;
 pub mod internal;
+pub mod invitations;
 mod lists;
 pub mod members;
 pub mod meta;
