@@ -448,9 +448,11 @@ pub struct ShareBody {
 /// A User to add to an Organization: `user_id` or `username`, and the access level.
 #[derive(ToSchema)]
 pub struct OrganizationUserBody {
-    /// The User's id; or `username`.
+    /// The User's id; or `username`, or `email`.
     pub user_id: Option<i64>,
     pub username: Option<String>,
+    /// An address: its User is added, or it is invited (answered the same either way).
+    pub email: Option<String>,
     /// `default` (the default) or `owner`.
     pub access_level: Option<String>,
 }

@@ -5,13 +5,14 @@
 //! becomes a membership when a User with that address is created. The answer is GitLab's:
 //! success, or each address that failed with why.
 
-use orgcells_core::access::AccessLevel;
+use orgcells_core::access::{AccessLevel, OrganizationRole};
 use orgcells_core::invalid::Invalid;
 use orgcells_core::members::Change;
+use orgcells_core::org_users::Joined;
 use orgcells_core::paths;
 use orgcells_store::invitations::{self, NewInvitation};
 use orgcells_store::rows::{InvitationRow, UserRow};
-use orgcells_store::{Tx, users};
+use orgcells_store::{Tx, organizations, users};
 
 use crate::caller::Caller;
 use crate::lookup::ensure_org_writable;
@@ -75,6 +76,71 @@ fn refusal(error: ServiceError) -> Result<String> {
 }
 
 impl Service {
+    /// `POST /organizations/:id/users` with `email`: the address's User is added (as
+    /// `add_organization_user` adds one); an address no User has is invited, mailed, and made
+    /// an Organization User when a User with it is created. Answered the same either way, so
+    /// the answer tells no one who has an account; a banned User is refused.
+    pub async fn invite_organization_user(
+        &self,
+        caller: &Caller,
+        org: &Ref,
+        email: &str,
+        role: Option<&str>,
+    ) -> Result<()> {
+        let me = caller.user()?.clone();
+        let role = crate::org_users::parse_role(role)?.unwrap_or(OrganizationRole::User);
+        let email = email.trim();
+        paths::check_email(email).map_err(|m| ServiceError::invalid("email", m))?;
+        let mut tx = self.db.write().await?;
+        let row = self.org_for_change(&mut tx, caller, org).await?;
+        self.may_add_organization_user(&mut tx, caller, &row, me.id)
+            .await?;
+        let now = clock::now();
+        let mut mail = None;
+        match users::find_by_email(tx.conn(), email).await? {
+            Some(user) => {
+                if let Some(found) = organizations::find_user(tx.conn(), row.id, user.id).await?
+                    && found.state == orgcells_core::states::OrganizationUserState::Banned
+                {
+                    return Err(ServiceError::forbidden(
+                        "User is banned from this organization",
+                    ));
+                }
+                organizations::add_user(tx.conn(), row.id, user.id, role, Joined::Added, now)
+                    .await?;
+            }
+            None => {
+                let new = invitations::NewOrganizationInvitation {
+                    id: tx.next_id().await?,
+                    organization_id: row.id,
+                    email,
+                    role: role.value(),
+                    invited_until: now + VALID_FOR_MS,
+                    created_by: me.id,
+                    now,
+                };
+                if invitations::invite_to_organization(tx.conn(), &new).await? {
+                    mail = Some(Mail {
+                        to: email.to_lowercase(),
+                        subject: format!("Invitation to join {}", row.name),
+                        body: format!(
+                            "{} ({}) invited you to join the organization {}. Create your \
+                             account with this address within 30 days to join it.",
+                            me.name, me.username, row.name
+                        ),
+                    });
+                }
+            }
+        }
+        self.commit(tx).await?;
+        if let Some(mail) = mail
+            && let Err(error) = self.mailer.send(&mail)
+        {
+            tracing::warn!(%error, to = %mail.to, "sending an organization invitation");
+        }
+        Ok(())
+    }
+
     /// `POST .../invitations`: the addresses that could not be invited, each with why (none:
     /// success).
     pub async fn invite(
@@ -265,9 +331,16 @@ impl Service {
     }
 }
 
-/// A new User's pending invitations on this Cell become memberships, in the transaction that
-/// creates them.
+/// A new User's pending invitations on this Cell become Organization Users and memberships, in
+/// the transaction that creates them.
 pub(crate) async fn accept_invitations(tx: &mut Tx, user: &UserRow) -> Result<()> {
+    let now = clock::now();
+    for (org, level) in
+        invitations::take_organization_invitations(tx.conn(), &user.email, now).await?
+    {
+        let role = OrganizationRole::from_value(level).unwrap_or(OrganizationRole::User);
+        organizations::add_user(tx.conn(), org, user.id, role, Joined::Added, now).await?;
+    }
     for invitation in invitations::for_email(tx.conn(), &user.email, clock::now()).await? {
         insert_member(
             tx,

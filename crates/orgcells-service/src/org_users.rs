@@ -32,7 +32,7 @@ pub struct OrganizationUserInput {
 }
 
 /// Reads `access_level`: `default` (also `user`) or `owner`.
-fn parse_role(value: Option<&str>) -> Result<Option<OrganizationRole>> {
+pub(crate) fn parse_role(value: Option<&str>) -> Result<Option<OrganizationRole>> {
     match value {
         None => Ok(None),
         Some(name) => OrganizationRole::parse(name)
@@ -151,7 +151,7 @@ impl Service {
 
     /// The Organization a change is about, writable, under a shared lock (its Owners are
     /// locked by the change itself).
-    async fn org_for_change(
+    pub(crate) async fn org_for_change(
         &self,
         tx: &mut Tx,
         caller: &Caller,
@@ -170,6 +170,25 @@ impl Service {
         }
         ensure_writable(&found)?;
         Ok(found)
+    }
+
+    /// Whether the caller may add Users to the Organization (its Owners and admins).
+    pub(crate) async fn may_add_organization_user(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        row: &OrganizationRow,
+        subject: UserId,
+    ) -> Result<()> {
+        let standing = standing(tx.conn(), caller, Some(row.id), Extent::Everywhere).await?;
+        standing
+            .viewer(row.id)
+            .organization_user(
+                &organization_facts(row),
+                subject,
+                OrganizationUserAction::Add,
+            )
+            .map_err(denied("Organization"))
     }
 
     /// Makes one change to an Organization User; what they are after it (`None`: removed).

@@ -133,3 +133,59 @@ pub async fn for_email(
         .fetch_all(conn)
         .await?)
 }
+
+/// A new pending invitation to an Organization (as a User or an Owner: `role` is its access
+/// level).
+pub struct NewOrganizationInvitation<'a> {
+    pub id: i64,
+    pub organization_id: OrganizationId,
+    pub email: &'a str,
+    pub role: i64,
+    pub invited_until: i64,
+    pub created_by: UserId,
+    pub now: i64,
+}
+
+/// Invites an address to an Organization; `false` when that address is invited there already.
+pub async fn invite_to_organization(
+    conn: &mut AnyConnection,
+    new: &NewOrganizationInvitation<'_>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO organization_invitations (id, organization_id, email, access_level, \
+         invited_until, created_by_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(new.id)
+    .bind(new.organization_id)
+    .bind(new.email.to_lowercase())
+    .bind(new.role)
+    .bind(new.invited_until)
+    .bind(new.created_by)
+    .bind(new.now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The pending Organization invitations of an address on this Cell, still valid at `now`, as
+/// (id, Organization, role) with the role's access level; taken away as they are read.
+pub async fn take_organization_invitations(
+    conn: &mut AnyConnection,
+    email: &str,
+    now: i64,
+) -> Result<Vec<(OrganizationId, i64)>> {
+    let found: Vec<(OrganizationId, i64)> = sqlx::query_as(
+        "SELECT organization_id, access_level FROM organization_invitations \
+         WHERE email = $1 AND invited_until > $2 ORDER BY id",
+    )
+    .bind(email.to_lowercase())
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM organization_invitations WHERE email = $1")
+        .bind(email.to_lowercase())
+        .execute(conn)
+        .await?;
+    Ok(found)
+}

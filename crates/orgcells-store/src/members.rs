@@ -142,7 +142,7 @@ pub async fn delete_of_user(conn: &mut AnyConnection, user: UserId) -> Result<()
 /// Hands the memberships a User granted to another User (the Ghost User).
 pub async fn reassign_creator(conn: &mut AnyConnection, from: UserId, to: UserId) -> Result<()> {
     // Who granted a membership, and who invited an address.
-    for table in ["members", "invitations"] {
+    for table in ["members", "invitations", "organization_invitations"] {
         sqlx::query(&format!(
             "UPDATE {table} SET created_by_id = $2 WHERE created_by_id = $1"
         ))

@@ -188,6 +188,7 @@ pub async fn delete(conn: &mut AnyConnection, id: OrganizationId) -> Result<()> 
     for table in [
         "access_requests",
         "invitations",
+        "organization_invitations",
         "organization_users",
         "organization_redirects",
         "organization_avatars",

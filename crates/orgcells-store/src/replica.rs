@@ -177,6 +177,7 @@ pub async fn apply(
                 "UPDATE members SET created_by_id = $2 WHERE created_by_id = $1",
                 "UPDATE projects SET creator_id = $2 WHERE creator_id = $1",
                 "UPDATE invitations SET created_by_id = $2 WHERE created_by_id = $1",
+                "UPDATE organization_invitations SET created_by_id = $2 WHERE created_by_id = $1",
             ] {
                 sqlx::query(statement)
                     .bind(id)

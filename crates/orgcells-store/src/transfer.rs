@@ -60,6 +60,13 @@ pub const TABLES: &[Table] = &[
         held_by: None,
     },
     Table {
+        name: "organization_invitations",
+        filter: "organization_id = $1",
+        order: "id",
+        key: &["id"],
+        held_by: None,
+    },
+    Table {
         name: "organization_redirects",
         filter: "organization_id = $1",
         order: "id",

@@ -204,4 +204,99 @@ async fn addresses_are_invited(app: &TestApp) {
     .expect(404);
 }
 
-both!(addresses_are_invited);
+/// `POST /organizations/:id/users` by `email`: the same answer whether the address has an
+/// account (added at once) or not (invited, mailed, and a User of it once created); a banned
+/// User refused; only Owners.
+async fn organizations_invite_by_email(app: &TestApp) {
+    let org = app.organization("private").await;
+    let users = format!("/organizations/{org}/users");
+    let (existing, existing_token) = app.user("existing").await;
+    let (banned, _) = app.user("banned").await;
+    let (plain, plain_token) = app.user("plain").await;
+    app.post(app.admin(), &users, json!({"user_id": plain}))
+        .await
+        .expect(201);
+    app.post(app.admin(), &users, json!({"user_id": banned}))
+        .await
+        .expect(201);
+    app.post(app.admin(), &format!("{users}/{banned}/ban"), json!({}))
+        .await
+        .expect(201);
+    let newcomer = format!("{}@example.com", unique("org-newcomer"));
+    let existing_email = email_of(app, existing).await;
+    // (caller, body, status); one line per case.
+    let cases: Vec<(Option<&str>, Value, u16)> = vec![
+        (None, json!({"email": newcomer}), 401),
+        (Some(&plain_token), json!({"email": newcomer}), 403),
+        (Some(&existing_token), json!({"email": newcomer}), 404),
+        (app.admin(), json!({"email": "not-an-address"}), 400),
+        (
+            app.admin(),
+            json!({"email": newcomer, "user_id": existing}),
+            400,
+        ),
+        (
+            app.admin(),
+            json!({"email": email_of(app, banned).await}),
+            403,
+        ),
+    ];
+    for (caller, body, status) in cases {
+        let reply = app.post(caller, &users, body.clone()).await;
+        assert_eq!(reply.status, status, "{body}: {}", reply.body);
+    }
+    // With an account and without: one answer.
+    for email in [&existing_email, &newcomer] {
+        let reply = app
+            .post(
+                app.admin(),
+                &users,
+                json!({"email": email, "access_level": "owner"}),
+            )
+            .await
+            .expect(201);
+        assert_eq!(reply.body, json!({"status": "success"}));
+    }
+    let listed = app
+        .get(app.admin(), &format!("{users}?per_page=100"))
+        .await
+        .expect(200);
+    let row = listed
+        .body
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|u| u["id"] == existing)
+        .cloned()
+        .expect("the existing User added");
+    assert_eq!(row["access_level"], "owner");
+    assert_eq!(row["source"], "added");
+    app.get(Some(&existing_token), &format!("/organizations/{org}"))
+        .await
+        .expect(200);
+    assert!(outbox(app).iter().any(|m| m["to"] == newcomer.as_str()));
+    // The newcomer signs up: an Owner of it at once.
+    let created = app
+        .post(
+            app.admin(),
+            "/users",
+            json!({"username": unique("org-newcomer"), "email": newcomer, "name": "New", "force_random_password": true}),
+        )
+        .await
+        .expect(201);
+    let listed = app
+        .get(app.admin(), &format!("{users}?per_page=100"))
+        .await
+        .expect(200);
+    let row = listed
+        .body
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|u| u["id"] == created.id())
+        .cloned()
+        .expect("the newcomer joined");
+    assert_eq!(row["access_level"], "owner");
+}
+
+both!(addresses_are_invited, organizations_invite_by_email);

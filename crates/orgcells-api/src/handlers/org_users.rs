@@ -19,15 +19,16 @@ use crate::schema;
 
 const ACCESS_LEVELS: &[&str] = &["default", "owner"];
 
-/// `POST /organizations/:id/users`: the User by `user_id` or `username`, one of them.
+/// `POST /organizations/:id/users`: the User by `user_id`, `username` or `email`, one of them.
 const ORGANIZATION_USER_CREATE: &[Declared] = &[
     optional("user_id", Type::Integer),
     optional("username", Type::String),
+    optional("email", Type::String),
     optional("access_level", Type::String).values(ACCESS_LEVELS),
 ];
 const ORGANIZATION_USER_CREATE_RULES: &[Rule] = &[
-    Rule::MutuallyExclusive(&["user_id", "username"]),
-    Rule::AtLeastOneOf(&["user_id", "username"]),
+    Rule::MutuallyExclusive(&["user_id", "username", "email"]),
+    Rule::AtLeastOneOf(&["user_id", "username", "email"]),
 ];
 
 /// `PUT /organizations/:id/users/:user_id`.
@@ -67,7 +68,10 @@ pub async fn list_organization_users(
     ))
 }
 
-/// Add a User to the Organization (Owners and admins).
+/// Add a User to the Organization (Owners and admins): by `user_id` or `username`, answered
+/// with the Organization User; or by `email`, answered `{"status": "success"}` whether the
+/// address has an account (its User is added) or not (it is invited, by mail, and joins when a
+/// User with it is created).
 #[utoipa::path(
     post,
     path = "/organizations/{id}/users",
@@ -76,7 +80,7 @@ pub async fn list_organization_users(
     params(schema::IdPath),
     request_body = schema::OrganizationUserBody,
     responses(
-        (status = 201, description = "Created", body = entities::OrganizationUserEntity),
+        (status = 201, description = "Created (by `email`: `{\"status\": \"success\"}`)", body = entities::OrganizationUserEntity),
         (status = 403, description = "Not an Owner, or the User is banned from the Organization"),
         (status = 409, description = "Already a User of the Organization"),
     ),
@@ -88,6 +92,17 @@ pub async fn create_organization_user(
     params: Params,
 ) -> ApiResult<Response> {
     params.validate(&[ORGANIZATION_USER_CREATE], ORGANIZATION_USER_CREATE_RULES)?;
+    if let Some(email) = params.text("email")? {
+        app.service
+            .invite_organization_user(
+                &caller,
+                &id_ref(&id),
+                &email,
+                params.text("access_level")?.as_deref(),
+            )
+            .await?;
+        return Ok(created(serde_json::json!({"status": "success"})));
+    }
     let input = OrganizationUserInput {
         user_id: params.int("user_id")?.map(UserId),
         username: params.text("username")?,
