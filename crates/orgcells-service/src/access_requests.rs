@@ -13,7 +13,7 @@ use orgcells_store::{access_requests, users};
 
 use crate::caller::Caller;
 use crate::lookup::ensure_org_writable;
-use crate::members::{MemberOut, MemberSource, resolve};
+use crate::members::{MemberOut, MemberSource, resolve, resolve_locked};
 use crate::{Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
 
 /// An access request with its User.
@@ -38,7 +38,7 @@ impl Service {
     ) -> Result<AccessRequestOut> {
         let me = caller.user()?.clone();
         let mut tx = self.db.write().await?;
-        let resolved = resolve(tx.conn(), caller, source).await?;
+        let resolved = resolve_locked(&mut tx, caller, source).await?;
         resolved.may_request_access()?;
         ensure_org_writable(tx.conn(), resolved.organization()).await?;
         let id = tx.next_id().await?;

@@ -17,7 +17,7 @@ use orgcells_store::{Tx, organizations, users};
 use crate::caller::Caller;
 use crate::lookup::ensure_org_writable;
 use crate::mail::Mail;
-use crate::members::{MemberSource, resolve};
+use crate::members::{MemberSource, resolve, resolve_locked};
 use crate::membership::{check_expiry, insert_member};
 use crate::{Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
 
@@ -165,7 +165,7 @@ impl Service {
         invalid.into_result()?;
         let level = level.ok_or_else(|| ServiceError::invalid("access_level", "is missing"))?;
         let mut tx = self.db.write().await?;
-        let resolved = resolve(tx.conn(), caller, source).await?;
+        let resolved = resolve_locked(&mut tx, caller, source).await?;
         let change = Change {
             from: None,
             to: Some(level),

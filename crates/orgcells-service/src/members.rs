@@ -20,6 +20,7 @@ use orgcells_store::{AnyConnection, Tx, members, namespaces, organizations, user
 use crate::access::{GroupView, project_facts};
 use crate::caller::Caller;
 use crate::error::denied;
+use crate::locking::{lock_chains, lock_project};
 use crate::lookup::{ensure_org_writable, find_group, find_project};
 use crate::membership::{check_expiry, insert_member};
 use crate::{Listed, Ref, Result, Service, ServiceError, clock};
@@ -139,6 +140,37 @@ pub(crate) async fn resolve(
             let (row, viewer, traversal) = find_project(conn, caller, project).await?;
             Resolved::Project(row, viewer, traversal)
         }
+    })
+}
+
+/// Resolves a source for a write and locks it (its Organization shared, its chain of Groups,
+/// a Project's row), read again under the locks: a Group moved into another Organization
+/// meanwhile is followed there (once the chain is locked it moves no more), so nothing is
+/// written under its old Organization.
+pub(crate) async fn resolve_locked(
+    tx: &mut Tx,
+    caller: &Caller,
+    source: &MemberSource,
+) -> Result<Resolved> {
+    for _ in 0..3 {
+        let resolved = resolve(tx.conn(), caller, source).await?;
+        let org = resolved.organization();
+        let now_in = match &resolved {
+            Resolved::Group(row, ..) => {
+                lock_chains(tx, org, &[row.id])
+                    .await?
+                    .remove(0)
+                    .organization_id
+            }
+            Resolved::Project(row, ..) => lock_project(tx, row).await?.organization_id,
+        };
+        if now_in == org {
+            return Ok(resolved);
+        }
+    }
+    Err(ServiceError::Unavailable {
+        message: "503 Service Unavailable: it kept moving while being changed; retry".into(),
+        retry_after: 1,
     })
 }
 
@@ -430,7 +462,7 @@ impl Service {
         expires_at: Option<String>,
     ) -> Result<MemberOut> {
         let me = caller.user()?.id;
-        let resolved = resolve(tx.conn(), caller, source).await?;
+        let resolved = resolve_locked(tx, caller, source).await?;
         let change = Change {
             from: None,
             to: Some(level),

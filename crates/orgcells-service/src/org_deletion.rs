@@ -38,6 +38,10 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound("Organization"))?;
         locks::organization(tx.conn(), row.id, OrgLock::Exclusive).await?;
+        // Read again under the lock: of two at once, the second sees the first.
+        row = organizations::find(tx.conn(), row.id)
+            .await?
+            .ok_or(ServiceError::NotFound("Organization"))?;
         let standing = standing(tx.conn(), caller, Some(row.id), Extent::Everywhere).await?;
         let facts = organization_facts(&row);
         let viewer = standing.viewer(row.id);
@@ -70,6 +74,10 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound("Organization"))?;
         locks::organization(tx.conn(), row.id, OrgLock::Exclusive).await?;
+        // Read again under the lock: of two at once, the second sees the first.
+        row = organizations::find(tx.conn(), row.id)
+            .await?
+            .ok_or(ServiceError::NotFound("Organization"))?;
         let standing = standing(tx.conn(), caller, Some(row.id), Extent::Everywhere).await?;
         let facts = organization_facts(&row);
         let viewer = standing.viewer(row.id);

@@ -70,21 +70,15 @@ impl Service {
         }
         let mut tx = self.db.write().await?;
         let row = self.org_for_change(&mut tx, caller, org).await?;
+        let me = caller.user()?.id;
+        self.may_add_organization_user(&mut tx, caller, &row, me)
+            .await?;
         let user = match &named {
             Ref::Id(id) => users::find(tx.conn(), UserId(*id)).await?,
             Ref::Path(username) => users::find_by_username(tx.conn(), username).await?,
         }
         .filter(|u| u.id != UserId::GHOST)
         .ok_or(ServiceError::NotFound("User"))?;
-        let standing = standing(tx.conn(), caller, Some(row.id), Extent::Everywhere).await?;
-        standing
-            .viewer(row.id)
-            .organization_user(
-                &organization_facts(&row),
-                user.id,
-                OrganizationUserAction::Add,
-            )
-            .map_err(denied("Organization"))?;
         match organizations::find_user(tx.conn(), row.id, user.id).await? {
             Some(found) if found.state == OrganizationUserState::Banned => {
                 return Err(ServiceError::forbidden(
@@ -161,6 +155,10 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound("Organization"))?;
         locks::organization(tx.conn(), found.id, OrgLock::Share).await?;
+        // Read again under the lock: its state may have changed meanwhile.
+        let found = organizations::find(tx.conn(), found.id)
+            .await?
+            .ok_or(ServiceError::NotFound("Organization"))?;
         let standing = standing(tx.conn(), caller, Some(found.id), Extent::Everywhere).await?;
         if !standing
             .viewer(found.id)

@@ -309,29 +309,34 @@ impl Service {
                     "of the default organization cannot be changed",
                 ));
             }
-            if !claims::claim(
-                &mut tx,
-                Bucket::OrganizationPath,
-                path,
-                organization_owner(row.id),
-                i64::from(self.db.cell().0),
-                now,
-            )
-            .await?
+            // Only its case changes: the claim (case-insensitive) and the routes stay.
+            let renamed = path.to_lowercase() != row.path.to_lowercase();
+            if renamed
+                && !claims::claim(
+                    &mut tx,
+                    Bucket::OrganizationPath,
+                    path,
+                    organization_owner(row.id),
+                    i64::from(self.db.cell().0),
+                    now,
+                )
+                .await?
             {
                 return Err(ServiceError::invalid("path", "has already been taken"));
             }
-            claims::release(
-                &mut tx,
-                Bucket::OrganizationPath,
-                &row.path,
-                organization_owner(row.id),
-            )
-            .await?;
-            // The old path still leads here until it is claimed again.
-            organizations::remove_redirect(tx.conn(), path).await?;
-            let redirect = tx.next_id().await?;
-            organizations::add_redirect(tx.conn(), redirect, row.id, &row.path, now).await?;
+            if renamed {
+                claims::release(
+                    &mut tx,
+                    Bucket::OrganizationPath,
+                    &row.path,
+                    organization_owner(row.id),
+                )
+                .await?;
+                // The old path still leads here until it is claimed again.
+                organizations::remove_redirect(tx.conn(), path).await?;
+                let redirect = tx.next_id().await?;
+                organizations::add_redirect(tx.conn(), redirect, row.id, &row.path, now).await?;
+            }
             row.path = path.clone();
         }
         if let Some(visibility) = visibility {

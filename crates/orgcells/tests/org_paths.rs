@@ -114,4 +114,66 @@ async fn an_old_path_leads_on_until_claimed(app: &TestApp) {
     assert_eq!(reply.body["path"], new.as_str());
 }
 
-both!(an_old_path_leads_on_until_claimed);
+/// A rename that changes only the case keeps the path's claim and leaves no redirect behind;
+/// a rename after it works as any.
+async fn a_change_of_case_is_no_rename(app: &TestApp) {
+    let path = unique("casey");
+    let org = app
+        .post(
+            app.admin(),
+            "/organizations",
+            json!({"name": "Casey", "path": path}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let upper = path.to_uppercase();
+    let reply = app
+        .put(
+            app.admin(),
+            &format!("/organizations/{org}"),
+            json!({"path": upper}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(reply.body["path"], upper.as_str());
+    // Still claimed: no one else takes it.
+    app.post(
+        app.admin(),
+        "/organizations",
+        json!({"name": "Other", "path": path}),
+    )
+    .await
+    .expect(400);
+    let reply = app
+        .get(app.admin(), &format!("/organizations/{path}"))
+        .await
+        .expect(200);
+    assert_eq!(reply.body["id"], org);
+    let next = unique("casey-next");
+    app.put(
+        app.admin(),
+        &format!("/organizations/{org}"),
+        json!({"path": next}),
+    )
+    .await
+    .expect(200);
+    // The old path (any case) leads on, and is free to claim.
+    let reply = app
+        .get(app.admin(), &format!("/organizations/{upper}"))
+        .await
+        .expect(200);
+    assert_eq!(reply.body["id"], org);
+    app.post(
+        app.admin(),
+        "/organizations",
+        json!({"name": "Other", "path": path}),
+    )
+    .await
+    .expect(201);
+}
+
+both!(
+    an_old_path_leads_on_until_claimed,
+    a_change_of_case_is_no_rename
+);

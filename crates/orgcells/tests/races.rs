@@ -286,6 +286,54 @@ async fn subgroups_follow_their_group(app: &TestApp) {
     }
 }
 
+/// A member is added to a top-level Group while it moves into another Organization: the
+/// membership ends under the Group's Organization, its User a User of that Organization.
+async fn members_follow_their_group(app: &TestApp) {
+    let admin = app.admin().expect("the admin's token");
+    for i in 0..PAIRS / 2 {
+        let from = app.organization("public").await;
+        let to = app.organization("public").await;
+        let (group, _) = app.group(None, "public", Some(from)).await;
+        let (user, _) = app.user("joining").await;
+        let calls = [
+            post(
+                format!("/organizations/{to}/groups/transfer"),
+                json!({"group_id": group}),
+                admin,
+            ),
+            post(
+                format!("/groups/{group}/members"),
+                json!({"user_id": user, "access_level": 30}),
+                admin,
+            ),
+        ];
+        let statuses = race(app, calls).await;
+        assert_eq!(statuses, [201, 201], "pair {i}");
+        let org = app
+            .get(app.admin(), &format!("/groups/{group}"))
+            .await
+            .expect(200)
+            .body["organization_id"]
+            .as_i64()
+            .expect("organization_id");
+        let users = app
+            .get(
+                app.admin(),
+                &format!("/organizations/{org}/users?per_page=100"),
+            )
+            .await
+            .expect(200);
+        let listed: Vec<i64> = users
+            .body
+            .as_array()
+            .expect("users")
+            .iter()
+            .filter_map(|u| u["id"].as_i64())
+            .collect();
+        assert!(listed.contains(&user), "pair {i}: {statuses:?}: {listed:?}");
+    }
+}
+
 fn visibility_of(reply: &common::Reply) -> i64 {
     match reply.body["visibility"].as_str() {
         Some("private") => 0,
@@ -506,6 +554,7 @@ both!(
     last_organization_owner_stays,
     deleting_an_organization_owner_keeps_one,
     subgroups_follow_their_group,
+    members_follow_their_group,
     visibility_ceilings_hold,
     crossed_transfers,
     creation_under_a_parent_made_private

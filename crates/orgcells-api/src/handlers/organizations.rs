@@ -331,6 +331,8 @@ pub async fn get_organization_avatar(
         [
             (axum::http::header::CONTENT_TYPE, content_type),
             (axum::http::header::CONTENT_DISPOSITION, "inline"),
+            // Served as the type its content was checked to be, never sniffed as another.
+            (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
         bytes,
     )

@@ -38,18 +38,37 @@ impl Service {
     ) -> Result<GroupDetail> {
         let mut tx = self.db.write().await?;
         let target = self.target_organization(&mut tx, caller, org).await?;
+        // Who may move Groups in is checked first: nothing is locked, and nothing is said
+        // about a Group (not even on which Cell it is), for anyone else.
+        let refused = || {
+            ServiceError::forbidden(
+                "Group organization transfer failed: You must be an owner of both the group and new organization.",
+            )
+        };
+        let standing = standing(tx.conn(), caller, Some(target.id), Extent::Everywhere).await?;
+        standing
+            .viewer(target.id)
+            .organization(
+                &organization_facts(&target),
+                OrganizationAction::TransferGroupIn,
+            )
+            .map_err(|_| refused())?;
         let found = namespaces::find(tx.conn(), NamespaceId(group_id)).await?;
         if found.is_none() {
             return Err(self.elsewhere(group_id, &target).await);
         }
         let (row, viewer, view) = find_group(tx.conn(), caller, &Ref::Id(group_id)).await?;
+        viewer
+            .group(&view.facts(&row), GroupAction::Transfer)
+            .map_err(|_| refused())?;
         let source = row.organization_id;
-        // Both Organizations in id order (the source exclusively: nothing is written in it
-        // meanwhile), then the Group's chain.
-        let mut orgs = [(source, OrgLock::Exclusive), (target.id, OrgLock::Share)];
-        orgs.sort_by_key(|(id, _)| *id);
-        for (id, lock) in orgs {
-            locks::organization(tx.conn(), id, lock).await?;
+        // Both Organizations in id order, exclusively (nothing is written in either meanwhile:
+        // no member added under the old key, no User banned or removed from the new one while
+        // their memberships move in), then the Group's chain.
+        let mut orgs = [source, target.id];
+        orgs.sort_unstable();
+        for id in orgs {
+            locks::organization(tx.conn(), id, OrgLock::Exclusive).await?;
         }
         let row = lock_chains(&mut tx, source, &[row.id]).await?.remove(0);
         if row.organization_id != source {
@@ -69,22 +88,6 @@ impl Service {
         }
         if source == target.id {
             return Err(failed("Group is already in the target organization."));
-        }
-        let standing = standing(tx.conn(), caller, Some(target.id), Extent::Everywhere).await?;
-        let owns_both = viewer
-            .group(&view.facts(&row), GroupAction::Transfer)
-            .is_ok()
-            && standing
-                .viewer(target.id)
-                .organization(
-                    &organization_facts(&target),
-                    OrganizationAction::TransferGroupIn,
-                )
-                .is_ok();
-        if !owns_both {
-            return Err(ServiceError::forbidden(
-                "Group organization transfer failed: You must be an owner of both the group and new organization.",
-            ));
         }
         let source_row = organizations::find(tx.conn(), source)
             .await?
