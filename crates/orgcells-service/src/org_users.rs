@@ -240,6 +240,7 @@ impl Service {
                 organizations::set_user_state(tx.conn(), row.id, user, state, now).await?;
             }
             Change::Remove => {
+                locks::owners_of_groups_owned_by(tx.conn(), user, Some(row.id)).await?;
                 let sole =
                     organizations::sole_owned_groups(tx.conn(), row.id, user, NAMED_GROUPS).await?;
                 if !sole.is_empty() {

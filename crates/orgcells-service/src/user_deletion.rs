@@ -147,6 +147,7 @@ async fn check(conn: &mut AnyConnection, id: UserId, hard_delete: bool) -> Resul
 /// Removes every row naming the User on this Cell but the User's own, in `tx`, after checking
 /// under the Owners' locks.
 async fn remove_rows(tx: &mut Tx, id: UserId, hard_delete: bool) -> Result<()> {
+    locks::owners_of_groups_owned_by(tx.conn(), id, None).await?;
     check(tx.conn(), id, hard_delete).await?;
     let sole = members::solely_owned_groups(tx.conn(), id).await?;
     for group in namespaces::find_many(tx.conn(), &sole).await? {

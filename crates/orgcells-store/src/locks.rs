@@ -131,3 +131,34 @@ pub async fn solely_owned_organizations(
     sole.retain(|org| owners.iter().filter(|(o, _)| o == org).count() == 1);
     Ok(sole)
 }
+
+/// Locks the Owner rows of every Group `user` directly owns (in `org`, or anywhere): a User's
+/// removal or deletion counts "the only Owner" after a concurrent removal of another Owner
+/// of those Groups has committed.
+pub async fn owners_of_groups_owned_by(
+    conn: &mut AnyConnection,
+    user: UserId,
+    org: Option<OrganizationId>,
+) -> Result<()> {
+    if Backend::of(conn) == Backend::Sqlite {
+        return Ok(());
+    }
+    let owner = AccessLevel::Owner.value();
+    let within = if org.is_some() {
+        " AND organization_id = $2"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT o.id FROM members o WHERE o.source_type = 'group' AND o.access_level = {owner} \
+         AND o.source_id IN (SELECT source_id FROM members WHERE user_id = $1 \
+         AND source_type = 'group' AND access_level = {owner}{within}) ORDER BY o.id FOR UPDATE"
+    );
+    let query = sqlx::query_scalar::<_, i64>(&sql).bind(user);
+    let query = match org {
+        Some(org) => query.bind(org),
+        None => query,
+    };
+    query.fetch_all(conn).await?;
+    Ok(())
+}

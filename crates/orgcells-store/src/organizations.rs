@@ -431,8 +431,8 @@ pub async fn memberships_of(
     Ok(sqlx::query_as(&sql).bind(user).fetch_all(conn).await?)
 }
 
-/// The Organization Users of an Organization, optionally only the Members of what `only`
-/// allows.
+/// The Organization Users of an Organization, optionally only the active Members of what
+/// `only` allows.
 pub async fn list_users(
     conn: &mut AnyConnection,
     org: OrganizationId,
@@ -450,6 +450,8 @@ pub async fn list_users(
     for q in [&mut sql, &mut count] {
         q.int(org);
         if let Some(scope) = only {
+            // Banned Users are for those who manage the Organization to see.
+            q.push(" AND state = 'active'");
             crate::members::push_members_in_scope(
                 q,
                 backend,

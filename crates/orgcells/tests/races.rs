@@ -334,6 +334,29 @@ async fn members_follow_their_group(app: &TestApp) {
     }
 }
 
+/// One Owner of a top-level Group is removed from its Organization while the other is removed
+/// from the Group: the Group keeps an Owner.
+async fn a_group_keeps_an_owner_through_removals(app: &TestApp) {
+    let admin = app.admin().expect("the admin's token");
+    for i in 0..PAIRS / 2 {
+        let org = app.organization("public").await;
+        let (group, _) = app.group(None, "public", Some(org)).await;
+        let (a, _) = app.user("owner-a").await;
+        let (b, _) = app.user("owner-b").await;
+        app.add_member("groups", group, a, 50).await;
+        app.add_member("groups", group, b, 50).await;
+        app.delete(app.admin(), &format!("/groups/{group}/members/1"))
+            .await
+            .expect(204);
+        let calls = [
+            delete(format!("/organizations/{org}/users/{a}"), admin),
+            delete(format!("/groups/{group}/members/{b}"), admin),
+        ];
+        let statuses = race(app, calls).await;
+        assert_eq!(owners(app, group).await, 1, "pair {i}: {statuses:?}");
+    }
+}
+
 fn visibility_of(reply: &common::Reply) -> i64 {
     match reply.body["visibility"].as_str() {
         Some("private") => 0,
@@ -555,6 +578,7 @@ both!(
     deleting_an_organization_owner_keeps_one,
     subgroups_follow_their_group,
     members_follow_their_group,
+    a_group_keeps_an_owner_through_removals,
     visibility_ceilings_hold,
     crossed_transfers,
     creation_under_a_parent_made_private
