@@ -67,7 +67,10 @@ impl Service {
         }
         if !others.is_empty() && user.state != UserState::Blocked {
             let mut tx = self.users_write().await?;
-            let mut user = user;
+            // Read again, locked: only the state changes, nothing a concurrent edit wrote.
+            let mut user = users::find_for_update(tx.conn(), id)
+                .await?
+                .ok_or(ServiceError::NotFound("User"))?;
             user.state = UserState::Blocked;
             user.updated_at = clock::now();
             users::update(&mut tx, &user).await?;

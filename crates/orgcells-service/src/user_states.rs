@@ -24,7 +24,7 @@ impl Service {
     ) -> Result<Answer> {
         let admin = caller.admin()?.id;
         let mut tx = self.users_write().await?;
-        let mut user = users::find(tx.conn(), id)
+        let mut user = users::find_for_update(tx.conn(), id)
             .await?
             .filter(|u| u.id != UserId::GHOST)
             .ok_or(ServiceError::NotFound("User"))?;

@@ -308,7 +308,7 @@ impl Service {
         invalid.into_result()?;
         let password_hash = input.password.as_deref().map(hash_password).transpose()?;
         let mut tx = self.users_write().await?;
-        let mut user = users::find(tx.conn(), id)
+        let mut user = users::find_for_update(tx.conn(), id)
             .await?
             .filter(|u| u.id != UserId::GHOST)
             .ok_or(ServiceError::NotFound("User"))?;

@@ -59,6 +59,17 @@ pub async fn find(conn: &mut AnyConnection, id: UserId) -> Result<Option<UserRow
     Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
 }
 
+/// A User read to be rewritten: its row locked (`FOR UPDATE` on PostgreSQL) until the write
+/// commits, so two writers of one User do not undo each other.
+pub async fn find_for_update(conn: &mut AnyConnection, id: UserId) -> Result<Option<UserRow>> {
+    let lock = match crate::backend::Backend::of(conn) {
+        crate::backend::Backend::Sqlite => "",
+        crate::backend::Backend::Postgres => " FOR UPDATE",
+    };
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1{lock}");
+    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
+}
+
 pub async fn find_by_username(conn: &mut AnyConnection, username: &str) -> Result<Option<UserRow>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(username) = $1");
     Ok(sqlx::query_as(&sql)

@@ -357,6 +357,26 @@ async fn a_group_keeps_an_owner_through_removals(app: &TestApp) {
     }
 }
 
+/// An admin blocks a User while another renames them: both changes stay.
+async fn user_edits_do_not_undo_each_other(app: &TestApp) {
+    let admin = app.admin().expect("the admin's token");
+    for i in 0..PAIRS / 2 {
+        let (user, _) = app.user("edited").await;
+        let name = format!("Renamed {i}");
+        let calls = [
+            post(format!("/users/{user}/block"), json!({}), admin),
+            put(format!("/users/{user}"), json!({"name": name}), admin),
+        ];
+        let statuses = race(app, calls).await;
+        let read = app
+            .get(app.admin(), &format!("/users/{user}"))
+            .await
+            .expect(200);
+        assert_eq!(read.body["state"], "blocked", "pair {i}: {statuses:?}");
+        assert_eq!(read.body["name"], name.as_str(), "pair {i}: {statuses:?}");
+    }
+}
+
 fn visibility_of(reply: &common::Reply) -> i64 {
     match reply.body["visibility"].as_str() {
         Some("private") => 0,
@@ -579,6 +599,7 @@ both!(
     subgroups_follow_their_group,
     members_follow_their_group,
     a_group_keeps_an_owner_through_removals,
+    user_edits_do_not_undo_each_other,
     visibility_ceilings_hold,
     crossed_transfers,
     creation_under_a_parent_made_private
