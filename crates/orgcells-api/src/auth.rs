@@ -83,7 +83,7 @@ impl FromRequestParts<AppState> for Auth {
                 .authenticate(&token)
                 .await
                 .map_err(|error| inactive(error, &state.external_url))?,
-            None => Caller::anonymous(),
+            None => state.service.anonymous(),
         };
         if let Some(context) = &context {
             context.record_user(caller.id());

@@ -17,6 +17,7 @@ use orgcells_store::rows::{NamespaceRow, OrganizationRow, ProjectRow, parse_trav
 use orgcells_store::{AnyConnection, grants, organizations};
 
 use crate::caller::Caller;
+use crate::memo::Memo;
 use crate::standing::Standing;
 use crate::{Result, clock};
 
@@ -32,7 +33,12 @@ pub(crate) async fn standing(
     org: Option<OrganizationId>,
     within: Extent,
 ) -> Result<Arc<Standing>> {
-    let (Some(user), Some(memo)) = (&caller.user, &caller.memo) else {
+    let Some(user) = &caller.user else {
+        // The anonymous caller holds nothing; only the soft-deleted Organizations apply.
+        let deleted = soft_deleted(conn, caller.memo.as_deref()).await?;
+        return Ok(Arc::new(Standing::default().with_deleted(deleted)));
+    };
+    let Some(memo) = &caller.memo else {
         return Ok(Arc::new(load_standing(conn, caller, org, within).await?));
     };
     let generation = memo.generation.for_read(conn);
@@ -55,6 +61,26 @@ pub(crate) fn tree_of(traversal: &str) -> Extent {
         .map_or(Extent::Everywhere, |root| Extent::Tree(*root))
 }
 
+/// The Cell's soft-deleted Organizations (a handful, each kept for its retention only),
+/// remembered until the next write: one read per write, not one per request.
+async fn soft_deleted(
+    conn: &mut AnyConnection,
+    memo: Option<&Memo>,
+) -> Result<Vec<OrganizationId>> {
+    let remembered = memo.and_then(|memo| Some((memo, memo.generation.for_read(conn)?)));
+    if let Some((memo, generation)) = remembered
+        && let Some(deleted) = memo.soft_deleted.get(generation, &())
+    {
+        return Ok(deleted.as_ref().clone());
+    }
+    let deleted = organizations::soft_deleted(conn).await?;
+    if let Some((memo, generation)) = remembered {
+        memo.soft_deleted
+            .insert(generation, (), Arc::new(deleted.clone()));
+    }
+    Ok(deleted)
+}
+
 /// Reads a caller's standing from the database.
 async fn load_standing(
     conn: &mut AnyConnection,
@@ -62,9 +88,8 @@ async fn load_standing(
     org: Option<OrganizationId>,
     within: Extent,
 ) -> Result<Standing> {
-    // The soft-deleted Organizations (a handful, each kept for its retention only): their
-    // content exists for admins alone, whoever asks.
-    let deleted = organizations::soft_deleted(conn).await?;
+    // The soft-deleted Organizations: their content exists for admins alone, whoever asks.
+    let deleted = soft_deleted(conn, caller.memo.as_deref()).await?;
     let Some(user) = &caller.user else {
         return Ok(Standing::default().with_deleted(deleted));
     };

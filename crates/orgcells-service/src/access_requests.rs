@@ -14,7 +14,7 @@ use orgcells_store::{access_requests, users};
 use crate::caller::Caller;
 use crate::lookup::ensure_org_writable;
 use crate::members::{MemberOut, MemberSource, resolve, resolve_locked};
-use crate::{Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
+use crate::{Listed, PageRequest, Result, Service, ServiceError, clock};
 
 /// An access request with its User.
 #[derive(Debug, Clone)]
@@ -100,20 +100,24 @@ impl Service {
         user: UserId,
         access_level: Option<i64>,
     ) -> Result<MemberOut> {
-        let mut tx = self.db.write().await?;
-        let resolved = resolve(tx.conn(), caller, source).await?;
-        resolved.may_manage(ANSWERS)?;
-        if !access_requests::delete(tx.conn(), resolved.source(), user).await? {
-            return Err(ServiceError::NotFound("Access Request"));
-        }
         let level = match access_level {
             None => AccessLevel::Developer,
             Some(value) => AccessLevel::for_member(value).ok_or_else(|| {
                 ServiceError::invalid("access_level", "does not have a valid value")
             })?,
         };
+        let mut tx = self.db.write().await?;
+        let resolved = resolve_locked(&mut tx, caller, source).await?;
+        resolved.may_manage(ANSWERS)?;
+        ensure_org_writable(tx.conn(), resolved.organization()).await?;
+        if !access_requests::delete(tx.conn(), resolved.source(), user).await? {
+            return Err(ServiceError::NotFound("Access Request"));
+        }
+        let user = users::find(tx.conn(), user)
+            .await?
+            .ok_or(ServiceError::NotFound("User"))?;
         let out = self
-            .add_member_in(&mut tx, caller, source, &Ref::Id(user.0), level, None)
+            .add_resolved_member(&mut tx, caller, &resolved, &user, level, None)
             .await?;
         self.commit(tx).await?;
         Ok(out)

@@ -73,6 +73,14 @@ impl Caller {
 }
 
 impl Service {
+    /// The anonymous caller, with what this service remembers between requests.
+    pub fn anonymous(&self) -> Caller {
+        Caller {
+            memo: Some(self.memo.clone()),
+            ..Caller::default()
+        }
+    }
+
     /// The caller a personal access token stands for: 401 for an unknown, revoked or expired
     /// token, or one whose User may not sign in.
     pub async fn authenticate(&self, token: &str) -> Result<Caller> {

@@ -175,16 +175,32 @@ impl Service {
         let now = clock::now();
         let mut failed = Vec::new();
         let mut mails = Vec::new();
+        let mut valid = Vec::new();
         for email in &input.emails {
             let email = email.trim();
             if paths::check_email(email).is_err() {
                 failed.push((email.to_owned(), "Invite email is invalid".to_owned()));
-                continue;
+            } else {
+                valid.push(email);
             }
-            if let Some(user) = users::find_by_email(tx.conn(), email).await? {
-                let named = Ref::Id(user.id.0);
+        }
+        // The addresses' Users, in one read.
+        let accounts = users::find_by_emails(tx.conn(), &valid).await?;
+        for email in valid {
+            if let Some(user) = accounts
+                .iter()
+                .find(|u| u.email.to_lowercase() == email.to_lowercase())
+                .filter(|u| u.id != orgcells_core::ids::UserId::GHOST)
+            {
                 if let Err(error) = self
-                    .add_member_in(&mut tx, caller, source, &named, level, expires_at.clone())
+                    .add_resolved_member(
+                        &mut tx,
+                        caller,
+                        &resolved,
+                        user,
+                        level,
+                        expires_at.clone(),
+                    )
                     .await
                 {
                     failed.push((email.to_owned(), refusal(error)?));

@@ -9,6 +9,7 @@ use orgcells_store::locks::{self, OrgLock};
 use orgcells_store::rows::{NamespaceRow, ProjectRow, parse_traversal};
 use orgcells_store::{Tx, namespaces, projects};
 
+use crate::lookup::ensure_org_writable;
 use crate::{Result, ServiceError};
 
 /// How many times the chains are read again when a concurrent move changed them between the
@@ -16,13 +17,16 @@ use crate::{Result, ServiceError};
 const ATTEMPTS: usize = 4;
 
 /// Locks the Organization (shared) and every namespace along the chains of `ids` (each
-/// namespace and its ancestors), then returns the namespaces read again under those locks.
+/// namespace and its ancestors), then returns the namespaces read again under those locks. The
+/// Organization's state is read under its lock too: a write that waited for its deletion (or a
+/// move's maintenance) to commit is refused then, not written after it.
 pub(crate) async fn lock_chains(
     tx: &mut Tx,
     org: OrganizationId,
     ids: &[NamespaceId],
 ) -> Result<Vec<NamespaceRow>> {
     locks::organization(tx.conn(), org, OrgLock::Share).await?;
+    ensure_org_writable(tx.conn(), org).await?;
     let mut locked: BTreeSet<NamespaceId> = BTreeSet::new();
     for _ in 0..ATTEMPTS {
         let rows = read(tx, ids).await?;

@@ -449,9 +449,8 @@ impl Service {
         Ok(out)
     }
 
-    /// Adds User `named` as a Member at `level`, in `tx`, under every rule of adding one: the
-    /// caller manages that level there, the level fits, the User is not banned from the
-    /// Organization nor a Member already, nor holds more through a parent.
+    /// Adds User `named` as a Member at `level`, in `tx`: the source locked, then under every
+    /// rule of adding one ([`Self::add_resolved_member`]).
     pub(crate) async fn add_member_in(
         &self,
         tx: &mut Tx,
@@ -461,12 +460,12 @@ impl Service {
         level: AccessLevel,
         expires_at: Option<String>,
     ) -> Result<MemberOut> {
-        let me = caller.user()?.id;
         let resolved = resolve_locked(tx, caller, source).await?;
         let change = Change {
             from: None,
             to: Some(level),
         };
+        // Who may add is known before anything is said about the User.
         resolved.check_fits(change)?;
         resolved.may_manage(change)?;
         ensure_org_writable(tx.conn(), resolved.organization()).await?;
@@ -477,6 +476,29 @@ impl Service {
         let user = user
             .filter(|u| u.id != UserId::GHOST)
             .ok_or(ServiceError::NotFound("User"))?;
+        self.add_resolved_member(tx, caller, &resolved, &user, level, expires_at)
+            .await
+    }
+
+    /// Adds `user` as a Member of a source already resolved, locked and found writable: the
+    /// caller manages that level there, the level fits, the User is not banned from the
+    /// Organization nor a Member already, nor holds more through a parent.
+    pub(crate) async fn add_resolved_member(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        resolved: &Resolved,
+        user: &UserRow,
+        level: AccessLevel,
+        expires_at: Option<String>,
+    ) -> Result<MemberOut> {
+        let me = caller.user()?.id;
+        let change = Change {
+            from: None,
+            to: Some(level),
+        };
+        resolved.check_fits(change)?;
+        resolved.may_manage(change)?;
         if let Some(org_user) =
             organizations::find_user(tx.conn(), resolved.organization(), user.id).await?
             && org_user.state == OrganizationUserState::Banned
@@ -491,7 +513,7 @@ impl Service {
         {
             return Err(ServiceError::Conflict("Member already exists".into()));
         }
-        if let Some((inherited, from)) = inherited_level(tx.conn(), &resolved, user.id).await?
+        if let Some((inherited, from)) = inherited_level(tx.conn(), resolved, user.id).await?
             && change.below_inherited(inherited)
         {
             return Err(ServiceError::invalid(

@@ -1,4 +1,4 @@
-//! What requests read again and again, remembered until the next write: a caller's standing (Organization roles and grants), and the namespaces whose names
+//! What requests read again and again, remembered until the next write: a caller's standing (Organization roles and grants), the Cell's soft-deleted Organizations, and the namespaces whose names
 //! make up the full names on a page. Exact by construction (see
 //! `orgcells_store::cache`): nothing is returned once a commit has begun since it was read,
 //! and reads inside a write transaction always go to the database.
@@ -26,6 +26,8 @@ pub(crate) struct Memo {
     pub standings: GenerationCache<(UserId, Option<OrganizationId>, String), Arc<Standing>>,
     /// By id: the ancestors (and namespaces) of the rows on a page.
     pub namespaces: GenerationCache<NamespaceId, Arc<NamespaceRow>>,
+    /// The Cell's soft-deleted Organizations, which every standing carries.
+    pub soft_deleted: GenerationCache<(), Arc<Vec<OrganizationId>>>,
 }
 
 impl Memo {
@@ -34,6 +36,7 @@ impl Memo {
             generation,
             standings: GenerationCache::new(REMEMBERED),
             namespaces: GenerationCache::new(NAMESPACES_REMEMBERED),
+            soft_deleted: GenerationCache::new(1),
         })
     }
 }

@@ -3,7 +3,9 @@
 //! carries, and the move itself, every row's sharding key changed in one transaction. Paths,
 //! ids and claims stay as they are.
 
-use orgcells_core::ids::{OrganizationId, UserId};
+use orgcells_core::access::OrganizationRole;
+use orgcells_core::ids::OrganizationId;
+use orgcells_core::org_users::Joined;
 use orgcells_core::visibility::Visibility;
 use sqlx::AnyConnection;
 
@@ -70,29 +72,35 @@ pub async fn banned_members(
         .await?)
 }
 
-/// The Users with a membership in the subtree who are not yet Users of `target`.
-pub async fn members_outside(
+/// Makes every User with a membership in the subtree a User of `target` (joined by
+/// membership), those who are not already, in one statement.
+pub async fn add_members_as_users(
     conn: &mut AnyConnection,
     org: OrganizationId,
     traversal: &str,
     target: OrganizationId,
-) -> Result<Vec<UserId>> {
+    now: i64,
+) -> Result<()> {
     let sql = format!(
-        "SELECT DISTINCT m.user_id FROM members m \
+        "INSERT INTO organization_users (organization_id, user_id, access_level, state, enterprise, \
+         source, created_at, updated_at) \
+         SELECT DISTINCT $4, m.user_id, {}, 'active', 0, '{}', $5, $5 FROM members m \
          WHERE m.organization_id = $3 \
          AND ((m.source_type = 'group' AND m.source_id IN ({NAMESPACES})) \
            OR (m.source_type = 'project' AND m.source_id IN ({PROJECTS}))) \
-         AND NOT EXISTS (SELECT 1 FROM organization_users o \
-                         WHERE o.organization_id = $4 AND o.user_id = m.user_id) \
-         ORDER BY m.user_id"
+         ON CONFLICT (organization_id, user_id) DO NOTHING",
+        OrganizationRole::User.value(),
+        Joined::Membership.as_str()
     );
-    Ok(sqlx::query_scalar(&sql)
+    sqlx::query(&sql)
         .bind(traversal)
         .bind(subtree_end(traversal))
         .bind(org)
         .bind(target)
-        .fetch_all(conn)
-        .await?)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Moves the subtree from `org` into `target`: its namespaces, Projects, memberships, shares and

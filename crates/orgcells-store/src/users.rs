@@ -86,6 +86,24 @@ pub async fn find_by_email(conn: &mut AnyConnection, email: &str) -> Result<Opti
         .await?)
 }
 
+/// The Users with these addresses (compared without case), in one statement; the caller
+/// bounds the list.
+pub async fn find_by_emails(conn: &mut AnyConnection, emails: &[&str]) -> Result<Vec<UserRow>> {
+    if emails.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=emails.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE lower(email) IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as(&sql);
+    for email in emails {
+        query = query.bind(email.to_lowercase());
+    }
+    Ok(query.fetch_all(conn).await?)
+}
+
 pub async fn find_many(conn: &mut AnyConnection, ids: &[UserId]) -> Result<Vec<UserRow>> {
     let backend = crate::backend::Backend::of(conn);
     if ids.is_empty() {

@@ -5,14 +5,8 @@
 
 mod common;
 
-use common::TestApp;
-use serde_json::{Value, json};
-
-fn ids(body: &Value) -> Vec<i64> {
-    body.as_array()
-        .map(|rows| rows.iter().filter_map(|r| r["id"].as_i64()).collect())
-        .unwrap_or_default()
-}
+use common::{TestApp, ids};
+use serde_json::json;
 
 async fn users_ask_and_maintainers_answer(app: &TestApp) {
     let org = app.organization("public").await;
@@ -34,6 +28,8 @@ async fn users_ask_and_maintainers_answer(app: &TestApp) {
         .await
         .expect(201);
     let requests = format!("/groups/{group}/access_requests");
+    let asker_read_api = app.token(asker, &["read_api"]).await;
+    let maintainer_read_api = app.token(maintainer, &["read_api"]).await;
 
     // Asking: (caller, path, status); one line per case.
     let asks: Vec<(Option<&str>, String, u16)> = vec![
@@ -46,6 +42,7 @@ async fn users_ask_and_maintainers_answer(app: &TestApp) {
         ),
         (Some(&developer_token), requests.clone(), 403),
         (app.admin(), requests.clone(), 403),
+        (Some(&asker_read_api), requests.clone(), 403),
         (Some(&asker_token), requests.clone(), 201),
         (Some(&asker_token), requests.clone(), 400),
         (Some(&other_token), requests.clone(), 201),
@@ -89,6 +86,20 @@ async fn users_ask_and_maintainers_answer(app: &TestApp) {
         }
     }
 
+    // A maintainer's read-only token lists but answers nothing.
+    app.get(Some(&maintainer_read_api), &requests)
+        .await
+        .expect(200);
+    app.put(
+        Some(&maintainer_read_api),
+        &format!("{requests}/{asker}/approve"),
+        json!({}),
+    )
+    .await
+    .expect(403);
+    app.delete(Some(&maintainer_read_api), &format!("{requests}/{asker}"))
+        .await
+        .expect(403);
     // Answering: the asker cannot approve themselves; a maintainer approves at Reporter.
     app.put(
         Some(&asker_token),

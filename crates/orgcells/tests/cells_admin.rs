@@ -174,6 +174,19 @@ async fn moves_need_a_cluster_and_an_admin(app: &TestApp) {
         .await
         .expect("an answer");
     assert_eq!(internal.status().as_u16(), 404);
+    // Nor a User's removal from this Cell, asked with an admin's token or none: the User and
+    // their rows stay.
+    let (user, user_token) = app.user("kept").await;
+    for bearer in [Some(ADMIN_TOKEN), None] {
+        let mut request =
+            reqwest::Client::new().post(format!("{}/-/cells/users/{user}/removal", app.root()));
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        let answer = request.send().await.expect("an answer");
+        assert_eq!(answer.status().as_u16(), 404, "{bearer:?}");
+    }
+    app.get(Some(&user_token), "/user").await.expect(200);
 }
 
 both!(

@@ -7,28 +7,8 @@
 
 mod common;
 
-use common::{TestApp, unique};
+use common::{TestApp, ids};
 use serde_json::{Value, json};
-
-fn ids(body: &Value) -> Vec<i64> {
-    body.as_array()
-        .map(|rows| rows.iter().filter_map(|r| r["id"].as_i64()).collect())
-        .unwrap_or_default()
-}
-
-async fn token(app: &TestApp, user: i64, scopes: &[&str]) -> String {
-    app.post(
-        app.admin(),
-        &format!("/users/{user}/personal_access_tokens"),
-        json!({"name": unique("t"), "scopes": scopes}),
-    )
-    .await
-    .expect(201)
-    .body["token"]
-        .as_str()
-        .expect("token")
-        .to_owned()
-}
 
 async fn a_group_moves_into_another_organization(app: &TestApp) {
     let from = app.organization("public").await;
@@ -38,7 +18,7 @@ async fn a_group_moves_into_another_organization(app: &TestApp) {
     let (banned, _) = app.user("banned").await;
     let (to_user, to_user_token) = app.user("to-user").await;
     let (_, outsider_token) = app.user("outsider").await;
-    let read_api = token(app, owner, &["read_api"]).await;
+    let read_api = app.token(owner, &["read_api"]).await;
     let to_users = format!("/organizations/{to}/users");
     for (user, level) in [(owner, "owner"), (to_user, "default"), (banned, "default")] {
         app.post(

@@ -12,8 +12,8 @@
 
 mod common;
 
-use common::TestApp;
-use serde_json::{Value, json};
+use common::{TestApp, ids};
+use serde_json::json;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {
@@ -54,12 +54,6 @@ fn sees_content(content: &str, who: Who) -> bool {
         (Who::Member, "private") => true,
         _ => false,
     }
-}
-
-fn ids(body: &Value) -> Vec<i64> {
-    body.as_array()
-        .map(|rows| rows.iter().filter_map(|r| r["id"].as_i64()).collect())
-        .unwrap_or_default()
 }
 
 async fn the_seeds_visibility_table(app: &TestApp) {

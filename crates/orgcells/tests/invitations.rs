@@ -46,6 +46,8 @@ async fn addresses_are_invited(app: &TestApp) {
         .await
         .expect(201);
     let invitations = format!("/groups/{group}/invitations");
+    let maintainer_read_api = app.token(maintainer, &["read_api"]).await;
+    let (_, outsider_token) = app.user("outsider").await;
     let newcomer = format!("{}@example.com", unique("newcomer"));
     let existing_email = email_of(app, existing).await;
     let banned_email = email_of(app, banned).await;
@@ -55,6 +57,16 @@ async fn addresses_are_invited(app: &TestApp) {
         (None, json!({"email": newcomer, "access_level": 30}), 401),
         (
             Some(&developer_token),
+            json!({"email": newcomer, "access_level": 30}),
+            403,
+        ),
+        (
+            Some(&maintainer_read_api),
+            json!({"email": newcomer, "access_level": 30}),
+            403,
+        ),
+        (
+            Some(&outsider_token),
             json!({"email": newcomer, "access_level": 30}),
             403,
         ),

@@ -131,6 +131,19 @@ async fn an_avatar_is_uploaded_and_served(app: &TestApp) {
             assert_eq!(bytes, image);
         }
     }
+    // A read-only token changes nothing; a User banned from the Organization sees nothing.
+    let read_api = app.token(user, &["read_api"]).await;
+    let (status, _) = put_avatar(app, &read_api, org, &png(64)).await;
+    assert_eq!(status, 403);
+    app.post(
+        app.admin(),
+        &format!("/organizations/{org}/users/{user}/ban"),
+        json!({}),
+    )
+    .await
+    .expect(201);
+    let (status, _, _) = fetch(app, Some(&user_token), &url).await;
+    assert_eq!(status, 404);
     // Replaced by a GIF, then taken away with an empty avatar_url.
     let gif = b"GIF89a\x01\x00\x01\x00".to_vec();
     put_avatar(app, ADMIN_TOKEN, org, &gif).await;

@@ -8,14 +8,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{TestApp, unique};
-use serde_json::{Value, json};
-
-fn ids(body: &Value) -> Vec<i64> {
-    body.as_array()
-        .map(|rows| rows.iter().filter_map(|r| r["id"].as_i64()).collect())
-        .unwrap_or_default()
-}
+use common::{TestApp, ids, unique};
+use serde_json::json;
 
 /// An Organization with an Owner of its own (the admin left it), a public Group with a public
 /// Project, and a Member of a private subgroup: (org, owner token, member token, group, project).
@@ -53,6 +47,11 @@ async fn soft_deleted_then_restored(app: &TestApp) {
         .await
         .expect(403);
     app.delete(None, &org_path).await.expect(401);
+    let owner_id = app.get(owner, "/user").await.expect(200).body["id"]
+        .as_i64()
+        .expect("id");
+    let read_api = app.token(owner_id, &["read_api"]).await;
+    app.delete(Some(&read_api), &org_path).await.expect(403);
     let reply = app.delete(owner, &org_path).await.expect(202);
     assert_eq!(reply.body["message"], "202 Accepted");
 
@@ -117,6 +116,13 @@ async fn soft_deleted_then_restored(app: &TestApp) {
 
     // Restored by its Owner (a Member cannot): everything as it was.
     let restore = format!("{org_path}/restore");
+    app.post(None, &restore, json!({})).await.expect(401);
+    app.post(Some(&read_api), &restore, json!({}))
+        .await
+        .expect(403);
+    app.post(Some(&outsider_token), &restore, json!({}))
+        .await
+        .expect(404);
     app.post(member, &restore, json!({})).await.expect(404);
     let restored = app.post(owner, &restore, json!({})).await.expect(201);
     assert_eq!(restored.body["state"], "active");

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{TestApp, unique};
+use common::{TestApp, ids, unique};
 use serde_json::{Value, json};
 
 const LAST_OWNER: &str = "You cannot change the access of the last owner from the organization";
@@ -29,33 +29,12 @@ async fn organization_with_owner(app: &TestApp, visibility: &str) -> (i64, i64, 
     (org, owner, owner_token)
 }
 
-/// A token of `user` with these scopes.
-async fn token(app: &TestApp, user: i64, scopes: &[&str]) -> String {
-    app.post(
-        app.admin(),
-        &format!("/users/{user}/personal_access_tokens"),
-        json!({"name": unique("t"), "scopes": scopes}),
-    )
-    .await
-    .expect(201)
-    .body["token"]
-        .as_str()
-        .expect("token")
-        .to_owned()
-}
-
-fn ids(body: &Value) -> Vec<i64> {
-    body.as_array()
-        .map(|rows| rows.iter().filter_map(|r| r["id"].as_i64()).collect())
-        .unwrap_or_default()
-}
-
 async fn owners_manage_the_organizations_users(app: &TestApp) {
     let (org, owner, owner_token) = organization_with_owner(app, "public").await;
     let (user, user_token) = app.user("user").await;
     let (outsider, outsider_token) = app.user("outsider").await;
     let (second, second_token) = app.user("second").await;
-    let read_api = token(app, owner, &["read_api"]).await;
+    let read_api = app.token(owner, &["read_api"]).await;
     let users = format!("/organizations/{org}/users");
     let add = |user: i64, level: &str| json!({"user_id": user, "access_level": level});
     let owner_token = Some(owner_token.as_str());
@@ -182,7 +161,7 @@ async fn removal_takes_every_membership_inside(app: &TestApp) {
     let (project, _) = app.project(sub, "private").await;
     let (elsewhere, _) = app.group(None, "private", None).await;
     let (user, user_token) = app.user("leaver").await;
-    let before_token = token(app, user, &["read_api"]).await;
+    let before_token = app.token(user, &["read_api"]).await;
     app.add_member("groups", group, user, 30).await;
     app.add_member("projects", project, user, 40).await;
     app.add_member("groups", elsewhere, user, 30).await;
@@ -261,9 +240,23 @@ async fn banned_users_see_nothing_inside(app: &TestApp) {
     let (private_project, _) = app.project(private, "private").await;
     let (elsewhere, _) = app.group(None, "public", None).await;
     let (user, user_token) = app.user("banned").await;
-    let before_token = token(app, user, &["read_api"]).await;
+    let before_token = app.token(user, &["read_api"]).await;
     app.add_member("groups", private, user, 30).await;
+    // A private Group reached only through a share with a Group the User belongs to.
+    let (team, _) = app.group(None, "private", Some(org)).await;
+    let (shared, _) = app.group(None, "private", Some(org)).await;
+    let (shared_project, _) = app.project(shared, "private").await;
+    app.add_member("groups", team, user, 30).await;
+    app.post(
+        app.admin(),
+        &format!("/groups/{shared}/share"),
+        json!({"group_id": team, "group_access": 30}),
+    )
+    .await
+    .expect(201);
     let reads = [
+        format!("/groups/{shared}"),
+        format!("/projects/{shared_project}"),
         format!("/organizations/{org}"),
         format!("/organizations/{org}/groups"),
         format!("/organizations/{org}/projects"),

@@ -377,6 +377,59 @@ async fn user_edits_do_not_undo_each_other(app: &TestApp) {
     }
 }
 
+/// An Organization is deleted while a Group is made in it (at the top level, or under a
+/// Group): a Group made is made before the deletion, never after it.
+async fn nothing_is_made_in_a_deleted_organization(app: &TestApp) {
+    let admin = app.admin().expect("the admin's token");
+    for i in 0..PAIRS / 2 {
+        let org = app.organization("public").await;
+        let (parent, _) = app.group(None, "public", Some(org)).await;
+        let path = unique("late");
+        let body = if i % 2 == 0 {
+            json!({"name": path, "path": path, "organization_id": org})
+        } else {
+            json!({"name": path, "path": path, "parent_id": parent})
+        };
+        let calls = [
+            delete(format!("/organizations/{org}"), admin),
+            post("/groups".to_owned(), body, admin),
+        ];
+        let statuses = race(app, calls).await;
+        assert_eq!(statuses[0], 202, "pair {i}");
+        let deleted_at = app
+            .get(app.admin(), &format!("/organizations/{org}"))
+            .await
+            .expect(200)
+            .body["updated_at"]
+            .as_str()
+            .expect("updated_at")
+            .to_owned();
+        if statuses[1] == 201 {
+            let list = if i % 2 == 0 {
+                format!("/organizations/{org}/groups?per_page=100")
+            } else {
+                format!("/groups/{parent}/subgroups?per_page=100")
+            };
+            let listed = app.get(app.admin(), &list).await.expect(200);
+            let created = listed
+                .body
+                .as_array()
+                .expect("groups")
+                .iter()
+                .find(|g| g["path"] == path.as_str())
+                .map(|g| g["created_at"].as_str().expect("created_at").to_owned())
+                .expect("the Group made");
+            // ISO 8601 in UTC: ordered as text.
+            assert!(
+                created <= deleted_at,
+                "pair {i}: made at {created}, after the deletion at {deleted_at}"
+            );
+        } else {
+            assert_eq!(statuses[1], 403, "pair {i}: {statuses:?}");
+        }
+    }
+}
+
 fn visibility_of(reply: &common::Reply) -> i64 {
     match reply.body["visibility"].as_str() {
         Some("private") => 0,
@@ -600,6 +653,7 @@ both!(
     members_follow_their_group,
     a_group_keeps_an_owner_through_removals,
     user_edits_do_not_undo_each_other,
+    nothing_is_made_in_a_deleted_organization,
     visibility_ceilings_hold,
     crossed_transfers,
     creation_under_a_parent_made_private

@@ -192,19 +192,12 @@ pub async fn delete_organization_user(
     ),
 )]
 pub async fn ban_organization_user(
-    State(app): State<AppState>,
-    Auth(caller): Auth,
-    Path((id, user_id)): Path<(String, UserId)>,
+    app: State<AppState>,
+    caller: Auth,
+    ids: Path<(String, UserId)>,
     _params: Params,
 ) -> ApiResult<Response> {
-    let out = app
-        .service
-        .ban_organization_user(&caller, &id_ref(&id), user_id, true)
-        .await?;
-    Ok(created(entities::organization_user(
-        &app.external_url,
-        &out,
-    )))
+    set_ban(app, caller, ids, true).await
 }
 
 /// Lift a User's ban from the Organization (Owners and admins).
@@ -220,14 +213,24 @@ pub async fn ban_organization_user(
     ),
 )]
 pub async fn unban_organization_user(
+    app: State<AppState>,
+    caller: Auth,
+    ids: Path<(String, UserId)>,
+    _params: Params,
+) -> ApiResult<Response> {
+    set_ban(app, caller, ids, false).await
+}
+
+/// Bans (`true`) or unbans a User: the two routes' one body.
+async fn set_ban(
     State(app): State<AppState>,
     Auth(caller): Auth,
     Path((id, user_id)): Path<(String, UserId)>,
-    _params: Params,
+    ban: bool,
 ) -> ApiResult<Response> {
     let out = app
         .service
-        .ban_organization_user(&caller, &id_ref(&id), user_id, false)
+        .ban_organization_user(&caller, &id_ref(&id), user_id, ban)
         .await?;
     Ok(created(entities::organization_user(
         &app.external_url,

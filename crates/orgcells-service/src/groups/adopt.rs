@@ -5,7 +5,6 @@
 //! Organization, and the Group's Members become Users of it.
 
 use orgcells_core::ids::NamespaceId;
-use orgcells_core::org_users::Joined;
 use orgcells_core::policy::{GroupAction, OrganizationAction};
 use orgcells_store::locks::{self, OrgLock};
 use orgcells_store::rows::OrganizationRow;
@@ -16,7 +15,6 @@ use crate::access::{Extent, organization_facts, standing};
 use crate::caller::Caller;
 use crate::locking::lock_chains;
 use crate::lookup::{ensure_writable, find_group, shared_with_groups};
-use crate::membership::ensure_org_user;
 use crate::organizations::find_org;
 use crate::present::{GroupDetail, present_groups};
 use crate::{Ref, Result, Service, ServiceError, clock};
@@ -109,9 +107,8 @@ impl Service {
                 banned.join(", ")
             )));
         }
-        for user in adoption::members_outside(tx.conn(), source, &row.traversal, target.id).await? {
-            ensure_org_user(&mut tx, target.id, user, Joined::Membership).await?;
-        }
+        adoption::add_members_as_users(tx.conn(), source, &row.traversal, target.id, clock::now())
+            .await?;
         adoption::move_subtree(
             tx.conn(),
             source,

@@ -99,6 +99,8 @@ impl Service {
                 let org_row = organizations::find(tx.conn(), org)
                     .await?
                     .ok_or(ServiceError::NotFound("Organization"))?;
+                // Read under the lock: deleted (or put in maintenance) meanwhile, refused.
+                ensure_writable(&org_row)?;
                 org_row.visibility_level.ceiling()
             }
         };

@@ -144,6 +144,13 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}-{n}", std::process::id())
 }
 
+/// The ids of a list answer's items.
+pub fn ids(body: &Value) -> Vec<i64> {
+    body.as_array()
+        .map(|rows| rows.iter().filter_map(|r| r["id"].as_i64()).collect())
+        .unwrap_or_default()
+}
+
 pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
@@ -348,6 +355,21 @@ impl TestApp {
     }
 
     /// Creates a User and an `api` token for them: (id, token).
+    /// A personal access token of `user` with these scopes, made by the admin.
+    pub async fn token(&self, user: i64, scopes: &[&str]) -> String {
+        self.post(
+            self.admin(),
+            &format!("/users/{user}/personal_access_tokens"),
+            json!({"name": unique("t"), "scopes": scopes}),
+        )
+        .await
+        .expect(201)
+        .body["token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    }
+
     pub async fn user(&self, prefix: &str) -> (i64, String) {
         let username = unique(prefix);
         let user = self
