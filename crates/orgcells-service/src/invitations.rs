@@ -12,13 +12,13 @@ use orgcells_core::org_users::Joined;
 use orgcells_core::paths;
 use orgcells_store::invitations::{self, NewInvitation};
 use orgcells_store::rows::{InvitationRow, UserRow};
-use orgcells_store::{Tx, organizations, users};
+use orgcells_store::{organizations, users};
 
 use crate::caller::Caller;
 use crate::lookup::ensure_org_writable;
 use crate::mail::Mail;
 use crate::members::{MemberSource, resolve, resolve_locked};
-use crate::membership::{check_expiry, insert_member};
+use crate::membership::check_expiry;
 use crate::{Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
 
 /// How long a pending invitation may still become a membership.
@@ -345,30 +345,4 @@ impl Service {
         invitations::delete(tx.conn(), found.id).await?;
         self.commit(tx).await
     }
-}
-
-/// A new User's pending invitations on this Cell become Organization Users and memberships, in
-/// the transaction that creates them.
-pub(crate) async fn accept_invitations(tx: &mut Tx, user: &UserRow) -> Result<()> {
-    let now = clock::now();
-    for (org, level) in
-        invitations::take_organization_invitations(tx.conn(), &user.email, now).await?
-    {
-        let role = OrganizationRole::from_value(level).unwrap_or(OrganizationRole::User);
-        organizations::add_user(tx.conn(), org, user.id, role, Joined::Added, now).await?;
-    }
-    for invitation in invitations::for_email(tx.conn(), &user.email, clock::now()).await? {
-        insert_member(
-            tx,
-            invitation.organization_id,
-            invitation.source(),
-            user.id,
-            invitation.access_level,
-            invitation.expires_at.clone(),
-            invitation.created_by_id,
-        )
-        .await?;
-        invitations::delete(tx.conn(), invitation.id).await?;
-    }
-    Ok(())
 }

@@ -14,6 +14,7 @@ pub mod committing;
 mod error;
 pub mod groups;
 pub mod invitations;
+mod joining;
 mod locking;
 mod lookup;
 pub mod mail;

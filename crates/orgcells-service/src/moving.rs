@@ -518,7 +518,8 @@ impl Service {
     }
 
     /// Puts the Organization in `state`, once the writes under way inside it have committed
-    /// (they hold its row shared; this takes it whole).
+    /// (they hold its row shared; this takes it whole). Active again, it takes the invitations
+    /// that waited for it.
     async fn set_state(&self, org: OrganizationId, state: OrganizationState) -> Result<()> {
         let mut tx = self.db.write().await?;
         locks::organization(tx.conn(), org, locks::OrgLock::Exclusive).await?;
@@ -533,6 +534,9 @@ impl Service {
         row.state = state;
         organizations::update(tx.conn(), &row).await?;
         tx.commit().await?;
+        if state == OrganizationState::Active {
+            self.organization_reopened(org).await;
+        }
         Ok(())
     }
 

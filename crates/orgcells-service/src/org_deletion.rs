@@ -104,6 +104,7 @@ impl Service {
         row.updated_at = now;
         organizations::update(tx.conn(), &row).await?;
         self.commit(tx).await?;
+        self.organization_reopened(row.id).await;
         Ok(row)
     }
 

@@ -26,7 +26,8 @@ impl Service {
     }
 
     /// A call to another Cell's `/-/cells{path}`: the answer's body. A Cell that cannot be
-    /// reached is a 503; a refusal comes back as a 409 carrying the Cell's own message.
+    /// reached or answers 5xx is a 503; a refusal comes back as a 409 carrying the Cell's own
+    /// message.
     pub(crate) async fn call_peer(
         &self,
         cell: &CellEntry,
@@ -71,6 +72,16 @@ impl Service {
             Some(message) if status == reqwest::StatusCode::CONFLICT => {
                 ServiceError::Conflict(message)
             }
+            // A Cell that cannot serve now (in maintenance, restarting, failing) is one to ask
+            // again, as one that cannot be reached.
+            _ if status.is_server_error() => ServiceError::Unavailable {
+                message: format!(
+                    "503 Service Unavailable: Cell {} answered {status}: {}",
+                    cell.id,
+                    String::from_utf8_lossy(&body)
+                ),
+                retry_after: 5,
+            },
             _ => ServiceError::Conflict(format!(
                 "Cell {} answered {status}: {}",
                 cell.id,

@@ -2,10 +2,13 @@
 //! the topology's change log into its own tables, in order (see `orgcells_store::replica`). Each
 //! page of changes is applied in one transaction with the cursor, so a crash repeats nothing
 //! and skips nothing; the commit moves the write generation on, so what this Cell remembered of
-//! a User or a token (a revoked token's caller, say) is forgotten at once.
+//! a User or a token (a revoked token's caller, say) is forgotten at once. A User who comes to
+//! this Cell, or comes with a new address, takes up their invitations here just after
+//! (`joining`).
 
 use std::time::Instant;
 
+use orgcells_core::ids::UserId;
 use orgcells_store::replica::{self, Shared};
 
 use crate::committing::USERS_CELL;
@@ -84,11 +87,14 @@ impl Service {
                 break;
             };
             let mut tx = self.db.write().await?;
+            let mut addressed = Vec::new();
             for change in changes.iter().filter(|change| change.cell_id != own) {
                 match Shared::from_table(&change.table) {
                     Some(shared) => {
-                        replica::apply(tx.conn(), shared, change.row_id, change.payload.as_deref())
-                            .await?;
+                        let payload = change.payload.as_deref();
+                        if replica::apply(tx.conn(), shared, change.row_id, payload).await? {
+                            addressed.push(UserId(change.row_id));
+                        }
                     }
                     None => tracing::warn!(
                         seq = change.seq,
@@ -99,6 +105,12 @@ impl Service {
             }
             replica::set_cursor(tx.conn(), last).await?;
             tx.commit().await?;
+            // Invitations never hold up the copy: one refused waits for the sweep.
+            for user in addressed {
+                if let Err(error) = self.accept_invitations_of(user).await {
+                    tracing::warn!(%error, user = user.0, "accepting a copied User's invitations");
+                }
+            }
             applied += changes.len();
             if changes.len() < usize::try_from(PAGE).unwrap_or(usize::MAX) {
                 break;

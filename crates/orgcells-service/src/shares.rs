@@ -1,12 +1,15 @@
 //! Group links: a Group invited to another Group or to a Project, with a maximum access level.
-//! Nothing links across Organizations.
+//! Nothing links across Organizations: a share is made under its Organization's lock, which a
+//! Group moving into another Organization holds whole.
 
 use orgcells_core::access::AccessLevel;
-use orgcells_core::ids::{NamespaceId, ProjectId};
+use orgcells_core::ids::{NamespaceId, OrganizationId, ProjectId};
 use orgcells_core::invalid::Invalid;
 use orgcells_core::policy::{GroupAction, ProjectAction};
+use orgcells_store::Tx;
 use orgcells_store::links::{self, LinkKind};
-use orgcells_store::rows::LinkRow;
+use orgcells_store::locks::{self, OrgLock};
+use orgcells_store::rows::{LinkRow, parse_traversal};
 
 use crate::access::project_facts;
 use crate::caller::Caller;
@@ -63,6 +66,43 @@ fn validate(input: &ShareInput) -> Result<ValidShare> {
     }
 }
 
+/// Locks the Organization a share is made in (shared), taking writes: a Group moving into
+/// another Organization (`groups/adopt.rs`) holds its Organization whole, so under this lock
+/// both ends of the share stay where they are read until it commits, and a move after it sees
+/// the share (and refuses, naming it).
+async fn lock_organization(tx: &mut Tx, org: OrganizationId) -> Result<OrganizationId> {
+    locks::organization(tx.conn(), org, OrgLock::Share).await?;
+    ensure_org_writable(tx.conn(), org).await?;
+    Ok(org)
+}
+
+/// Refuses a share whose Group or Project moved to another Organization between its first
+/// read and the lock: asked again, it is read where it is now.
+fn stayed(now: OrganizationId, locked: OrganizationId) -> Result<()> {
+    if now == locked {
+        return Ok(());
+    }
+    Err(ServiceError::Unavailable {
+        message: "503 Service Unavailable: it moved to another organization meanwhile; retry"
+            .into(),
+        retry_after: 1,
+    })
+}
+
+/// Refuses a share that would let in a User banned from the Organization (as a member add or
+/// an invitation would), naming them.
+async fn refuse_banned(tx: &mut Tx, org: OrganizationId, groups: &[NamespaceId]) -> Result<()> {
+    const NAMED: i64 = 20;
+    let banned = links::banned_members(tx.conn(), org, groups, NAMED).await?;
+    if banned.is_empty() {
+        return Ok(());
+    }
+    Err(ServiceError::forbidden(format!(
+        "Members of the group are banned from this organization: {}",
+        banned.join(", ")
+    )))
+}
+
 impl Service {
     /// `POST /groups/:id/share`: the Owner of a Group invites another Group of the same
     /// Organization that they can see.
@@ -74,11 +114,13 @@ impl Service {
     ) -> Result<GroupDetail> {
         let share = validate(input)?;
         let mut tx = self.db.write().await?;
-        let (row, viewer, view) = find_group(tx.conn(), caller, group).await?;
+        let (found, _, _) = find_group(tx.conn(), caller, group).await?;
+        let org = lock_organization(&mut tx, found.organization_id).await?;
+        let (row, viewer, view) = find_group(tx.conn(), caller, &Ref::Id(found.id.0)).await?;
         viewer
             .group(&view.facts(&row), GroupAction::Share)
             .map_err(denied("Group"))?;
-        ensure_org_writable(tx.conn(), row.organization_id).await?;
+        stayed(row.organization_id, org)?;
         let (invited, _, _) = find_group(tx.conn(), caller, &Ref::Id(share.group_id)).await?;
         if invited.organization_id != row.organization_id {
             return Err(ServiceError::invalid(
@@ -92,6 +134,8 @@ impl Service {
                 "cannot be the group itself",
             ));
         }
+        // A share reaches the invited Group's direct Members.
+        refuse_banned(&mut tx, org, &[invited.id]).await?;
         if links::find(tx.conn(), LinkKind::Group, row.id, invited.id)
             .await?
             .is_some()
@@ -148,12 +192,15 @@ impl Service {
     ) -> Result<LinkRow> {
         let share = validate(input)?;
         let mut tx = self.db.write().await?;
-        let (row, viewer, traversal) = find_project(tx.conn(), caller, project).await?;
+        let (found, _, _) = find_project(tx.conn(), caller, project).await?;
+        let org = lock_organization(&mut tx, found.organization_id).await?;
+        let (row, viewer, traversal) =
+            find_project(tx.conn(), caller, &Ref::Id(found.id.0)).await?;
         let facts = project_facts(&row, &traversal);
         viewer
             .project(&facts, ProjectAction::Share)
             .map_err(denied("Project"))?;
-        ensure_org_writable(tx.conn(), row.organization_id).await?;
+        stayed(row.organization_id, org)?;
         if share.access > viewer.project_access(&facts) {
             return Err(ServiceError::invalid(
                 "group_access",
@@ -172,6 +219,8 @@ impl Service {
                 "The project already belongs to this group".into(),
             ));
         }
+        // A Project's share reaches the Members of the invited Group and of its ancestors.
+        refuse_banned(&mut tx, org, &parse_traversal(&invited.traversal)).await?;
         if links::find(tx.conn(), LinkKind::Project, row.id, invited.id)
             .await?
             .is_some()

@@ -10,15 +10,17 @@
 //! User is blocked, so none of their tokens acts meanwhile; each other Cell removes its rows
 //! (`POST /-/cells/users/:id/removal`); then this Cell removes its own and the User, which the
 //! other Cells' copies follow through the change log. A deletion cut short (a Cell
-//! unreachable: 503) leaves the User blocked, their rows gone where removed, and is finished
-//! by asking again.
+//! unreachable: 503) leaves the User blocked, their rows gone where removed, and the deletion
+//! recorded (`user_deletions`, written with the block): the Cell finishes it on its own
+//! ([`Service::resume_user_deletions`], run with the lease reconciler), or an admin asking
+//! again does.
 
 use std::time::Duration;
 
 use orgcells_core::ids::UserId;
 use orgcells_core::states::UserState;
 use orgcells_store::{
-    AnyConnection, Tx, locks, members, namespaces, organizations, projects, users,
+    AnyConnection, Tx, locks, members, namespaces, organizations, projects, user_deletions, users,
 };
 use orgcells_topology::CellEntry;
 
@@ -29,6 +31,8 @@ use crate::{Result, Service, ServiceError, clock};
 
 /// How long another Cell may take to check or remove a User's rows.
 const PEER_TIMEOUT: Duration = Duration::from_secs(60);
+/// The most deletions one run of the resumer finishes.
+const RESUMED_AT_ONCE: i64 = 100;
 
 const SOLE_GROUP_OWNER: &str = "User cannot be removed while is the sole-owner of a group";
 const SOLE_ORGANIZATION_OWNER: &str =
@@ -43,55 +47,97 @@ impl Service {
         }
         // Only on the Cell that keeps Users; the User must be there.
         drop(self.users_write().await?);
-        let user = self.user_to_delete(id).await?;
+        self.user_to_delete(id).await?;
         let others = self.other_cells().await?;
-        let removal = |check: bool| {
-            format!(
-                "/users/{}/removal?check={check}&hard_delete={hard_delete}",
-                id.0
-            )
-        };
+        let check_here = format!(
+            "/users/{}/removal?check=true&hard_delete={hard_delete}",
+            id.0
+        );
         for cell in &others {
-            self.call_peer(
-                cell,
-                reqwest::Method::POST,
-                &removal(true),
-                None,
-                PEER_TIMEOUT,
-            )
-            .await?;
+            self.call_peer(cell, reqwest::Method::POST, &check_here, None, PEER_TIMEOUT)
+                .await?;
         }
         {
             let mut conn = self.db.read().await?;
             check(&mut conn, id, hard_delete).await?;
         }
-        if !others.is_empty() && user.state != UserState::Blocked {
+        if !others.is_empty() {
             let mut tx = self.users_write().await?;
             // Read again, locked: only the state changes, nothing a concurrent edit wrote.
             let mut user = users::find_for_update(tx.conn(), id)
                 .await?
                 .ok_or(ServiceError::NotFound("User"))?;
-            user.state = UserState::Blocked;
-            user.updated_at = clock::now();
-            users::update(&mut tx, &user).await?;
+            if user.state != UserState::Blocked {
+                user.state = UserState::Blocked;
+                user.updated_at = clock::now();
+                users::update(&mut tx, &user).await?;
+            }
+            user_deletions::record(tx.conn(), id, hard_delete, clock::now()).await?;
             self.commit(tx).await?;
         }
-        for cell in &others {
-            self.call_peer(
-                cell,
-                reqwest::Method::POST,
-                &removal(false),
-                None,
-                PEER_TIMEOUT,
-            )
-            .await?;
+        self.finish_user_deletion(&others, id, hard_delete).await
+    }
+
+    /// The steps of a deletion after the block: each other Cell removes the User's rows, then
+    /// this Cell its own and the User, forgetting the deletion in the same transaction.
+    async fn finish_user_deletion(
+        &self,
+        others: &[CellEntry],
+        id: UserId,
+        hard_delete: bool,
+    ) -> Result<()> {
+        let removal = format!(
+            "/users/{}/removal?check=false&hard_delete={hard_delete}",
+            id.0
+        );
+        for cell in others {
+            self.call_peer(cell, reqwest::Method::POST, &removal, None, PEER_TIMEOUT)
+                .await?;
         }
         let mut tx = self.users_write().await?;
         self.user_to_delete(id).await?;
         remove_rows(&mut tx, id, hard_delete).await?;
         orgcells_store::claims::release_all(&mut tx, user_owner(id)).await?;
         users::delete(&mut tx, id).await?;
+        user_deletions::forget(tx.conn(), id).await?;
         self.commit(tx).await
+    }
+
+    /// Finishes the deletions an outage cut short (on the Cell that keeps Users; nothing
+    /// elsewhere): how many were finished. One that a Cell now refuses (the User alone owns
+    /// something there again) is given up, the User left blocked, so that an admin asking
+    /// again learns why; one that cannot reach a Cell waits for the next run.
+    pub async fn resume_user_deletions(&self) -> Result<usize> {
+        if self.copies_users() {
+            return Ok(0);
+        }
+        let under_way = {
+            let mut conn = self.db.read().await?;
+            user_deletions::under_way(&mut conn, RESUMED_AT_ONCE).await?
+        };
+        if under_way.is_empty() {
+            return Ok(0);
+        }
+        let others = self.other_cells().await?;
+        let mut finished = 0;
+        for (id, hard_delete) in under_way {
+            match self.finish_user_deletion(&others, id, hard_delete).await {
+                Ok(()) => finished += 1,
+                Err(ServiceError::Conflict(why)) => {
+                    tracing::warn!(user = id.0, %why, "a User's deletion given up: a Cell refuses it");
+                    let mut tx = self.db.write().await?;
+                    user_deletions::forget(tx.conn(), id).await?;
+                    tx.commit().await?;
+                }
+                Err(ServiceError::NotFound(_)) => {
+                    let mut tx = self.db.write().await?;
+                    user_deletions::forget(tx.conn(), id).await?;
+                    tx.commit().await?;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(finished)
     }
 
     /// `POST /-/cells/users/:id/removal` on a Cell other than the Users': checks whether the

@@ -15,7 +15,7 @@ use orgcells_store::users::{Page, UserFilter};
 use orgcells_store::{Tx, members, namespaces, organizations, projects, users};
 
 use crate::caller::Caller;
-use crate::invitations::accept_invitations;
+use crate::joining::accept_invitations;
 use crate::lookup::personal_namespace;
 use crate::membership::ensure_org_user;
 use crate::routes::move_routes;
@@ -320,7 +320,8 @@ impl Service {
             rename_personal_namespaces(&mut tx, &user, username, cell).await?;
             user.username = username.clone();
         }
-        if let Some(email) = input.email.as_ref().filter(|e| **e != user.email) {
+        let readdressed = input.email.as_ref().filter(|e| **e != user.email);
+        if let Some(email) = readdressed {
             claim_identity(&mut tx, id, None, Some(email), cell).await?;
             claims::release(&mut tx, Bucket::Email, &user.email, user_owner(id)).await?;
             user.email = email.clone();
@@ -339,6 +340,10 @@ impl Service {
         }
         user.updated_at = clock::now();
         users::update(&mut tx, &user).await?;
+        // An address given by an admin is the User's: what it was invited to is theirs now.
+        if readdressed.is_some() {
+            accept_invitations(&mut tx, &user).await?;
+        }
         self.commit(tx).await?;
         Ok(user)
     }

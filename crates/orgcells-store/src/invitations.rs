@@ -4,6 +4,7 @@
 use orgcells_core::access::AccessLevel;
 use orgcells_core::ids::{OrganizationId, UserId};
 use orgcells_core::members::Source;
+use orgcells_core::states::{OrganizationState, OrganizationUserState};
 use sqlx::AnyConnection;
 
 use crate::Result;
@@ -169,23 +170,62 @@ pub async fn invite_to_organization(
 }
 
 /// The pending Organization invitations of an address on this Cell, still valid at `now`, as
-/// (id, Organization, role) with the role's access level; taken away as they are read.
-pub async fn take_organization_invitations(
+/// (id, Organization, access level).
+pub async fn organization_invitations_for(
     conn: &mut AnyConnection,
     email: &str,
     now: i64,
-) -> Result<Vec<(OrganizationId, i64)>> {
-    let found: Vec<(OrganizationId, i64)> = sqlx::query_as(
-        "SELECT organization_id, access_level FROM organization_invitations \
+) -> Result<Vec<(i64, OrganizationId, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, organization_id, access_level FROM organization_invitations \
          WHERE email = $1 AND invited_until > $2 ORDER BY id",
     )
     .bind(email.to_lowercase())
     .bind(now)
-    .fetch_all(&mut *conn)
-    .await?;
-    sqlx::query("DELETE FROM organization_invitations WHERE email = $1")
-        .bind(email.to_lowercase())
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Removes one Organization invitation.
+pub async fn delete_organization_invitation(conn: &mut AnyConnection, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM organization_invitations WHERE id = $1")
+        .bind(id)
         .execute(conn)
         .await?;
-    Ok(found)
+    Ok(())
+}
+
+/// Up to `limit` Users of this Cell (lowest ids first) whose address has a pending invitation,
+/// still valid at `now`, to a Group, a Project or an Organization that takes members (active,
+/// and one of `only` when it is given), leaving out an Organization that banned them: the
+/// invitations left waiting when the User arrived (their Organization was moving or deleted,
+/// or the invitation was written as the User was).
+pub async fn invited_users(
+    conn: &mut AnyConnection,
+    only: Option<OrganizationId>,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<UserId>> {
+    let only_one = if only.is_some() { "AND o.id = $5" } else { "" };
+    let sql = format!(
+        "SELECT DISTINCT u.id FROM users u \
+         JOIN (SELECT email, organization_id FROM invitations WHERE invited_until > $1 \
+               UNION ALL \
+               SELECT email, organization_id FROM organization_invitations \
+               WHERE invited_until > $1) i ON i.email = lower(u.email) \
+         JOIN organizations o ON o.id = i.organization_id AND o.state = $2 {only_one} \
+         WHERE NOT EXISTS (SELECT 1 FROM organization_users b \
+               WHERE b.organization_id = i.organization_id AND b.user_id = u.id \
+               AND b.state = $3) \
+         ORDER BY u.id LIMIT $4"
+    );
+    let mut query = sqlx::query_scalar(&sql)
+        .bind(now)
+        .bind(OrganizationState::Active.as_str())
+        .bind(OrganizationUserState::Banned.as_str())
+        .bind(limit);
+    if let Some(org) = only {
+        query = query.bind(org);
+    }
+    Ok(query.fetch_all(conn).await?)
 }

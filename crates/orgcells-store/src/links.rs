@@ -1,7 +1,8 @@
 //! Group links: a Group invited to another Group (`group_group_links`) or to a Project
 //! (`project_group_links`), with a maximum access level.
 
-use orgcells_core::ids::{LinkId, NamespaceId};
+use orgcells_core::ids::{LinkId, NamespaceId, OrganizationId};
+use orgcells_core::states::OrganizationUserState;
 use sqlx::AnyConnection;
 
 use crate::Result;
@@ -137,4 +138,33 @@ pub async fn inviting(
         .text(today)
         .push(") ORDER BY id");
     Ok(sql.query_as().fetch_all(conn).await?)
+}
+
+/// Up to `limit` usernames, in order, of the Users banned from `org` who are direct Members of
+/// one of `groups` (a link to them would let those Users in).
+pub async fn banned_members(
+    conn: &mut AnyConnection,
+    org: OrganizationId,
+    groups: &[NamespaceId],
+    limit: i64,
+) -> Result<Vec<String>> {
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (3..groups.len() + 3).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT DISTINCT u.username FROM members m JOIN users u ON u.id = m.user_id \
+         JOIN organization_users o ON o.organization_id = m.organization_id \
+         AND o.user_id = m.user_id \
+         WHERE m.organization_id = $1 AND o.state = $2 AND m.source_type = 'group' \
+         AND m.source_id IN ({}) ORDER BY u.username LIMIT {limit}",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_scalar(&sql)
+        .bind(org)
+        .bind(OrganizationUserState::Banned.as_str());
+    for group in groups {
+        query = query.bind(*group);
+    }
+    Ok(query.fetch_all(conn).await?)
 }

@@ -106,16 +106,23 @@ pub(crate) async fn publish(tx: &mut Tx, shared: Shared, id: i64) -> Result<()> 
 }
 
 /// Copies one change of the log into this Cell's tables: the row as the log has it (inserted or
-/// replaced), or deleted (a token; a User, with what still names them here, below).
+/// replaced), or deleted (a token; a User, with what still names them here, below). `true` when
+/// a User came to this Cell, or came with another address: their invitations here are theirs.
 pub async fn apply(
     conn: &mut AnyConnection,
     shared: Shared,
     id: i64,
     payload: Option<&str>,
-) -> Result<()> {
+) -> Result<bool> {
+    let mut addressed = false;
     match (shared, payload) {
         (Shared::Users, Some(payload)) => {
             let user: UserCopy = decode(payload)?;
+            let known: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+                .bind(user.id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            addressed = known.is_none_or(|email| !email.eq_ignore_ascii_case(&user.email));
             sqlx::query(
                 "INSERT INTO users (id, username, email, name, state, bot, admin, password_hash, \
                  home_organization_id, created_at, updated_at) \
@@ -197,7 +204,7 @@ pub async fn apply(
                 .await?;
         }
     }
-    Ok(())
+    Ok(addressed)
 }
 
 /// The last change of the log this Cell has copied (0: none).

@@ -196,6 +196,11 @@ async fn plan(config: &Config, options: &Options, cells: u16) -> anyhow::Result<
     if let Some(password) = &config.admin.password {
         cell_env.push(("ORGCELLS_ADMIN_PASSWORD", password.clone()));
     }
+    // Every Cell mails through the same relay, as the same sender.
+    if let Some(url) = &config.smtp_url {
+        cell_env.push(("ORGCELLS_SMTP_URL", url.clone()));
+    }
+    cell_env.push(("ORGCELLS_MAIL_FROM", config.mail_from()));
     let mut parts = Vec::new();
     let mut topology_args: Vec<String> =
         vec!["topology".into(), "--listen".into(), topology_addr.clone()];

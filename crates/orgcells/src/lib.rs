@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod generate;
 pub mod options;
 pub mod org_move;
+mod smtp;
 pub mod topology;
 
 use orgcells_topology::{ClusterSecret, Directory, TopologyClient};
@@ -17,9 +18,10 @@ use anyhow::Context;
 use orgcells_api::{Allowlist, App, AppState, Metrics};
 use orgcells_core::ids::CellId;
 use orgcells_service::bootstrap::AdminSetup;
-use orgcells_service::mail::FileMailer;
+use orgcells_service::mail::{FileMailer, Mailer};
 use orgcells_service::{Service, Settings};
 use orgcells_store::{CellLock, Db};
+use smtp::SmtpMailer;
 use tokio::net::TcpListener;
 
 /// Everything `serve` needs.
@@ -49,6 +51,27 @@ pub struct Config {
     pub upstream_timeout: std::time::Duration,
     /// How long a soft-deleted Organization may be restored before it is deleted for good.
     pub organization_retention: std::time::Duration,
+    /// The SMTP relay mail goes through; none: mail is written to `<data dir>/mail`.
+    pub smtp_url: Option<String>,
+    /// The sender of that mail (`Name <address>` or an address); see [`Config::mail_from`].
+    pub mail_from: Option<String>,
+}
+
+impl Config {
+    /// The sender of the service's mail: as set, or `orgcells@` the external URL's host
+    /// (GitLab's `gitlab_email_from` is `gitlab@` its host).
+    pub fn mail_from(&self) -> String {
+        if let Some(from) = &self.mail_from {
+            return from.clone();
+        }
+        let host = self
+            .external_url
+            .as_deref()
+            .and_then(|url| reqwest::Url::parse(url).ok())
+            .and_then(|url| url.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "localhost".to_owned());
+        format!("orgcells@{host}")
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -79,6 +102,8 @@ impl std::fmt::Debug for Config {
             .field("lease_stale_after", &self.lease_stale_after)
             .field("upstream_timeout", &self.upstream_timeout)
             .field("organization_retention", &self.organization_retention)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_from", &self.mail_from)
             .field(
                 "cluster_secret",
                 &self.cluster_secret.as_ref().map(|_| "[redacted]"),
@@ -164,8 +189,9 @@ pub struct Running {
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     /// The lease reconciler of a Cell in a cluster.
     reconciler: Option<tokio::task::JoinHandle<()>>,
-    /// The job deleting for good the soft-deleted Organizations whose retention has passed.
-    purger: tokio::task::JoinHandle<()>,
+    /// The jobs every Cell runs on a schedule: deleting for good the soft-deleted
+    /// Organizations whose retention has passed, and accepting the invitations that waited.
+    chores: [tokio::task::JoinHandle<()>; 2],
     /// The copier of the cluster's Users, on a Cell of a cluster other than the first.
     replicator: Option<tokio::task::JoinHandle<()>>,
     shutdown: tokio::sync::oneshot::Sender<()>,
@@ -174,7 +200,9 @@ pub struct Running {
 impl Running {
     /// Stops accepting, finishes the requests under way, closes the database.
     pub async fn stop(self) -> anyhow::Result<()> {
-        self.purger.abort();
+        for task in &self.chores {
+            task.abort();
+        }
         for task in [self.reconciler, self.replicator].into_iter().flatten() {
             task.abort();
         }
@@ -217,8 +245,9 @@ fn topology_clients(
 /// more often when leases go stale sooner.
 const RECONCILE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Ends the leases a crash left, at start and then on a schedule (see
-/// `Service::reconcile_leases`).
+/// Ends the leases a crash left and finishes the User deletions an outage cut short, at start
+/// and then on a schedule (see `Service::reconcile_leases` and
+/// `Service::resume_user_deletions`).
 async fn reconcile(service: Service, stale_after: std::time::Duration) {
     let every = RECONCILE_EVERY.min(stale_after.max(std::time::Duration::from_millis(100)));
     loop {
@@ -233,6 +262,11 @@ async fn reconcile(service: Service, stale_after: std::time::Duration) {
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "reconciling the topology leases"),
+        }
+        match service.resume_user_deletions().await {
+            Ok(0) => {}
+            Ok(finished) => tracing::info!(finished, "finished User deletions cut short"),
+            Err(error) => tracing::warn!(%error, "finishing User deletions cut short"),
         }
         tokio::time::sleep(every).await;
     }
@@ -252,6 +286,21 @@ async fn purge(service: Service, retention: std::time::Duration) {
             Err(error) => tracing::warn!(%error, "deleting soft-deleted organizations"),
         }
         tokio::time::sleep(every).await;
+    }
+}
+
+/// How often a Cell accepts the invitations that waited (see
+/// `Service::accept_waiting_invitations`).
+const INVITATIONS_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+async fn accept_waiting_invitations(service: Service) {
+    loop {
+        match service.accept_waiting_invitations().await {
+            Ok(0) => {}
+            Ok(users) => tracing::info!(users, "accepted invitations that waited"),
+            Err(error) => tracing::warn!(%error, "accepting invitations that waited"),
+        }
+        tokio::time::sleep(INVITATIONS_EVERY).await;
     }
 }
 
@@ -308,7 +357,12 @@ async fn replicate(service: Service) {
 /// The service over `db` with `config`'s settings, and the cluster's topology service when
 /// `config` names one: what `serve` and the commands that write without serving use.
 pub fn service(db: &Db, config: &Config) -> anyhow::Result<Service> {
-    // Mail goes to a file sink in the data directory (one JSON line per message).
+    // Mail goes through the SMTP relay when one is set, else to a file sink in the data
+    // directory (one JSON line per message).
+    let mailer: Arc<dyn Mailer> = match &config.smtp_url {
+        Some(url) => Arc::new(SmtpMailer::start(url, &config.mail_from())?),
+        None => Arc::new(FileMailer::new(config.data_dir.join("mail"))),
+    };
     let service = Service::new(
         db.clone(),
         Settings {
@@ -316,7 +370,7 @@ pub fn service(db: &Db, config: &Config) -> anyhow::Result<Service> {
             organization_retention: config.organization_retention,
         },
     )
-    .with_mailer(Arc::new(FileMailer::new(config.data_dir.join("mail"))));
+    .with_mailer(mailer);
     Ok(match &config.topology_url {
         Some(url) => {
             let (claims, directory, secret) = topology_clients(config, url)?;
@@ -356,7 +410,10 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let replicator = service
         .copies_users()
         .then(|| tokio::spawn(replicate(service.clone())));
-    let purger = tokio::spawn(purge(service.clone(), config.organization_retention));
+    let chores = [
+        tokio::spawn(purge(service.clone(), config.organization_retention)),
+        tokio::spawn(accept_waiting_invitations(service.clone())),
+    ];
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
@@ -388,7 +445,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         lock,
         server,
         reconciler,
-        purger,
+        chores,
         replicator,
         shutdown,
     })

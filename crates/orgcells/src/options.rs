@@ -117,6 +117,16 @@ pub struct Options {
     /// [default: 7d].
     #[arg(long, env = "ORGCELLS_ORGANIZATION_RETENTION", global = true)]
     pub organization_retention: Option<Span>,
+    /// The SMTP relay that sends the service's mail (invitations): `smtps://user:pass@host`
+    /// (TLS, port 465), `smtp://user:pass@host:587?tls=required` (STARTTLS) or `smtp://host:25`
+    /// (unencrypted, for a relay on the same host). Its password is never printed [default:
+    /// none: mail is written to <data dir>/mail/outbox.jsonl].
+    #[arg(long, env = "ORGCELLS_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of the service's mail: `Name <address>` or an address [default:
+    /// orgcells@<host of the external URL>].
+    #[arg(long, env = "ORGCELLS_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
 }
 
 /// A length of time: seconds, or a number with `ms`, `s`, `m`, `h` or `d` (`600`, `250ms`,
@@ -204,6 +214,8 @@ impl Options {
             lease_stale_after: self.lease_stale_after.or(file.lease_stale_after),
             upstream_timeout: self.upstream_timeout.or(file.upstream_timeout),
             organization_retention: self.organization_retention.or(file.organization_retention),
+            smtp_url: self.smtp_url.or(file.smtp_url),
+            mail_from: self.mail_from.or(file.mail_from),
         }
     }
 
@@ -247,6 +259,8 @@ impl Options {
             organization_retention: self
                 .organization_retention
                 .map_or(std::time::Duration::from_secs(7 * 86_400), |span| span.0),
+            smtp_url: self.smtp_url.clone(),
+            mail_from: self.mail_from.clone(),
         }
     }
 
@@ -315,6 +329,15 @@ impl Options {
                 Some(string(&Span(config.organization_retention).to_string())),
                 "",
             ),
+            (
+                "smtp-url",
+                config
+                    .smtp_url
+                    .as_deref()
+                    .map(|url| string(&redact_url(url))),
+                "none: mail is written to <data dir>/mail/outbox.jsonl",
+            ),
+            ("mail-from", Some(string(&config.mail_from())), ""),
         ];
         let mut text = String::new();
         for (key, value, unset) in lines {

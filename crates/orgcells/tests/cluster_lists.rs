@@ -332,8 +332,9 @@ async fn lists_span_cells(cluster: &Cluster) {
                 break;
             }
             assert_eq!(status, 404, "{body}");
+            // The copy loop runs every 200 ms; a loaded machine gets room.
             assert!(
-                started.elapsed() < Duration::from_secs(5),
+                started.elapsed() < Duration::from_secs(30),
                 "Lee never reached the Cell"
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -401,7 +402,7 @@ async fn lists_span_cells(cluster: &Cluster) {
     signal(pid, "CONT");
     assert_eq!(hung.status, 504, "{}", hung.body);
     assert!(
-        took < UPSTREAM_TIMEOUT + Duration::from_secs(3),
+        took < UPSTREAM_TIMEOUT + Duration::from_secs(8),
         "took {took:?}"
     );
     let again = get(cluster, admin, "/api/v4/groups?per_page=100").await;

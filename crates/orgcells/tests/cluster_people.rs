@@ -3,7 +3,9 @@
 //! banned from one they see nothing of it and all of the other; blocked on the Cell that keeps
 //! Users, their token stops on every Cell; deleted, every Cell lets go of them, and a Cell that
 //! refuses (they alone own a Group there) refuses the whole deletion before anything changes.
-//! A Group does not move into an Organization on another Cell.
+//! A Group does not move into an Organization on another Cell. Invitations on other Cells
+//! than the one that makes Users are taken up there by the User made with the address; a
+//! deletion cut short is finished by the Cell that keeps Users.
 
 mod common;
 
@@ -34,7 +36,149 @@ fn ids(list: &Value) -> Vec<i64> {
         .unwrap_or_default()
 }
 
+/// Waits (bounded) until the admin's GET of `path` gives what `found` accepts.
+async fn until_found(cluster: &Cluster, path: &str, found: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, body) = cluster.request("GET", path, None).await.expect("an answer");
+        if status == 200 && found(&body) {
+            return body;
+        }
+        assert!(Instant::now() < deadline, "{path}: {status} {body}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Invitations on Cells 2 and 3 to an address no one has yet: the User made (on Cell 1) with
+/// it takes up both, each Cell as the User's copy reaches it.
+async fn invitations_wait_on_every_cell(cluster: &Cluster) {
+    let (g2, _) = organization_on(cluster, 2, "invites-two").await;
+    let (g3, _) = organization_on(cluster, 3, "invites-three").await;
+    let group3 = cluster
+        .expect("GET", &format!("/api/v4/groups/{g3}"), None, 200)
+        .await;
+    let org3 = group3["organization_id"].as_i64().expect("organization_id");
+    let email = "robin@example.com";
+    let invited = cluster
+        .expect(
+            "POST",
+            &format!("/api/v4/groups/{g2}/invitations"),
+            Some(json!({"email": email, "access_level": 30})),
+            201,
+        )
+        .await;
+    assert_eq!(invited, json!({"status": "success"}));
+    cluster
+        .expect(
+            "POST",
+            &format!("/api/v4/organizations/{org3}/users"),
+            Some(json!({"email": email, "access_level": "owner"})),
+            201,
+        )
+        .await;
+    let robin = cluster
+        .expect(
+            "POST",
+            "/api/v4/users",
+            Some(json!({"username": "robin", "email": email, "name": "Robin", "password": "robin-password-1"})),
+            201,
+        )
+        .await;
+    let id = robin["id"].as_i64().expect("id");
+    let member = until_found(
+        cluster,
+        &format!("/api/v4/groups/{g2}/members/{id}"),
+        |_| true,
+    )
+    .await;
+    assert_eq!(member["access_level"], 30, "{member}");
+    let users = until_found(
+        cluster,
+        &format!("/api/v4/organizations/{org3}/users"),
+        |list| {
+            list.as_array()
+                .is_some_and(|rows| rows.iter().any(|row| row["id"] == id))
+        },
+    )
+    .await;
+    let row = users
+        .as_array()
+        .and_then(|rows| rows.iter().find(|row| row["id"] == id))
+        .expect("Robin");
+    assert_eq!(row["access_level"], "owner", "{row}");
+    // Taken up, the invitations are gone.
+    let pending = cluster
+        .expect(
+            "GET",
+            &format!("/api/v4/groups/{g2}/invitations"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(pending, json!([]));
+    a_deletion_cut_short_is_finished(cluster, id, g2, org3).await;
+}
+
+/// A deletion cut short after its block (what a Cell 1 that died, or lost Cells 2 and 3, leaves:
+/// the User blocked and the deletion recorded) is finished by Cell 1 on its own.
+async fn a_deletion_cut_short_is_finished(cluster: &Cluster, id: i64, g2: i64, org3: i64) {
+    cluster
+        .expect("POST", &format!("/api/v4/users/{id}/block"), None, 201)
+        .await;
+    let database = cluster.part("cell", Some(1))["database"]
+        .as_str()
+        .expect("Cell 1's database")
+        .to_owned();
+    let url = if database.contains("://") {
+        database
+    } else {
+        format!("sqlite://{database}")
+    };
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+        .await
+        .expect("Cell 1's database");
+    sqlx::query("INSERT INTO user_deletions (user_id, hard_delete, started_at) VALUES ($1, 0, 0)")
+        .bind(id)
+        .execute(&mut conn)
+        .await
+        .expect("the deletion recorded");
+    sqlx::Connection::close(conn).await.expect("closed");
+    let user_path = format!("/api/v4/users/{id}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, _) = cluster
+            .request("GET", &user_path, None)
+            .await
+            .expect("an answer");
+        if status == 404 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the deletion was not finished");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let members = cluster
+        .expect(
+            "GET",
+            &format!("/api/v4/groups/{g2}/members/all"),
+            None,
+            200,
+        )
+        .await;
+    assert!(!ids(&members).contains(&id), "{members}");
+    let users = cluster
+        .expect(
+            "GET",
+            &format!("/api/v4/organizations/{org3}/users?per_page=100"),
+            None,
+            200,
+        )
+        .await;
+    assert!(!ids(&users).contains(&id), "{users}");
+}
+
 async fn a_user_across_two_cells(cluster: &Cluster) {
+    invitations_wait_on_every_cell(cluster).await;
     let sasha = cluster
         .expect(
             "POST",

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{TestApp, unique};
+use common::{TestApp, ids, unique};
 use serde_json::{Value, json};
 
 async fn email_of(app: &TestApp, user: i64) -> String {
@@ -311,4 +311,84 @@ async fn organizations_invite_by_email(app: &TestApp) {
     assert_eq!(row["access_level"], "owner");
 }
 
-both!(addresses_are_invited, organizations_invite_by_email);
+/// Invitations wait while their Organization is deleted (restorable): the User made with the
+/// address joins when it is restored. An address an admin gives a User brings its invitations.
+async fn invitations_wait_for_their_organization(app: &TestApp) {
+    let org = app.organization("private").await;
+    let (group, _) = app.group(None, "private", Some(org)).await;
+    let email = format!("{}@example.com", unique("waiting"));
+    let invitations = format!("/groups/{group}/invitations");
+    app.post(
+        app.admin(),
+        &invitations,
+        json!({"email": email, "access_level": 30}),
+    )
+    .await
+    .expect(201);
+    let users = format!("/organizations/{org}/users");
+    app.post(app.admin(), &users, json!({"email": email}))
+        .await
+        .expect(201);
+    app.delete(app.admin(), &format!("/organizations/{org}"))
+        .await
+        .expect(202);
+    let user = app
+        .post(
+            app.admin(),
+            "/users",
+            json!({"username": unique("waiting"), "email": email, "name": "Waiting", "force_random_password": true}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let member = format!("/groups/{group}/members/{user}");
+    app.get(app.admin(), &member).await.expect(404);
+    app.post(
+        app.admin(),
+        &format!("/organizations/{org}/restore"),
+        json!({}),
+    )
+    .await
+    .expect(201);
+    let joined = app.get(app.admin(), &member).await.expect(200);
+    assert_eq!(joined.body["access_level"], 30);
+    let pending = app.get(app.admin(), &invitations).await.expect(200);
+    assert_eq!(pending.body, json!([]));
+    let listed = app
+        .get(app.admin(), &format!("{users}?per_page=100"))
+        .await
+        .expect(200);
+    assert!(ids(&listed.body).contains(&user), "{}", listed.body);
+
+    // A new address, invited: the User is a Member as the admin gives it to them.
+    let (other, _) = app.user("readdressed").await;
+    let new_email = format!("{}@example.com", unique("readdressed"));
+    app.post(
+        app.admin(),
+        &invitations,
+        json!({"email": new_email, "access_level": 20}),
+    )
+    .await
+    .expect(201);
+    app.get(app.admin(), &format!("/groups/{group}/members/{other}"))
+        .await
+        .expect(404);
+    app.put(
+        app.admin(),
+        &format!("/users/{other}"),
+        json!({"email": new_email}),
+    )
+    .await
+    .expect(200);
+    let joined = app
+        .get(app.admin(), &format!("/groups/{group}/members/{other}"))
+        .await
+        .expect(200);
+    assert_eq!(joined.body["access_level"], 20);
+}
+
+both!(
+    addresses_are_invited,
+    organizations_invite_by_email,
+    invitations_wait_for_their_organization
+);

@@ -346,6 +346,17 @@ async fn banned_users_see_nothing_inside(app: &TestApp) {
             format!("/organizations/{org}/users"),
             json!({"user_id": user}),
         ),
+        // A share with a Group they are a Member of would let them in too.
+        (
+            app.admin(),
+            format!("/groups/{public}/share"),
+            json!({"group_id": team, "group_access": 30}),
+        ),
+        (
+            app.admin(),
+            format!("/projects/{public_project}/share"),
+            json!({"group_id": team, "group_access": 30}),
+        ),
     ] {
         let reply = app.post(caller, &path, body).await;
         assert_eq!(reply.status, 403, "{path}: {}", reply.body);

@@ -644,7 +644,48 @@ async fn organization_ceiling_holds(app: &TestApp) {
     }
 }
 
+/// A Group moves into another Organization while another Group of its old one is shared with
+/// it, or it with a Project there: one of the two is refused, and no share crosses
+/// Organizations.
+async fn shares_never_cross_a_move(app: &TestApp) {
+    let admin = app.admin().expect("the admin's token");
+    for i in 0..PAIRS / 2 {
+        let from = app.organization("public").await;
+        let to = app.organization("public").await;
+        let (moving, _) = app.group(None, "public", Some(from)).await;
+        let (staying, _) = app.group(None, "public", Some(from)).await;
+        let share = if i % 2 == 0 {
+            post(
+                format!("/groups/{staying}/share"),
+                json!({"group_id": moving, "group_access": 30}),
+                admin,
+            )
+        } else {
+            let (project, _) = app.project(staying, "public").await;
+            post(
+                format!("/projects/{project}/share"),
+                json!({"group_id": moving, "group_access": 30}),
+                admin,
+            )
+        };
+        let calls = [
+            post(
+                format!("/organizations/{to}/groups/transfer"),
+                json!({"group_id": moving}),
+                admin,
+            ),
+            share,
+        ];
+        let statuses = race(app, calls).await;
+        assert!(
+            statuses.contains(&201) && statuses != [201, 201],
+            "pair {i}: both or neither done: {statuses:?}"
+        );
+    }
+}
+
 both!(
+    shares_never_cross_a_move,
     organization_ceiling_holds,
     last_owner_stays,
     last_organization_owner_stays,

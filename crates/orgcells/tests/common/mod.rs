@@ -211,6 +211,8 @@ fn config(data_dir: PathBuf, database_url: Option<String>) -> Config {
         lease_stale_after: std::time::Duration::from_secs(600),
         upstream_timeout: std::time::Duration::from_secs(10),
         organization_retention: std::time::Duration::from_secs(7 * 86_400),
+        smtp_url: None,
+        mail_from: None,
     }
 }
 
