@@ -16,13 +16,15 @@ pub enum BucketType {
     ProjectIds,
     NamespaceIds,
     OrganizationIds,
+    /// An old path of a renamed Organization, leading to it until the path is taken again.
+    OrganizationRedirects,
 }
 
 /// The longest value a claim holds (GitLab's `bucket_value STRING(1024)`).
 pub const MAX_VALUE_LENGTH: usize = 1024;
 
 impl BucketType {
-    pub const ALL: [BucketType; 9] = [
+    pub const ALL: [BucketType; 10] = [
         BucketType::Routes,
         BucketType::OrganizationPath,
         BucketType::RedirectRoutes,
@@ -32,6 +34,7 @@ impl BucketType {
         BucketType::ProjectIds,
         BucketType::NamespaceIds,
         BucketType::OrganizationIds,
+        BucketType::OrganizationRedirects,
     ];
 
     pub fn number(self) -> i32 {
@@ -45,6 +48,7 @@ impl BucketType {
             BucketType::ProjectIds => 7,
             BucketType::NamespaceIds => 8,
             BucketType::OrganizationIds => 9,
+            BucketType::OrganizationRedirects => 10,
         }
     }
 
@@ -192,7 +196,7 @@ mod tests {
             assert_eq!(BucketType::from_number(bucket.number()), Some(bucket));
         }
         assert_eq!(BucketType::from_number(0), None);
-        assert_eq!(BucketType::from_number(10), None);
+        assert_eq!(BucketType::from_number(11), None);
         for number in 1..=4 {
             assert_eq!(
                 SubjectType::from_number(number).map(SubjectType::number),

@@ -164,7 +164,11 @@ impl Classifier {
 
     async fn ask(&self, kind: Kind, value: &str) -> Result<(u16, bool), Unanswered> {
         let types: &[ClassifyType] = match kind {
-            Kind::OrganizationPath => &[ClassifyType::OrganizationPath],
+            // An old path of a renamed Organization leads to it until a path takes it again.
+            Kind::OrganizationPath => &[
+                ClassifyType::OrganizationPath,
+                ClassifyType::OrganizationRedirect,
+            ],
             Kind::TopLevel => &[ClassifyType::Route, ClassifyType::RedirectRoute],
             Kind::NamespaceId => &[ClassifyType::NamespaceId],
             Kind::ProjectId => &[ClassifyType::ProjectId],

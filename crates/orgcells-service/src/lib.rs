@@ -24,6 +24,7 @@ mod memo;
 pub mod moving;
 pub mod namespaces;
 pub mod org_deletion;
+mod org_redirects;
 pub mod org_users;
 pub mod organizations;
 mod peers;

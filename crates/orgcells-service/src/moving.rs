@@ -104,6 +104,9 @@ fn handover(exported: &Exported) -> Handover {
                     let bucket = match &row[bucket] {
                         Value::Text(b) if b == "route" => BucketType::Routes,
                         Value::Text(b) if b == "organization_path" => BucketType::OrganizationPath,
+                        Value::Text(b) if b == "organization_redirect" => {
+                            BucketType::OrganizationRedirects
+                        }
                         _ => continue,
                     };
                     if let Value::Text(value) = &row[value] {

@@ -24,6 +24,7 @@ use crate::caller::Caller;
 use crate::error::denied;
 use crate::groups::GroupFilter;
 use crate::lookup::ensure_writable;
+use crate::org_redirects::path_taken;
 use crate::present::{GroupOut, ProjectOut};
 use crate::projects::ProjectFilter;
 use crate::{Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
@@ -229,7 +230,7 @@ impl Service {
             return Err(ServiceError::invalid("path", "has already been taken"));
         }
         // An old path of a renamed Organization, claimed again, leads here now.
-        organizations::remove_redirect(tx.conn(), &path).await?;
+        path_taken(&mut tx, &path).await?;
         let row = OrganizationRow {
             id,
             name,
@@ -333,9 +334,8 @@ impl Service {
                 )
                 .await?;
                 // The old path still leads here until it is claimed again.
-                organizations::remove_redirect(tx.conn(), path).await?;
-                let redirect = tx.next_id().await?;
-                organizations::add_redirect(tx.conn(), redirect, row.id, &row.path, now).await?;
+                path_taken(&mut tx, path).await?;
+                self.leave_redirect(&mut tx, row.id, &row.path, now).await?;
             }
             row.path = path.clone();
         }

@@ -20,14 +20,17 @@ pub enum Bucket {
     /// A full path: top-level Group, subgroup, Project, personal namespace, or a redirect.
     Route,
     OrganizationPath,
+    /// An old path of a renamed Organization: it leads there until a path claim takes it.
+    OrganizationRedirect,
 }
 
 impl Bucket {
-    const ALL: [Bucket; 4] = [
+    const ALL: [Bucket; 5] = [
         Bucket::Username,
         Bucket::Email,
         Bucket::Route,
         Bucket::OrganizationPath,
+        Bucket::OrganizationRedirect,
     ];
 
     fn name(self) -> &'static str {
@@ -36,6 +39,7 @@ impl Bucket {
             Bucket::Email => "email",
             Bucket::Route => "route",
             Bucket::OrganizationPath => "organization_path",
+            Bucket::OrganizationRedirect => "organization_redirect",
         }
     }
 
@@ -44,7 +48,7 @@ impl Bucket {
         match self {
             Bucket::Username => "username",
             Bucket::Email => "email",
-            Bucket::Route | Bucket::OrganizationPath => "path",
+            Bucket::Route | Bucket::OrganizationPath | Bucket::OrganizationRedirect => "path",
         }
     }
 

@@ -44,6 +44,7 @@ fn bucket_type(bucket: Bucket) -> BucketType {
         Bucket::Email => BucketType::Emails,
         Bucket::Route => BucketType::Routes,
         Bucket::OrganizationPath => BucketType::OrganizationPath,
+        Bucket::OrganizationRedirect => BucketType::OrganizationRedirects,
     }
 }
 
@@ -58,7 +59,7 @@ fn metadata(op: &ClaimOp) -> proto::Metadata {
         Bucket::Username => SourceTable::Users,
         Bucket::Email => SourceTable::Emails,
         Bucket::Route => SourceTable::Routes,
-        Bucket::OrganizationPath => SourceTable::Organizations,
+        Bucket::OrganizationPath | Bucket::OrganizationRedirect => SourceTable::Organizations,
     };
     proto::Metadata {
         bucket: Some(proto::Bucket {

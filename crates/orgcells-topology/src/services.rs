@@ -57,6 +57,7 @@ fn bucket_of(kind: ClassifyType) -> Option<BucketType> {
         ClassifyType::Route => BucketType::Routes,
         ClassifyType::RedirectRoute => BucketType::RedirectRoutes,
         ClassifyType::OrganizationPath => BucketType::OrganizationPath,
+        ClassifyType::OrganizationRedirect => BucketType::OrganizationRedirects,
         ClassifyType::Username => BucketType::Usernames,
         ClassifyType::Email => BucketType::Emails,
         ClassifyType::ProjectId => BucketType::ProjectIds,

@@ -125,6 +125,51 @@ async fn paths_stay_unique_across_cells(cluster: &Cluster) {
             .await;
         assert_eq!(found["id"], won[0].1["id"]);
     }
+    organization_paths_lead_on(cluster, &orgs).await;
+}
+
+/// A renamed Organization's old path still leads to it through the router, on its own Cell,
+/// until another Organization takes the path (on another Cell: the path then leads there).
+async fn organization_paths_lead_on(cluster: &Cluster, orgs: &[Value]) {
+    let rename = |org: &Value, path: &str| {
+        let path = path.to_owned();
+        let url = format!("/api/v4/organizations/{org}");
+        async move {
+            cluster
+                .expect("PUT", &url, Some(json!({"path": path})), 200)
+                .await
+        }
+    };
+    // On Cell 2: the old path leads on, and back again.
+    rename(&orgs[1], "race-2-renamed").await;
+    let found = cluster
+        .expect("GET", "/api/v4/organizations/race-2", None, 200)
+        .await;
+    assert_eq!(
+        (&found["id"], &found["path"]),
+        (&orgs[1], &json!("race-2-renamed"))
+    );
+    rename(&orgs[1], "race-2").await;
+    for path in ["race-2", "race-2-renamed"] {
+        let found = cluster
+            .expect("GET", &format!("/api/v4/organizations/{path}"), None, 200)
+            .await;
+        assert_eq!((&found["id"], &found["path"]), (&orgs[1], &json!("race-2")));
+    }
+    // On Cell 1, taken again by an Organization on Cell 3: the path leads to the new one.
+    rename(&orgs[0], "race-1-renamed").await;
+    let taker = cluster
+        .expect(
+            "POST",
+            "/api/v4/organizations",
+            Some(json!({"name": "race-1", "path": "race-1", "cell_id": 3})),
+            201,
+        )
+        .await;
+    let found = cluster
+        .expect("GET", "/api/v4/organizations/race-1", None, 200)
+        .await;
+    assert_eq!(found["id"], taker["id"]);
 }
 
 /// `POST url` with `body` as the admin: the status and the answer.
