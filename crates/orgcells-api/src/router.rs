@@ -4,7 +4,7 @@
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Extension, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::OpenApi;
@@ -199,6 +199,11 @@ fn cells_internal(state: &AppState) -> Router<AppState> {
         .route(
             "/-/cells/users/{id}/removal",
             post(internal::remove_user_rows),
+        )
+        .route("/-/cells/users/{id}/activity", get(internal::user_activity))
+        .route(
+            "/-/cells/organization_redirects/{path}",
+            delete(internal::drop_redirect),
         )
         .route_layer(from_fn_with_state(state.clone(), internal::only_peers))
         .layer(DefaultBodyLimit::max(internal::MAX_IMPORT))

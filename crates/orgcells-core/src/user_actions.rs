@@ -65,8 +65,14 @@ fn blocked(state: UserState) -> bool {
     matches!(state, UserState::Blocked | UserState::Banned)
 }
 
-/// What `action` does to a User in `state`; `is_caller` when the admin acts on themselves.
-pub fn apply(action: UserAction, state: UserState, is_caller: bool) -> Result<Outcome, Refusal> {
+/// What `action` does to a User in `state`; `is_caller` when the admin acts on themselves,
+/// `recently_active` when the User used the API in the past 90 days.
+pub fn apply(
+    action: UserAction,
+    state: UserState,
+    is_caller: bool,
+    recently_active: bool,
+) -> Result<Outcome, Refusal> {
     use UserAction::*;
     use UserState::*;
     match action {
@@ -94,9 +100,8 @@ pub fn apply(action: UserAction, state: UserState, is_caller: bool) -> Result<Ou
         Deactivate if blocked(state) => Err(Refusal::Refused(
             "Error occurred. A blocked user cannot be deactivated".into(),
         )),
-        // The admin asking has been active today, so GitLab's rule for recently active Users
-        // refuses them.
-        Deactivate if is_caller => Err(Refusal::Refused(
+        // GitLab's rule: not a User active in the past 90 days (the admin asking is, today).
+        Deactivate if is_caller || recently_active => Err(Refusal::Refused(
             "The user you are trying to deactivate has been active in the past 90 days and \
              cannot be deactivated"
                 .into(),
@@ -217,9 +222,37 @@ mod tests {
         ];
         for (action, state, is_caller, expected) in cases {
             assert_eq!(
-                &apply(*action, *state, *is_caller),
+                &apply(*action, *state, *is_caller, false),
                 expected,
                 "{} on a {} User (self: {is_caller})",
+                action.as_str(),
+                state.as_str()
+            );
+        }
+        // A User active in the past 90 days: only their deactivation is refused.
+        let recent: &[(UserAction, UserState, Result<Outcome, Refusal>)] = &[
+            (
+                Deactivate,
+                Active,
+                refused(
+                    "The user you are trying to deactivate has been active in the past 90 days and cannot be deactivated",
+                ),
+            ),
+            (Deactivate, Deactivated, done.clone()),
+            (
+                Deactivate,
+                Blocked,
+                refused("Error occurred. A blocked user cannot be deactivated"),
+            ),
+            (Block, Active, to(Blocked)),
+            (Ban, Active, to(Banned)),
+            (Activate, Deactivated, to(Active)),
+        ];
+        for (action, state, expected) in recent {
+            assert_eq!(
+                &apply(*action, *state, OTHER, true),
+                expected,
+                "{} on a recently active {} User",
                 action.as_str(),
                 state.as_str()
             );

@@ -131,6 +131,8 @@ impl Service {
         if !signs_in(&user) {
             return Err(ServiceError::Inactive(user.state));
         }
+        // Once a day per User: the callers remembered today do not come here again.
+        self.note_activity(user.id).await;
         let scopes = token
             .scopes
             .split(',')

@@ -6,6 +6,7 @@
 //! success, or each address that failed with why.
 
 use orgcells_core::access::{AccessLevel, OrganizationRole};
+use orgcells_core::ids::UserId;
 use orgcells_core::invalid::Invalid;
 use orgcells_core::members::Change;
 use orgcells_core::org_users::Joined;
@@ -98,6 +99,10 @@ impl Service {
         let now = clock::now();
         let mut mail = None;
         match users::find_by_email(tx.conn(), email).await? {
+            // The Ghost User holds what deleted Users authored, and joins nothing.
+            Some(user) if user.id == UserId::GHOST => {
+                return Err(ServiceError::invalid("email", "is invalid"));
+            }
             Some(user) => {
                 if let Some(found) = organizations::find_user(tx.conn(), row.id, user.id).await?
                     && found.state == orgcells_core::states::OrganizationUserState::Banned
@@ -187,11 +192,14 @@ impl Service {
         // The addresses' Users, in one read.
         let accounts = users::find_by_emails(tx.conn(), &valid).await?;
         for email in valid {
-            if let Some(user) = accounts
+            let account = accounts
                 .iter()
-                .find(|u| u.email.to_lowercase() == email.to_lowercase())
-                .filter(|u| u.id != orgcells_core::ids::UserId::GHOST)
-            {
+                .find(|u| u.email.to_lowercase() == email.to_lowercase());
+            if account.is_some_and(|u| u.id == UserId::GHOST) {
+                failed.push((email.to_owned(), "User not found".to_owned()));
+                continue;
+            }
+            if let Some(user) = account {
                 if let Err(error) = self
                     .add_resolved_member(
                         &mut tx,
@@ -342,7 +350,9 @@ impl Service {
             to: None,
         })?;
         ensure_org_writable(tx.conn(), resolved.organization()).await?;
-        invitations::delete(tx.conn(), found.id).await?;
+        if !invitations::delete(tx.conn(), found.id).await? {
+            return Err(ServiceError::NotFound("Invitation"));
+        }
         self.commit(tx).await
     }
 }

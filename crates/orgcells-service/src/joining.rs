@@ -16,44 +16,75 @@ use orgcells_core::ids::{OrganizationId, UserId};
 use orgcells_core::org_users::Joined;
 use orgcells_core::states::{OrganizationState, OrganizationUserState};
 use orgcells_store::locks::{self, OrgLock};
-use orgcells_store::rows::UserRow;
+use orgcells_store::rows::{InvitationRow, UserRow};
 use orgcells_store::{Tx, invitations, members, organizations, users};
 
 use crate::membership::insert_member;
-use crate::{Result, Service, clock};
+use crate::{Result, Service, ServiceError, clock};
 
 /// The most Users one sweep takes.
 const SWEEP: i64 = 500;
 
+/// How many times the invitations are read again when one moved to an Organization not yet
+/// locked (a Group moved into another Organization meanwhile).
+const ATTEMPTS: usize = 4;
+
 /// `user`'s pending invitations on this Cell, in the transaction given, but those of an
-/// Organization that does not take members now.
+/// Organization that does not take them now. The Organizations are locked before the
+/// invitations are read for good, and each invitation is taken by deleting it: one withdrawn
+/// or taken up meanwhile is not.
 pub(crate) async fn accept_invitations(tx: &mut Tx, user: &UserRow) -> Result<()> {
-    let now = clock::now();
-    let to_organizations =
-        invitations::organization_invitations_for(tx.conn(), &user.email, now).await?;
-    let to_sources = invitations::for_email(tx.conn(), &user.email, now).await?;
-    let orgs: BTreeSet<OrganizationId> = to_organizations
-        .iter()
-        .map(|(_, org, _)| *org)
-        .chain(
-            to_sources
-                .iter()
-                .map(|invitation| invitation.organization_id),
-        )
-        .collect();
-    let mut open = BTreeMap::new();
-    for org in orgs {
-        open.insert(org, takes_members(tx, org, user.id).await?);
+    if user.id == UserId::GHOST || !user.state.is_active() {
+        return Ok(());
     }
+    let now = clock::now();
+    let mut open: BTreeMap<OrganizationId, bool> = BTreeMap::new();
+    for _ in 0..ATTEMPTS {
+        let to_organizations =
+            invitations::organization_invitations_for(tx.conn(), &user.email, now).await?;
+        let to_sources = invitations::for_email(tx.conn(), &user.email, now).await?;
+        let orgs: BTreeSet<OrganizationId> = to_organizations
+            .iter()
+            .map(|(_, org, _)| *org)
+            .chain(to_sources.iter().map(|i| i.organization_id))
+            .collect();
+        if orgs.iter().all(|org| open.contains_key(org)) {
+            return take(tx, user, &open, to_organizations, to_sources, now).await;
+        }
+        let unlocked: Vec<OrganizationId> = orgs
+            .into_iter()
+            .filter(|org| !open.contains_key(org))
+            .collect();
+        for org in unlocked {
+            let takes = takes_members(tx, org, user.id).await?;
+            open.insert(org, takes);
+        }
+    }
+    Err(ServiceError::Unavailable {
+        message: "503 Service Unavailable: invitations moved while being accepted; retry".into(),
+        retry_after: 1,
+    })
+}
+
+/// Takes the invitations of the Organizations that are `open`, read under their locks.
+async fn take(
+    tx: &mut Tx,
+    user: &UserRow,
+    open: &BTreeMap<OrganizationId, bool>,
+    to_organizations: Vec<(i64, OrganizationId, i64)>,
+    to_sources: Vec<InvitationRow>,
+    now: i64,
+) -> Result<()> {
     for (id, org, level) in to_organizations {
-        if open[&org] {
+        if open[&org] && invitations::delete_organization_invitation(tx.conn(), id).await? {
             let role = OrganizationRole::from_value(level).unwrap_or(OrganizationRole::User);
             organizations::add_user(tx.conn(), org, user.id, role, Joined::Added, now).await?;
-            invitations::delete_organization_invitation(tx.conn(), id).await?;
         }
     }
     for invitation in to_sources {
-        if !open[&invitation.organization_id] {
+        if !open[&invitation.organization_id]
+            || !invitations::delete(tx.conn(), invitation.id).await?
+        {
             continue;
         }
         let source = invitation.source();
@@ -69,7 +100,6 @@ pub(crate) async fn accept_invitations(tx: &mut Tx, user: &UserRow) -> Result<()
             )
             .await?;
         }
-        invitations::delete(tx.conn(), invitation.id).await?;
     }
     Ok(())
 }
@@ -109,8 +139,12 @@ impl Service {
             let mut conn = self.db.read().await?;
             invitations::invited_users(&mut conn, only, clock::now(), SWEEP).await?
         };
+        // One User's failure (a lock lost to a race, say) is the next sweep's to retry: it
+        // does not hold up the others.
         for user in &waiting {
-            self.accept_invitations_of(*user).await?;
+            if let Err(error) = self.accept_invitations_of(*user).await {
+                tracing::warn!(%error, user = user.0, "accepting a User's invitations");
+            }
         }
         Ok(waiting.len())
     }

@@ -6,6 +6,7 @@
 
 mod access;
 pub mod access_requests;
+mod activity;
 pub mod bootstrap;
 mod caller;
 pub mod cells;
@@ -86,6 +87,8 @@ pub struct Service {
     /// The Organizations whose moves this process acts on (begins, drives, resumes, rolls
     /// back): one at a time each.
     driving: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
+    /// The Users whose activity this process has noted today (see `activity`).
+    active_today: std::sync::Arc<activity::ActiveToday>,
 }
 
 impl Service {
@@ -104,6 +107,7 @@ impl Service {
             cluster_secret: None,
             mailer: std::sync::Arc::new(mail::LogMailer),
             driving: std::sync::Arc::default(),
+            active_today: std::sync::Arc::default(),
         }
     }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use orgcells_core::policy::OrganizationAction;
 use orgcells_core::states::OrganizationState;
-use orgcells_store::claims::{self, Bucket};
+use orgcells_store::claims;
 use orgcells_store::locks::{self, OrgLock};
 use orgcells_store::rows::OrganizationRow;
 use orgcells_store::{namespaces, organizations};
@@ -129,13 +129,8 @@ impl Service {
             for ns in namespaces::roots_of_organization(tx.conn(), row.id).await? {
                 delete_group_tree(&mut tx, &ns).await?;
             }
-            claims::release(
-                &mut tx,
-                Bucket::OrganizationPath,
-                &row.path,
-                organization_owner(row.id),
-            )
-            .await?;
+            // Its path and the old paths that still led to it.
+            claims::release_all(&mut tx, organization_owner(row.id)).await?;
             organizations::delete(tx.conn(), row.id).await?;
             self.commit(tx).await?;
             purged += 1;

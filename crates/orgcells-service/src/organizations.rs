@@ -255,6 +255,7 @@ impl Service {
         )
         .await?;
         self.commit(tx).await?;
+        self.path_taken_elsewhere(&row.path).await;
         Ok(row)
     }
 
@@ -303,6 +304,7 @@ impl Service {
             .map_err(denied("Organization"))?;
         ensure_writable(&row)?;
         let now = clock::now();
+        let mut taken = None;
         if let Some(path) = input.path.as_ref().filter(|p| **p != row.path) {
             if row.id == OrganizationId::DEFAULT {
                 return Err(ServiceError::invalid(
@@ -336,6 +338,7 @@ impl Service {
                 // The old path still leads here until it is claimed again.
                 path_taken(&mut tx, path).await?;
                 self.leave_redirect(&mut tx, row.id, &row.path, now).await?;
+                taken = Some(path.clone());
             }
             row.path = path.clone();
         }
@@ -386,6 +389,9 @@ impl Service {
         row.updated_at = now;
         organizations::update(tx.conn(), &row).await?;
         self.commit(tx).await?;
+        if let Some(path) = taken {
+            self.path_taken_elsewhere(&path).await;
+        }
         Ok(row)
     }
 

@@ -89,4 +89,16 @@ impl Service {
             )),
         })
     }
+
+    /// The cluster's Cells but this one; none for a Cell on its own.
+    pub(crate) async fn other_cells(&self) -> Result<Vec<CellEntry>> {
+        if self.directory.is_none() {
+            return Ok(Vec::new());
+        }
+        let own = self.db.cell().0;
+        let mut cells = self.cluster_cells().await?;
+        cells.retain(|cell| cell.id != own);
+        cells.sort_by_key(|cell| cell.id);
+        Ok(cells)
+    }
 }

@@ -105,11 +105,15 @@ impl Service {
             }
             replica::set_cursor(tx.conn(), last).await?;
             tx.commit().await?;
-            // Invitations never hold up the copy: one refused waits for the sweep.
+            // Invitations never hold up the copy (their Organizations' locks may be held a
+            // while): taken up beside it, and one refused waits for the sweep.
             for user in addressed {
-                if let Err(error) = self.accept_invitations_of(user).await {
-                    tracing::warn!(%error, user = user.0, "accepting a copied User's invitations");
-                }
+                let service = self.clone();
+                tokio::spawn(async move {
+                    if let Err(error) = service.accept_invitations_of(user).await {
+                        tracing::warn!(%error, user = user.0, "accepting a copied User's invitations");
+                    }
+                });
             }
             applied += changes.len();
             if changes.len() < usize::try_from(PAGE).unwrap_or(usize::MAX) {

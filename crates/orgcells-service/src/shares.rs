@@ -90,17 +90,18 @@ fn stayed(now: OrganizationId, locked: OrganizationId) -> Result<()> {
 }
 
 /// Refuses a share that would let in a User banned from the Organization (as a member add or
-/// an invitation would), naming them.
+/// an invitation would). Who is banned is the Organization's Owners' to know: the refusal
+/// names no one.
 async fn refuse_banned(tx: &mut Tx, org: OrganizationId, groups: &[NamespaceId]) -> Result<()> {
-    const NAMED: i64 = 20;
-    let banned = links::banned_members(tx.conn(), org, groups, NAMED).await?;
-    if banned.is_empty() {
+    if links::banned_members(tx.conn(), org, groups, 1)
+        .await?
+        .is_empty()
+    {
         return Ok(());
     }
-    Err(ServiceError::forbidden(format!(
-        "Members of the group are banned from this organization: {}",
-        banned.join(", ")
-    )))
+    Err(ServiceError::forbidden(
+        "Members of the group are banned from this organization",
+    ))
 }
 
 impl Service {

@@ -20,7 +20,8 @@ use std::time::Duration;
 use orgcells_core::ids::UserId;
 use orgcells_core::states::UserState;
 use orgcells_store::{
-    AnyConnection, Tx, locks, members, namespaces, organizations, projects, user_deletions, users,
+    AnyConnection, Tx, locks, members, namespaces, organizations, projects, user_activity,
+    user_deletions, users,
 };
 use orgcells_topology::CellEntry;
 
@@ -49,18 +50,7 @@ impl Service {
         drop(self.users_write().await?);
         self.user_to_delete(id).await?;
         let others = self.other_cells().await?;
-        let check_here = format!(
-            "/users/{}/removal?check=true&hard_delete={hard_delete}",
-            id.0
-        );
-        for cell in &others {
-            self.call_peer(cell, reqwest::Method::POST, &check_here, None, PEER_TIMEOUT)
-                .await?;
-        }
-        {
-            let mut conn = self.db.read().await?;
-            check(&mut conn, id, hard_delete).await?;
-        }
+        self.check_everywhere(&others, id, hard_delete).await?;
         if !others.is_empty() {
             let mut tx = self.users_write().await?;
             // Read again, locked: only the state changes, nothing a concurrent edit wrote.
@@ -78,8 +68,29 @@ impl Service {
         self.finish_user_deletion(&others, id, hard_delete).await
     }
 
+    /// Asks every other Cell, then this one, whether the User's rows may go; nothing changes.
+    async fn check_everywhere(
+        &self,
+        others: &[CellEntry],
+        id: UserId,
+        hard_delete: bool,
+    ) -> Result<()> {
+        let path = format!(
+            "/users/{}/removal?check=true&hard_delete={hard_delete}",
+            id.0
+        );
+        for cell in others {
+            self.call_peer(cell, reqwest::Method::POST, &path, None, PEER_TIMEOUT)
+                .await?;
+        }
+        let mut conn = self.db.read().await?;
+        check(&mut conn, id, hard_delete).await
+    }
+
     /// The steps of a deletion after the block: each other Cell removes the User's rows, then
-    /// this Cell its own and the User, forgetting the deletion in the same transaction.
+    /// this Cell its own and the User, forgetting the deletion in the same transaction. In a
+    /// cluster the User must still be blocked then (read locked): one an admin unblocked
+    /// meanwhile is not deleted.
     async fn finish_user_deletion(
         &self,
         others: &[CellEntry],
@@ -95,7 +106,15 @@ impl Service {
                 .await?;
         }
         let mut tx = self.users_write().await?;
-        self.user_to_delete(id).await?;
+        let user = users::find_for_update(tx.conn(), id)
+            .await?
+            .filter(|u| u.id != UserId::GHOST)
+            .ok_or(ServiceError::NotFound("User"))?;
+        if !others.is_empty() && user.state != UserState::Blocked {
+            return Err(ServiceError::Conflict(
+                "The user was unblocked while being deleted: ask again to delete them".into(),
+            ));
+        }
         remove_rows(&mut tx, id, hard_delete).await?;
         orgcells_store::claims::release_all(&mut tx, user_owner(id)).await?;
         users::delete(&mut tx, id).await?;
@@ -104,9 +123,11 @@ impl Service {
     }
 
     /// Finishes the deletions an outage cut short (on the Cell that keeps Users; nothing
-    /// elsewhere): how many were finished. One that a Cell now refuses (the User alone owns
-    /// something there again) is given up, the User left blocked, so that an admin asking
-    /// again learns why; one that cannot reach a Cell waits for the next run.
+    /// elsewhere), each from its checks again: how many were finished. One that a Cell now
+    /// refuses (the User alone owns something there again), or whose User is no longer blocked
+    /// (an admin unblocked them) or gone, is given up, so that an admin asking again learns
+    /// why; one that cannot reach a Cell waits for the next run, without holding up the
+    /// others.
     pub async fn resume_user_deletions(&self) -> Result<usize> {
         if self.copies_users() {
             return Ok(0);
@@ -121,23 +142,50 @@ impl Service {
         let others = self.other_cells().await?;
         let mut finished = 0;
         for (id, hard_delete) in under_way {
-            match self.finish_user_deletion(&others, id, hard_delete).await {
-                Ok(()) => finished += 1,
-                Err(ServiceError::Conflict(why)) => {
-                    tracing::warn!(user = id.0, %why, "a User's deletion given up: a Cell refuses it");
-                    let mut tx = self.db.write().await?;
-                    user_deletions::forget(tx.conn(), id).await?;
-                    tx.commit().await?;
+            match self.resume_user_deletion(&others, id, hard_delete).await {
+                Ok(true) => finished += 1,
+                Ok(false) => {}
+                Err(error) => {
+                    tracing::warn!(user = id.0, %error, "a User's deletion waits: trying again later");
                 }
-                Err(ServiceError::NotFound(_)) => {
-                    let mut tx = self.db.write().await?;
-                    user_deletions::forget(tx.conn(), id).await?;
-                    tx.commit().await?;
-                }
-                Err(error) => return Err(error),
             }
         }
         Ok(finished)
+    }
+
+    /// One recorded deletion, from its checks: `false` when it is given up (and forgotten).
+    async fn resume_user_deletion(
+        &self,
+        others: &[CellEntry],
+        id: UserId,
+        hard_delete: bool,
+    ) -> Result<bool> {
+        let blocked = match self.user_to_delete(id).await {
+            Ok(user) => user.state == UserState::Blocked,
+            Err(ServiceError::NotFound(_)) => false,
+            Err(error) => return Err(error),
+        };
+        let outcome = if blocked {
+            match self.check_everywhere(others, id, hard_delete).await {
+                Ok(()) => self.finish_user_deletion(others, id, hard_delete).await,
+                Err(error) => Err(error),
+            }
+        } else {
+            Err(ServiceError::Conflict(
+                "the User is no longer blocked".into(),
+            ))
+        };
+        match outcome {
+            Ok(()) => Ok(true),
+            Err(ServiceError::Conflict(why)) => {
+                tracing::warn!(user = id.0, %why, "a User's deletion given up");
+                let mut tx = self.db.write().await?;
+                user_deletions::forget(tx.conn(), id).await?;
+                tx.commit().await?;
+                Ok(false)
+            }
+            Err(error) => Err(error),
+        }
     }
 
     /// `POST /-/cells/users/:id/removal` on a Cell other than the Users': checks whether the
@@ -163,18 +211,6 @@ impl Service {
             .await?
             .filter(|u| u.id != UserId::GHOST)
             .ok_or(ServiceError::NotFound("User"))
-    }
-
-    /// The cluster's Cells but this one; none for a Cell on its own.
-    async fn other_cells(&self) -> Result<Vec<CellEntry>> {
-        if self.directory.is_none() {
-            return Ok(Vec::new());
-        }
-        let own = self.db.cell().0;
-        let mut cells = self.cluster_cells().await?;
-        cells.retain(|cell| cell.id != own);
-        cells.sort_by_key(|cell| cell.id);
-        Ok(cells)
     }
 }
 
@@ -212,5 +248,6 @@ async fn remove_rows(tx: &mut Tx, id: UserId, hard_delete: bool) -> Result<()> {
     members::reassign_creator(tx.conn(), id, UserId::GHOST).await?;
     members::delete_of_user(tx.conn(), id).await?;
     organizations::remove_user_everywhere(tx.conn(), id).await?;
+    user_activity::forget(tx.conn(), id).await?;
     Ok(())
 }

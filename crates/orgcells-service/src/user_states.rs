@@ -23,18 +23,18 @@ impl Service {
         action: UserAction,
     ) -> Result<Answer> {
         let admin = caller.admin()?.id;
+        // Read before the write begins: it may ask the other Cells.
+        let recently_active = action == UserAction::Deactivate && self.recently_active(id).await?;
         let mut tx = self.users_write().await?;
         let mut user = users::find_for_update(tx.conn(), id)
             .await?
             .filter(|u| u.id != UserId::GHOST)
             .ok_or(ServiceError::NotFound("User"))?;
-        let outcome =
-            user_actions::apply(action, user.state, admin == id).map_err(
-                |refusal| match refusal {
-                    Refusal::Forbidden(reason) => ServiceError::forbidden(reason),
-                    Refusal::Refused(message) => ServiceError::Refused(message),
-                },
-            )?;
+        let outcome = user_actions::apply(action, user.state, admin == id, recently_active)
+            .map_err(|refusal| match refusal {
+                Refusal::Forbidden(reason) => ServiceError::forbidden(reason),
+                Refusal::Refused(message) => ServiceError::Refused(message),
+            })?;
         let state = match outcome {
             Outcome::To(state) => state,
             Outcome::AlreadyDone => return Ok(None),

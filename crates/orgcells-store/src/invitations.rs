@@ -111,12 +111,13 @@ pub async fn update(
     Ok(())
 }
 
-pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM invitations WHERE id = $1")
+/// Removes an invitation; `false` when it was gone already (withdrawn or taken up meanwhile).
+pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM invitations WHERE id = $1")
         .bind(id)
         .execute(conn)
         .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// The pending invitations of an address on this Cell, still valid at `now`.
@@ -186,16 +187,16 @@ pub async fn organization_invitations_for(
     .await?)
 }
 
-/// Removes one Organization invitation.
-pub async fn delete_organization_invitation(conn: &mut AnyConnection, id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM organization_invitations WHERE id = $1")
+/// Removes one Organization invitation; `false` when it was gone already.
+pub async fn delete_organization_invitation(conn: &mut AnyConnection, id: i64) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM organization_invitations WHERE id = $1")
         .bind(id)
         .execute(conn)
         .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
-/// Up to `limit` Users of this Cell (lowest ids first) whose address has a pending invitation,
+/// Up to `limit` active Users of this Cell (lowest ids first) whose address has a pending invitation,
 /// still valid at `now`, to a Group, a Project or an Organization that takes members (active,
 /// and one of `only` when it is given), leaving out an Organization that banned them: the
 /// invitations left waiting when the User arrived (their Organization was moving or deleted,
@@ -214,10 +215,12 @@ pub async fn invited_users(
                SELECT email, organization_id FROM organization_invitations \
                WHERE invited_until > $1) i ON i.email = lower(u.email) \
          JOIN organizations o ON o.id = i.organization_id AND o.state = $2 {only_one} \
-         WHERE NOT EXISTS (SELECT 1 FROM organization_users b \
+         WHERE u.state = 'active' AND u.id <> {ghost} \
+         AND NOT EXISTS (SELECT 1 FROM organization_users b \
                WHERE b.organization_id = i.organization_id AND b.user_id = u.id \
                AND b.state = $3) \
-         ORDER BY u.id LIMIT $4"
+         ORDER BY u.id LIMIT $4",
+        ghost = UserId::GHOST.0
     );
     let mut query = sqlx::query_scalar(&sql)
         .bind(now)

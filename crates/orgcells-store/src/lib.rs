@@ -42,6 +42,7 @@ pub use sql::IdSet;
 pub mod tokens;
 pub mod topology;
 pub mod transfer;
+pub mod user_activity;
 pub mod user_deletions;
 pub mod users;
 

@@ -177,6 +177,7 @@ pub async fn apply(
                 "DELETE FROM members WHERE user_id = $1",
                 "DELETE FROM access_requests WHERE user_id = $1",
                 "DELETE FROM organization_users WHERE user_id = $1",
+                "DELETE FROM user_activity WHERE user_id = $1",
             ] {
                 sqlx::query(statement).bind(id).execute(&mut *conn).await?;
             }

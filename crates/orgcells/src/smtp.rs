@@ -73,7 +73,7 @@ async fn deliver(
         for (attempt, pause) in TRIES.iter().enumerate() {
             match transport.send(message.clone()).await {
                 Ok(_) => {
-                    tracing::info!(to = %mail.to, subject = %mail.subject, "mail sent");
+                    tracing::debug!(to = %mail.to, subject = %mail.subject, "mail sent");
                     break;
                 }
                 Err(error) if attempt + 1 < TRIES.len() => {

@@ -129,7 +129,8 @@ async fn paths_stay_unique_across_cells(cluster: &Cluster) {
 }
 
 /// A renamed Organization's old path still leads to it through the router, on its own Cell,
-/// until another Organization takes the path (on another Cell: the path then leads there).
+/// until another Organization takes the path (on another Cell: the path then leads there, and
+/// after that one leaves it too, to that one).
 async fn organization_paths_lead_on(cluster: &Cluster, orgs: &[Value]) {
     let rename = |org: &Value, path: &str| {
         let path = path.to_owned();
@@ -170,6 +171,22 @@ async fn organization_paths_lead_on(cluster: &Cluster, orgs: &[Value]) {
         .expect("GET", "/api/v4/organizations/race-1", None, 200)
         .await;
     assert_eq!(found["id"], taker["id"]);
+    // A path left on Cell 3, taken on Cell 2 and left again: it leads to its last holder, not
+    // to the first (whose Cell dropped its redirect when the path was taken).
+    rename(&orgs[2], "race-3-first").await;
+    let second = cluster
+        .expect(
+            "POST",
+            "/api/v4/organizations",
+            Some(json!({"name": "race-3", "path": "race-3", "cell_id": 2})),
+            201,
+        )
+        .await;
+    rename(&second["id"], "race-3-second").await;
+    let found = cluster
+        .expect("GET", "/api/v4/organizations/race-3", None, 200)
+        .await;
+    assert_eq!(found["id"], second["id"], "{found}");
 }
 
 /// `POST url` with `body` as the admin: the status and the answer.

@@ -286,6 +286,18 @@ async fn a_user_across_two_cells(cluster: &Cluster) {
         .await;
     assert_eq!(as_user(cluster, &token, "GET", &group3).await, 200);
 
+    // Active on Cells 2 and 3 only: the Cell that keeps Users asks them, and does not
+    // deactivate a User active in the past 90 days.
+    let refused = cluster
+        .expect("POST", &format!("/api/v4/users/{id}/deactivate"), None, 403)
+        .await;
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("active in the past 90 days")),
+        "{refused}"
+    );
+
     // Blocked on the Cell that keeps Users: refused on Cells 2 and 3 as soon as they copy it.
     cluster
         .expect("POST", &format!("/api/v4/users/{id}/block"), None, 201)

@@ -127,6 +127,18 @@ async fn only_admins_act_and_never_on_themselves(app: &TestApp) {
     );
 }
 
+/// Sets the day `user` last used the API, as if that long had passed since.
+async fn last_active_on(app: &TestApp, user: i64, day: &str) {
+    let mut tx = app.db().write().await.expect("a write");
+    sqlx::query("UPDATE user_activity SET last_activity_on = $1 WHERE user_id = $2")
+        .bind(day)
+        .bind(user)
+        .execute(tx.conn())
+        .await
+        .expect("backdated");
+    tx.commit().await.expect("committed");
+}
+
 async fn tokens_stop_while_the_user_is_not_active(app: &TestApp) {
     let (user, token) = app.user("holder").await;
     let (group, _) = app.group(None, "private", None).await;
@@ -148,6 +160,18 @@ async fn tokens_stop_while_the_user_is_not_active(app: &TestApp) {
         ("activate", None),
     ];
     for (action, refused) in cases {
+        if action == "deactivate" {
+            // Active today (their requests above): GitLab's rule refuses; 90 days on, not.
+            let early = app
+                .post(app.admin(), &format!("/users/{user}/deactivate"), json!({}))
+                .await
+                .expect(403);
+            assert_eq!(
+                early.body["message"],
+                "The user you are trying to deactivate has been active in the past 90 days and cannot be deactivated"
+            );
+            last_active_on(app, user, "2000-01-01").await;
+        }
         app.post(app.admin(), &format!("/users/{user}/{action}"), json!({}))
             .await
             .expect(201);

@@ -122,3 +122,23 @@ pub async fn remove_user_rows(
         .await?;
     Ok(no_content())
 }
+
+/// `GET /-/cells/users/:id/activity`: the day a User last used this Cell's API, for the Cell
+/// that keeps Users deciding whether they may be deactivated.
+pub async fn user_activity(
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    let last = app.service.activity_here(UserId(id)).await?;
+    Ok(axum::Json(serde_json::json!({ "last_activity_on": last })).into_response())
+}
+
+/// `DELETE /-/cells/organization_redirects/:path`: this Cell's redirect of an Organization
+/// path that another Cell's Organization took.
+pub async fn drop_redirect(
+    State(app): State<AppState>,
+    Path(path): Path<String>,
+) -> ApiResult<Response> {
+    app.service.drop_redirect(&path).await?;
+    Ok(no_content())
+}
