@@ -38,6 +38,7 @@ mod secret;
 pub mod shares;
 mod standing;
 pub mod tokens;
+mod turns;
 pub mod user_deletion;
 pub mod user_states;
 pub mod users;
@@ -86,7 +87,9 @@ pub struct Service {
     mailer: std::sync::Arc<dyn mail::Mailer>,
     /// The Organizations whose moves this process acts on (begins, drives, resumes, rolls
     /// back): one at a time each.
-    driving: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
+    driving: turns::Turns,
+    /// The Users whose deletion this process runs (asked, or resumed): one run at a time each.
+    deleting: turns::Turns,
     /// The Users whose activity this process has noted today (see `activity`).
     active_today: std::sync::Arc<activity::ActiveToday>,
 }
@@ -106,7 +109,8 @@ impl Service {
             copying: std::sync::Arc::default(),
             cluster_secret: None,
             mailer: std::sync::Arc::new(mail::LogMailer),
-            driving: std::sync::Arc::default(),
+            driving: turns::Turns::default(),
+            deleting: turns::Turns::default(),
             active_today: std::sync::Arc::default(),
         }
     }

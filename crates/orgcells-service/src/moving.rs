@@ -29,6 +29,7 @@ use orgcells_topology::{CellEntry, Refusal};
 use sha2::{Digest, Sha256};
 
 use crate::caller::Caller;
+use crate::turns::Turn;
 use crate::{Result, Service, ServiceError};
 
 /// How long the source keeps its rows after the switch: routers forget what they remembered of
@@ -362,25 +363,18 @@ impl Service {
     /// This process's turn to act on the move of `org` (begin, drive, resume, roll back), or
     /// `None` while something else here acts on it: one at a time, so that a rollback never
     /// lifts the maintenance a driver holds. Across processes the topology's records decide.
-    fn act_on(&self, org: OrganizationId) -> Option<Acting> {
-        let taken = match self.driving.lock() {
-            Ok(mut driving) => driving.insert(org.0),
-            Err(poisoned) => poisoned.into_inner().insert(org.0),
-        };
-        taken.then(|| Acting {
-            driving: self.driving.clone(),
-            org: org.0,
-        })
+    fn act_on(&self, org: OrganizationId) -> Option<Turn> {
+        self.driving.take(org.0)
     }
 
     /// [`Self::act_on`], or the refusal a caller is answered.
-    fn acting(&self, org: OrganizationId) -> Result<Acting> {
+    fn acting(&self, org: OrganizationId) -> Result<Turn> {
         self.act_on(org)
             .ok_or_else(|| refused(moves::MoveRefused::Running))
     }
 
     /// Drives the move of `org` in the background, holding `turn` until it ends.
-    fn spawn_drive(&self, org: OrganizationId, turn: Acting) {
+    fn spawn_drive(&self, org: OrganizationId, turn: Turn) {
         let service = self.clone();
         tokio::spawn(async move {
             service.drive(org).await;
@@ -616,21 +610,6 @@ impl Service {
             }
             _ => Ok(()),
         }
-    }
-}
-
-/// A turn to act on one Organization's move in this process, given back when dropped.
-struct Acting {
-    driving: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
-    org: i64,
-}
-
-impl Drop for Acting {
-    fn drop(&mut self) {
-        match self.driving.lock() {
-            Ok(mut driving) => driving.remove(&self.org),
-            Err(poisoned) => poisoned.into_inner().remove(&self.org),
-        };
     }
 }
 

@@ -49,6 +49,10 @@ impl Service {
         // Only on the Cell that keeps Users; the User must be there.
         drop(self.users_write().await?);
         self.user_to_delete(id).await?;
+        // One run of a User's deletion at a time: not this and the resumer, nor two asks.
+        let _turn = self.deleting.take(id.0).ok_or_else(|| {
+            ServiceError::Conflict("The user is being deleted: try again later".into())
+        })?;
         let others = self.other_cells().await?;
         self.check_everywhere(&others, id, hard_delete).await?;
         if !others.is_empty() {
@@ -142,6 +146,10 @@ impl Service {
         let others = self.other_cells().await?;
         let mut finished = 0;
         for (id, hard_delete) in under_way {
+            // A deletion an admin's request runs now is theirs to finish.
+            let Some(_turn) = self.deleting.take(id.0) else {
+                continue;
+            };
             match self.resume_user_deletion(&others, id, hard_delete).await {
                 Ok(true) => finished += 1,
                 Ok(false) => {}

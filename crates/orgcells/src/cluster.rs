@@ -248,6 +248,14 @@ async fn plan(config: &Config, options: &Options, cells: u16) -> anyhow::Result<
             config.allow_organization_creation.to_string(),
             "--monitoring-allowlist".into(),
             config.monitoring_allowlist.to_string(),
+            // Its own directory: its mail (the file sink) is written there, not in the
+            // directory the cluster was started from.
+            "--data-dir".into(),
+            config
+                .data_dir
+                .join(format!("cell-{id}"))
+                .display()
+                .to_string(),
         ];
         args.extend(shared.iter().cloned());
         let mut part_env = cell_env.clone();
