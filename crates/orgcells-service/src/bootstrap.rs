@@ -57,7 +57,7 @@ impl Service {
                 &mut tx,
                 Bucket::OrganizationPath,
                 "default",
-                crate::organizations::organization_owner(org.id),
+                crate::owners::organization_owner(org.id),
                 cell,
                 now,
             )

@@ -28,6 +28,7 @@ pub mod org_deletion;
 mod org_redirects;
 pub mod org_users;
 pub mod organizations;
+mod owners;
 mod peers;
 pub mod present;
 pub mod projects;

@@ -18,7 +18,8 @@ use crate::access::{Extent, organization_facts, standing};
 use crate::caller::Caller;
 use crate::error::denied;
 use crate::lookup::ensure_writable;
-use crate::organizations::{find_org, organization_owner};
+use crate::organizations::find_org;
+use crate::owners::organization_owner;
 use crate::routes::delete_group_tree;
 use crate::{Ref, Result, Service, ServiceError, clock};
 

@@ -8,7 +8,7 @@ use orgcells_store::claims::{self, Bucket, Owner};
 use orgcells_store::{Tx, organizations};
 use orgcells_topology::proto::ClassifyType;
 
-use crate::organizations::organization_owner;
+use crate::owners::organization_owner;
 use crate::{Result, Service, ServiceError};
 
 /// How long another Cell may take to drop a redirect.

@@ -12,7 +12,7 @@ use orgcells_core::paths;
 use orgcells_core::policy::OrganizationAction;
 use orgcells_core::states::OrganizationState;
 use orgcells_core::visibility::OrganizationVisibility;
-use orgcells_store::claims::{self, Bucket, Owner};
+use orgcells_store::claims::{self, Bucket};
 use orgcells_store::locks::{self, OrgLock};
 use orgcells_store::organizations::OrganizationFilter;
 use orgcells_store::projects::Within;
@@ -25,6 +25,7 @@ use crate::error::denied;
 use crate::groups::GroupFilter;
 use crate::lookup::ensure_writable;
 use crate::org_redirects::path_taken;
+use crate::owners::organization_owner;
 use crate::present::{GroupOut, ProjectOut};
 use crate::projects::ProjectFilter;
 use crate::{Listed, PageRequest, Ref, Result, Service, ServiceError, clock};
@@ -53,13 +54,6 @@ fn avatar_path(org: OrganizationId) -> String {
 pub struct OrganizationUser {
     pub membership: OrganizationUserRow,
     pub user: UserRow,
-}
-
-pub(crate) fn organization_owner(id: OrganizationId) -> Owner<'static> {
-    Owner {
-        kind: "organization",
-        id: id.0,
-    }
 }
 
 pub(crate) async fn find_org(
